@@ -1,0 +1,106 @@
+#include "common/dates.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_format.h"
+
+namespace imh {
+
+bool IsCompleteDate(const google::type::Date& date) {
+  if (date.year() < 1 || date.year() > 9999 || date.month() < 1 ||
+      date.month() > 12 || date.day() < 1) {
+    return false;
+  }
+  const absl::CivilDay day(date.year(), date.month(), date.day());
+  return day.month() == date.month() && day.day() == date.day();
+}
+
+absl::StatusOr<absl::CivilDay> ToCivilDay(const google::type::Date& date) {
+  if (!IsCompleteDate(date)) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%04d-%02d-%02d is not a complete calendar date",
+                        date.year(), date.month(), date.day()));
+  }
+  return ToCivilDayUnchecked(date);
+}
+
+absl::CivilDay ToCivilDayUnchecked(const google::type::Date& date) {
+  return absl::CivilDay(date.year(), date.month(), date.day());
+}
+
+google::type::Date ToProtoDate(absl::CivilDay day) {
+  google::type::Date date;
+  date.set_year(static_cast<int32_t>(day.year()));
+  date.set_month(day.month());
+  date.set_day(day.day());
+  return date;
+}
+
+std::string FormatDay(absl::CivilDay day) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof(buffer), "%04d-%02d-%02d",
+                static_cast<int>(day.year()), day.month(), day.day());
+  return buffer;
+}
+
+std::string FormatMonth(absl::CivilDay day) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof(buffer), "%04d-%02d",
+                static_cast<int>(day.year()), day.month());
+  return buffer;
+}
+
+absl::StatusOr<absl::CivilDay> ParseDay(absl::string_view iso) {
+  const auto bad = [&] {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "\"%s\" is not a calendar day in the form YYYY-MM-DD", iso));
+  };
+  if (iso.size() != 10 || iso[4] != '-' || iso[7] != '-') return bad();
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(iso[i]))) return bad();
+  }
+  int year = 0, month = 0, day = 0;
+  if (!absl::SimpleAtoi(iso.substr(0, 4), &year) ||
+      !absl::SimpleAtoi(iso.substr(5, 2), &month) ||
+      !absl::SimpleAtoi(iso.substr(8, 2), &day)) {
+    return bad();
+  }
+  google::type::Date date;
+  date.set_year(year);
+  date.set_month(month);
+  date.set_day(day);
+  if (!IsCompleteDate(date)) return bad();
+  return ToCivilDayUnchecked(date);
+}
+
+namespace {
+int DaysInMonth(absl::CivilMonth month) {
+  return static_cast<int>(absl::CivilDay(month + 1) - absl::CivilDay(month));
+}
+}  // namespace
+
+absl::CivilDay AddMonths(absl::CivilDay day, int months) {
+  const absl::CivilMonth target = absl::CivilMonth(day) + months;
+  const int last_day = DaysInMonth(target);
+  return absl::CivilDay(target.year(), target.month(),
+                        std::min(day.day(), last_day));
+}
+
+double CalendarMonthsBetween(absl::CivilDay from, absl::CivilDay to_exclusive) {
+  if (to_exclusive <= from) return 0.0;
+  // Estimate whole months, then correct by at most one step either way.
+  int whole = static_cast<int>((absl::CivilMonth(to_exclusive) -
+                                absl::CivilMonth(from)));
+  while (whole > 0 && AddMonths(from, whole) > to_exclusive) --whole;
+  while (AddMonths(from, whole + 1) <= to_exclusive) ++whole;
+  const absl::CivilDay month_start = AddMonths(from, whole);
+  const absl::CivilDay next_month_start = AddMonths(from, whole + 1);
+  return whole + static_cast<double>(to_exclusive - month_start) /
+                     static_cast<double>(next_month_start - month_start);
+}
+
+}  // namespace imh

@@ -1,0 +1,34 @@
+#include "common/endorsement_status.h"
+
+#include "absl/strings/ascii.h"
+#include "common/dates.h"
+
+namespace imh {
+
+namespace reg = registry::v1;
+
+StatusOnDay EndorsementStatusOn(const reg::Endorsement& endorsement,
+                                absl::CivilDay day) {
+  StatusOnDay result;
+  if (!IsCompleteDate(endorsement.granted_on())) return result;
+  const absl::CivilDay granted = ToCivilDayUnchecked(endorsement.granted_on());
+  if (day < granted) return result;
+  result.status = reg::ENDORSEMENT_STATUS_ACTIVE;
+  result.since = granted;
+  for (const reg::StatusChange& change : endorsement.history()) {
+    if (!IsCompleteDate(change.effective_on())) continue;
+    const absl::CivilDay effective = ToCivilDayUnchecked(change.effective_on());
+    if (effective > day) break;
+    result.status = change.status();
+    result.since = effective;
+  }
+  return result;
+}
+
+std::string StatusWord(reg::EndorsementStatus status) {
+  const std::string& name = reg::EndorsementStatus_Name(status);
+  constexpr absl::string_view kPrefix = "ENDORSEMENT_STATUS_";
+  return absl::AsciiStrToLower(absl::string_view(name).substr(kPrefix.size()));
+}
+
+}  // namespace imh

@@ -1,0 +1,33 @@
+#ifndef IMH_COMMON_PROTO_FILES_H_
+#define IMH_COMMON_PROTO_FILES_H_
+
+// Reading files and protobuf JSON, with errors as values.
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
+
+namespace imh {
+
+// The whole file. NotFound when it cannot be opened; Internal on a read error.
+absl::StatusOr<std::string> ReadFileToString(const std::string& path);
+
+// Parses protobuf JSON (the canonical mapping) into `message`, which is cleared
+// first. Unknown fields are an error. InvalidArgument names `source` and the
+// parser's reason.
+absl::Status ParseJson(absl::string_view json, absl::string_view source,
+                       google::protobuf::Message* message);
+
+// ReadFileToString + ParseJson.
+absl::Status ReadJsonFile(const std::string& path,
+                          google::protobuf::Message* message);
+
+// Canonical JSON, indented, with default-valued fields left out.
+std::string ToJson(const google::protobuf::Message& message);
+
+}  // namespace imh
+
+#endif  // IMH_COMMON_PROTO_FILES_H_

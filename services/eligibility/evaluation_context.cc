@@ -1,0 +1,70 @@
+#include "services/eligibility/evaluation_context.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "common/dates.h"
+
+namespace imh::eligibility {
+
+namespace v1 = eligibility::v1;
+
+namespace {
+absl::CivilDay EndExclusive(const google::type::Date& ended_on, bool current,
+                            absl::CivilDay as_of) {
+  return (current || !IsCompleteDate(ended_on) ? as_of
+                                               : ToCivilDayUnchecked(ended_on)) +
+         1;
+}
+}  // namespace
+
+PortfolioIndex::PortfolioIndex(const v1::Portfolio& portfolio,
+                               absl::CivilDay as_of)
+    : portfolio_(portfolio) {
+  const int sessions = portfolio.rsc_sessions_size();
+  session_day.reserve(sessions);
+  session_provider_key.reserve(sessions);
+  sessions_by_day.resize(sessions);
+  for (int i = 0; i < sessions; ++i) {
+    const v1::RscSession& session = portfolio.rsc_sessions(i);
+    session_day.push_back(ToCivilDayUnchecked(session.held_on()));
+    session_provider_key.push_back(SubjectKey(session.provider()));
+    sessions_by_day[i] = i;
+  }
+  std::stable_sort(sessions_by_day.begin(), sessions_by_day.end(),
+                   [this](int a, int b) {
+                     return session_day[a] < session_day[b];
+                   });
+  for (const v1::WorkEntry& work : portfolio.work()) {
+    work_start.push_back(ToCivilDayUnchecked(work.started_on()));
+    work_end.push_back(EndExclusive(work.ended_on(), work.current(), as_of));
+  }
+  for (const v1::LeadershipEntry& entry : portfolio.leadership()) {
+    leadership_start.push_back(ToCivilDayUnchecked(entry.started_on()));
+    leadership_end.push_back(
+        EndExclusive(entry.ended_on(), entry.current(), as_of));
+  }
+  for (const v1::ReferenceRating& rating : portfolio.references()) {
+    rater_key.push_back(SubjectKey(rating.rater()));
+  }
+}
+
+std::optional<absl::CivilDay> PortfolioIndex::FirstDegreeAtLeast(
+    v1::DegreeLevel level) const {
+  std::optional<absl::CivilDay> first;
+  for (const v1::EducationEntry& entry : portfolio_.education()) {
+    if (entry.level() < level) continue;
+    const absl::CivilDay day = ToCivilDayUnchecked(entry.conferred_on());
+    if (!first || day < *first) first = day;
+  }
+  return first;
+}
+
+v1::DegreeLevel DegreeLevelFromCode(absl::string_view code) {
+  v1::DegreeLevel level = v1::DEGREE_LEVEL_UNSPECIFIED;
+  if (code.empty()) return level;
+  v1::DegreeLevel_Parse(absl::StrCat("DEGREE_LEVEL_", code), &level);
+  return level;
+}
+
+}  // namespace imh::eligibility

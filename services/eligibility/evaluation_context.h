@@ -1,0 +1,59 @@
+#ifndef IMH_SERVICES_ELIGIBILITY_EVALUATION_CONTEXT_H_
+#define IMH_SERVICES_ELIGIBILITY_EVALUATION_CONTEXT_H_
+
+// What every rule reads: the portfolio, its dates decoded once, the rulebook and
+// the verified facts, on one as-of date.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/civil_time.h"
+#include "imh/eligibility/v1/portfolio.pb.h"
+#include "services/eligibility/rulebook.h"
+#include "services/eligibility/verification.h"
+
+namespace imh::eligibility {
+
+// The portfolio's dates and identities, decoded once for all categories.
+// Requires a portfolio that ValidatePortfolio accepted.
+class PortfolioIndex {
+ public:
+  PortfolioIndex(const eligibility::v1::Portfolio& portfolio,
+                 absl::CivilDay as_of);
+
+  // Session i was held on session_day[i]; sessions_by_day lists indices in date
+  // order (stable for equal days).
+  std::vector<absl::CivilDay> session_day;
+  std::vector<int> sessions_by_day;
+  std::vector<std::string> session_provider_key;
+  // Work entry i covers [work_start[i], work_end[i]) (end exclusive; current
+  // entries run to the as-of date inclusive).
+  std::vector<absl::CivilDay> work_start, work_end;
+  std::vector<absl::CivilDay> leadership_start, leadership_end;
+  std::vector<std::string> rater_key;
+
+  // Earliest conferral of a degree of at least `level`; nullopt when none.
+  std::optional<absl::CivilDay> FirstDegreeAtLeast(
+      eligibility::v1::DegreeLevel level) const;
+
+ private:
+  const eligibility::v1::Portfolio& portfolio_;
+};
+
+struct EvaluationContext {
+  const eligibility::v1::Portfolio& portfolio;
+  const PortfolioIndex& index;
+  const Rulebook& rulebook;
+  const VerificationFacts& facts;
+  absl::CivilDay as_of;
+  // FormatDay(as_of): how dated series are read.
+  std::string as_of_iso;
+};
+
+// DegreeLevel for a rulebook code ("MASTER"); UNSPECIFIED for "" or unknown.
+eligibility::v1::DegreeLevel DegreeLevelFromCode(absl::string_view code);
+
+}  // namespace imh::eligibility
+
+#endif  // IMH_SERVICES_ELIGIBILITY_EVALUATION_CONTEXT_H_

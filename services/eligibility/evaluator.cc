@@ -1,0 +1,199 @@
+#include "services/eligibility/evaluator.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "common/dates.h"
+#include "services/eligibility/evaluation_context.h"
+#include "services/eligibility/findings.h"
+#include "services/eligibility/params.h"
+#include "services/eligibility/rules.h"
+#include "services/eligibility/validation.h"
+
+namespace imh::eligibility {
+
+namespace v1 = eligibility::v1;
+namespace rb = rulebook::v1;
+
+absl::StatusOr<CategoryList> ResolveCategories(
+    const Rulebook& rulebook, const std::vector<std::string>& codes) {
+  CategoryList categories;
+  if (codes.empty()) {
+    for (const rb::Category& category : rulebook.proto().categories()) {
+      categories.push_back(&category);
+    }
+    return categories;
+  }
+  for (const std::string& code : codes) {
+    const rb::Category* category = rulebook.FindCategory(code);
+    if (category == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown category \"", code.substr(0, 64), "\""));
+    }
+    if (std::find(categories.begin(), categories.end(), category) ==
+        categories.end()) {
+      categories.push_back(category);
+    }
+  }
+  return categories;
+}
+
+namespace {
+
+CredentialQuestion Question(const v1::PersonRef& person,
+                            const rb::CodeListValue* categories,
+                            absl::CivilDay on) {
+  return {person.person_id(), person.endorsement_number(),
+          {categories->codes().begin(), categories->codes().end()}, on};
+}
+
+void EvaluateCategory(const EvaluationContext& ctx, const rb::Category& category,
+                      v1::CategoryDecision* out) {
+  out->set_category(category.code());
+  RGenResidence(ctx, category, out);
+  RGenPopulation(ctx, category, out);
+  REduDegree(ctx, category, out);
+  REduTranscript(ctx, category, out);
+  REduListed(ctx, category, out);
+  RTrnHours(ctx, category, out);
+  RTrnTypical(ctx, category, out);
+  RTrnBuckets(ctx, category, out);
+  RTrnUnrelatedField(ctx, category, out);
+  RRsc(ctx, category, out);
+  RWrk(ctx, category, out);
+  RLdrDuration(ctx, category, out);
+  RLdrBeyondPaid(ctx, category, out);
+  RMem(ctx, category, out);
+  REth(ctx, category, out);
+  RExm(ctx, category, out);
+  if (category.has_references()) {
+    RRefCount(ctx, category, out);
+    RRefFamiliar(ctx, category, out);
+    RRefEndorsed(ctx, category, out);
+    RRefRoles(ctx, category, out);
+  }
+  out->set_outcome(OutcomeOf(out->findings()));
+}
+
+}  // namespace
+
+std::vector<CredentialQuestion> CredentialQuestionsFor(
+    const v1::Portfolio& portfolio, absl::CivilDay as_of,
+    const CategoryList& categories) {
+  const std::string as_of_iso = FormatDay(as_of);
+  std::vector<CredentialQuestion> questions;
+  absl::flat_hash_set<std::string> asked;
+  auto ask = [&](const v1::PersonRef& person,
+                 const rb::CodeListValue* category_set, absl::CivilDay on) {
+    const std::string subject = SubjectKey(person);
+    if (subject.empty() || category_set == nullptr) return;
+    const std::string key = absl::StrCat(
+        subject, "|", CategorySetKey(category_set->codes()), "|",
+        FormatDay(on));
+    if (asked.insert(key).second) {
+      questions.push_back(Question(person, category_set, on));
+    }
+  };
+  for (const rb::Category* category : categories) {
+    if (category->has_references()) {
+      const auto* endorsed = CodesAt(
+          category->references().endorsed_rater_categories(), as_of_iso);
+      for (const v1::ReferenceRating& rating : portfolio.references()) {
+        ask(rating.rater(), endorsed, as_of);
+      }
+    }
+    if (category->has_rsc() && !category->rsc().optional()) {
+      const auto* providers =
+          CodesAt(category->rsc().provider_categories(), as_of_iso);
+      for (const v1::RscSession& session : portfolio.rsc_sessions()) {
+        if (session.format() == v1::RSC_FORMAT_PEER) continue;
+        ask(session.provider(), providers, ToCivilDayUnchecked(session.held_on()));
+      }
+    }
+  }
+  return questions;
+}
+
+absl::StatusOr<v1::Decision> Evaluate(const v1::Portfolio& portfolio,
+                                      const Rulebook& rulebook,
+                                      absl::CivilDay as_of,
+                                      const CategoryList& categories,
+                                      const VerificationFacts& facts) {
+  if (const FieldViolations violations = ValidatePortfolio(portfolio, as_of);
+      !violations.empty()) {
+    return absl::InvalidArgumentError(DescribeViolations(violations));
+  }
+  if (as_of < rulebook.in_force_from()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "rulebook ", rulebook.version(), " has no rules in force on ",
+        FormatDay(as_of), "; its figures start on ",
+        FormatDay(rulebook.in_force_from())));
+  }
+  const PortfolioIndex index(portfolio, as_of);
+  const EvaluationContext ctx{portfolio, index,  rulebook,
+                              facts,     as_of,  FormatDay(as_of)};
+  v1::Decision decision;
+  decision.set_rulebook_version(rulebook.version());
+  *decision.mutable_as_of() = ToProtoDate(as_of);
+  for (const rb::Category* category : categories) {
+    EvaluateCategory(ctx, *category, decision.add_categories());
+  }
+  return decision;
+}
+
+absl::StatusOr<v1::Decision> EvaluateWithVerifier(
+    const v1::Portfolio& portfolio, const Rulebook& rulebook,
+    absl::CivilDay as_of, const std::vector<std::string>& category_codes,
+    CredentialVerifier& verifier) {
+  absl::StatusOr<CategoryList> categories =
+      ResolveCategories(rulebook, category_codes);
+  if (!categories.ok()) return categories.status();
+  if (const FieldViolations violations = ValidatePortfolio(portfolio, as_of);
+      !violations.empty()) {
+    return absl::InvalidArgumentError(DescribeViolations(violations));
+  }
+  const VerificationFacts facts = Gather(
+      CredentialQuestionsFor(portfolio, as_of, *categories), verifier);
+  return Evaluate(portfolio, rulebook, as_of, *categories, facts);
+}
+
+v1::Recommendation Recommend(v1::Decision decision) {
+  v1::Recommendation recommendation;
+  recommendation.set_rulebook_version(decision.rulebook_version());
+  *recommendation.mutable_as_of() = decision.as_of();
+  int nearest = -1;
+  int nearest_gaps = 0;
+  for (int i = 0; i < decision.categories_size(); ++i) {
+    const v1::CategoryDecision& category = decision.categories(i);
+    if (category.outcome() == v1::OUTCOME_ELIGIBLE) {
+      recommendation.add_eligible_categories(category.category());
+      continue;
+    }
+    const int gaps = static_cast<int>(std::count_if(
+        category.findings().begin(), category.findings().end(),
+        [](const v1::Finding& f) {
+          return f.status() == v1::FINDING_STATUS_NOT_MET ||
+                 f.status() == v1::FINDING_STATUS_UNVERIFIED;
+        }));
+    if (nearest < 0 || gaps < nearest_gaps) {
+      nearest = i;
+      nearest_gaps = gaps;
+    }
+  }
+  if (nearest >= 0) {
+    const v1::CategoryDecision& category = decision.categories(nearest);
+    recommendation.set_nearest_category(category.category());
+    for (const v1::Finding& finding : category.findings()) {
+      if (finding.status() == v1::FINDING_STATUS_NOT_MET ||
+          finding.status() == v1::FINDING_STATUS_UNVERIFIED) {
+        *recommendation.add_missing() = finding;
+      }
+    }
+  }
+  recommendation.mutable_decisions()->Swap(decision.mutable_categories());
+  return recommendation;
+}
+
+}  // namespace imh::eligibility

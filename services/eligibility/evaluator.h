@@ -1,0 +1,59 @@
+#ifndef IMH_SERVICES_ELIGIBILITY_EVALUATOR_H_
+#define IMH_SERVICES_ELIGIBILITY_EVALUATOR_H_
+
+// The eligibility engine: (portfolio, rulebook, as-of date, verified facts) ->
+// an explained decision per category. No I/O and no gRPC: verification facts are
+// an input, gathered by the caller through a CredentialVerifier.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "imh/eligibility/v1/decision.pb.h"
+#include "imh/eligibility/v1/portfolio.pb.h"
+#include "services/eligibility/rulebook.h"
+#include "services/eligibility/verification.h"
+
+namespace imh::eligibility {
+
+using CategoryList = std::vector<const rulebook::v1::Category*>;
+
+// The categories named by `codes` (canonical or alias, any case), in the order
+// given, without repeats; every category of the rulebook, in its order, when
+// `codes` is empty. InvalidArgument naming the first unknown code.
+absl::StatusOr<CategoryList> ResolveCategories(
+    const Rulebook& rulebook, const std::vector<std::string>& codes);
+
+// Every registry question that evaluating `categories` will look up: each rater
+// with a registry identity against the category's endorsed-rater set on `as_of`,
+// and each non-peer session's provider against the provider set on the session
+// date. Deduplicated; ask them in one batch. Requires a valid portfolio.
+std::vector<CredentialQuestion> CredentialQuestionsFor(
+    const eligibility::v1::Portfolio& portfolio, absl::CivilDay as_of,
+    const CategoryList& categories);
+
+// Decides each category. A question missing from `facts` counts as unknown, so
+// its finding is UNVERIFIED and the category never ELIGIBLE.
+// Errors: InvalidArgument when the portfolio fails ValidatePortfolio (the message
+// lists the violations); FailedPrecondition when `as_of` is before the rulebook's
+// figures are in force.
+absl::StatusOr<eligibility::v1::Decision> Evaluate(
+    const eligibility::v1::Portfolio& portfolio, const Rulebook& rulebook,
+    absl::CivilDay as_of, const CategoryList& categories,
+    const VerificationFacts& facts);
+
+// ResolveCategories + CredentialQuestionsFor + one Verify batch + Evaluate.
+absl::StatusOr<eligibility::v1::Decision> EvaluateWithVerifier(
+    const eligibility::v1::Portfolio& portfolio, const Rulebook& rulebook,
+    absl::CivilDay as_of, const std::vector<std::string>& category_codes,
+    CredentialVerifier& verifier);
+
+// From a decision over several categories: which are eligible, and the nearest
+// unmet one (fewest NOT_MET and UNVERIFIED findings; ties go to the rulebook's
+// order) with what it is missing.
+eligibility::v1::Recommendation Recommend(eligibility::v1::Decision decision);
+
+}  // namespace imh::eligibility
+
+#endif  // IMH_SERVICES_ELIGIBILITY_EVALUATOR_H_

@@ -1,0 +1,43 @@
+#ifndef IMH_SERVICES_ELIGIBILITY_FINDINGS_H_
+#define IMH_SERVICES_ELIGIBILITY_FINDINGS_H_
+
+// Building findings and deciding outcomes from them.
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "imh/eligibility/v1/decision.pb.h"
+
+namespace imh::eligibility {
+
+// Appends a finding to `decision` and returns it for evidence and shortfall.
+eligibility::v1::Finding* AddFinding(eligibility::v1::CategoryDecision* decision,
+                                     absl::string_view rule_id,
+                                     eligibility::v1::FindingStatus status,
+                                     std::string message);
+
+// Records how far `finding` is from `required` (only when counted < required).
+void SetShortfall(eligibility::v1::Finding* finding, absl::string_view unit,
+                  double required, double counted);
+
+// Adds "portfolio.<collection>[index]" to the finding's evidence.
+void AddEvidence(eligibility::v1::Finding* finding,
+                 absl::string_view collection, int index);
+
+// A figure for a person: at most two decimals, no trailing zeros ("7.5", "24").
+std::string Amount(double value);
+
+// NOT_ELIGIBLE if any finding is NOT_MET; else NEEDS_REVIEW if any is UNVERIFIED;
+// else ELIGIBLE.
+eligibility::v1::Outcome OutcomeOf(
+    const google::protobuf::RepeatedPtrField<eligibility::v1::Finding>&
+        findings);
+
+// Tolerance for comparing sums of hours and months against minimums.
+inline bool AtLeast(double counted, double required) {
+  return counted + 1e-9 >= required;
+}
+
+}  // namespace imh::eligibility
+
+#endif  // IMH_SERVICES_ELIGIBILITY_FINDINGS_H_

@@ -1,0 +1,125 @@
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "services/eligibility/findings.h"
+#include "services/eligibility/params.h"
+#include "services/eligibility/rules.h"
+
+namespace imh::eligibility {
+
+namespace v1 = eligibility::v1;
+
+namespace {
+
+const char* LevelWord(v1::DegreeLevel level) {
+  switch (level) {
+    case v1::DEGREE_LEVEL_ASSOCIATE:
+      return "associate's degree";
+    case v1::DEGREE_LEVEL_BACHELOR:
+      return "bachelor's degree";
+    case v1::DEGREE_LEVEL_UNIVERSITY_CERTIFICATE:
+      return "university certificate";
+    case v1::DEGREE_LEVEL_POSTGRADUATE_SPECIALIZATION:
+      return "postgraduate specialization";
+    case v1::DEGREE_LEVEL_MASTER:
+      return "master's degree";
+    case v1::DEGREE_LEVEL_DOCTORATE:
+      return "doctorate";
+    default:
+      return "degree";
+  }
+}
+
+// The education entry that best satisfies the category: of an accepted level,
+// preferring one with an official transcript, then the highest level. -1 if none.
+int QualifyingDegree(const EvaluationContext& ctx, const Category& category) {
+  const auto* levels =
+      CodesAt(category.education().accepted_levels(), ctx.as_of_iso);
+  int best = -1;
+  for (int i = 0; i < ctx.portfolio.education_size(); ++i) {
+    const v1::EducationEntry& entry = ctx.portfolio.education(i);
+    if (!ListHasEnum(levels, v1::DegreeLevel_Name(entry.level()),
+                     "DEGREE_LEVEL_")) {
+      continue;
+    }
+    if (best < 0) {
+      best = i;
+      continue;
+    }
+    const v1::EducationEntry& current = ctx.portfolio.education(best);
+    if (std::make_pair(entry.official_transcript_received(), entry.level()) >
+        std::make_pair(current.official_transcript_received(),
+                       current.level())) {
+      best = i;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+void REduDegree(const EvaluationContext& ctx, const Category& category,
+                CategoryDecision* out) {
+  if (!category.has_education()) return;
+  const int best = QualifyingDegree(ctx, category);
+  if (best < 0) {
+    AddFinding(out, "R-EDU-DEGREE", v1::FINDING_STATUS_NOT_MET,
+               absl::StrCat("Requires one of: ",
+                            DescribeList(CodesAt(
+                                category.education().accepted_levels(),
+                                ctx.as_of_iso)),
+                            "; none is documented."));
+    return;
+  }
+  const v1::EducationEntry& entry = ctx.portfolio.education(best);
+  AddEvidence(AddFinding(out, "R-EDU-DEGREE", v1::FINDING_STATUS_MET,
+                         absl::StrCat(LevelWord(entry.level()), " (",
+                                      entry.degree(), ", ", entry.field(),
+                                      ") qualifies.")),
+              "education", best);
+}
+
+void REduTranscript(const EvaluationContext& ctx, const Category& category,
+                    CategoryDecision* out) {
+  if (!category.has_education() ||
+      !category.education().official_transcript_required()) {
+    return;
+  }
+  const int best = QualifyingDegree(ctx, category);
+  if (best < 0) return;  // R-EDU-DEGREE already says what is missing.
+  const bool met = ctx.portfolio.education(best).official_transcript_received();
+  AddEvidence(
+      AddFinding(out, "R-EDU-TRANSCRIPT",
+                 met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+                 met ? "Official transcript received."
+                     : "The qualifying degree's official transcript has not "
+                       "been received."),
+      "education", best);
+}
+
+void REduListed(const EvaluationContext& ctx, const Category& category,
+                CategoryDecision* out) {
+  if (!category.has_education() || !category.education().has_listed_degrees()) {
+    return;
+  }
+  const int best = QualifyingDegree(ctx, category);
+  if (best < 0) return;
+  const v1::EducationEntry& entry = ctx.portfolio.education(best);
+  std::string degree = entry.degree();
+  absl::RemoveExtraAsciiWhitespace(&degree);
+  degree.erase(std::remove(degree.begin(), degree.end(), '.'), degree.end());
+  absl::AsciiStrToUpper(&degree);
+  if (ListHas(CodesAt(category.education().listed_degrees(), ctx.as_of_iso),
+              degree)) {
+    return;
+  }
+  AddEvidence(
+      AddFinding(out, "R-EDU-LISTED", v1::FINDING_STATUS_ADVISORY,
+                 absl::StrCat(entry.degree().empty() ? "The degree"
+                                                     : entry.degree(),
+                              " is not among the listed degrees; the reviewer "
+                              "judges whether it is specific to the "
+                              "applicant's professional focus in IMH.")),
+      "education", best);
+}
+
+}  // namespace imh::eligibility

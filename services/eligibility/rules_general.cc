@@ -1,0 +1,96 @@
+#include "absl/strings/str_cat.h"
+#include "common/dates.h"
+#include "services/eligibility/findings.h"
+#include "services/eligibility/params.h"
+#include "services/eligibility/rules.h"
+
+namespace imh::eligibility {
+
+namespace v1 = eligibility::v1;
+
+void RGenResidence(const EvaluationContext& ctx, const Category&,
+                   CategoryDecision* out) {
+  const auto* states =
+      CodesAt(ctx.rulebook.proto().general().residence_states(), ctx.as_of_iso);
+  const std::string& state = ctx.portfolio.applicant().residence_state();
+  const bool met = ListHas(states, state);
+  AddFinding(out, "R-GEN-RESIDENCE",
+             met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+             met ? absl::StrCat("Lives in ", state, ".")
+                 : absl::StrCat("Lives in ", state, "; the endorsement is for ",
+                                "residents of ", DescribeList(states), "."))
+      ->add_evidence("portfolio.applicant.residence_state");
+}
+
+void RGenPopulation(const EvaluationContext& ctx, const Category&,
+                    CategoryDecision* out) {
+  const auto* accepted =
+      CodesAt(ctx.rulebook.proto().general().population_focus(), ctx.as_of_iso);
+  const v1::PopulationFocus focus = ctx.portfolio.applicant().population_focus();
+  const bool met = ListHasEnum(accepted, v1::PopulationFocus_Name(focus),
+                               "POPULATION_FOCUS_");
+  AddFinding(out, "R-GEN-POPULATION",
+             met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+             met ? "Works with the population this rule set covers."
+                 : absl::StrCat("Population focus ",
+                                v1::PopulationFocus_Name(focus),
+                                " is not covered by this rule set (",
+                                DescribeList(accepted), ")."))
+      ->add_evidence("portfolio.applicant.population_focus");
+}
+
+void RMem(const EvaluationContext& ctx, const Category& category,
+          CategoryDecision* out) {
+  if (!category.membership_required()) return;
+  const int paid_through = ctx.portfolio.membership().paid_through_year();
+  const int year = static_cast<int>(ctx.as_of.year());
+  const bool met = paid_through >= year;
+  AddFinding(
+      out, "R-MEM", met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+      met ? absl::StrCat("VAIMH membership paid through ", paid_through, ".")
+          : paid_through == 0
+              ? absl::StrCat("No current VAIMH membership for ", year, ".")
+              : absl::StrCat("VAIMH membership paid through ", paid_through,
+                             " only; ", year, " is not paid."))
+      ->add_evidence("portfolio.membership");
+}
+
+void REth(const EvaluationContext& ctx, const Category& category,
+          CategoryDecision* out) {
+  if (!category.ethics_required()) return;
+  const v1::Ethics& ethics = ctx.portfolio.ethics();
+  const bool code = IsCompleteDate(ethics.code_of_ethics_signed_on());
+  const bool agreement = IsCompleteDate(ethics.endorsement_agreement_signed_on());
+  std::string message;
+  if (code && agreement) {
+    message = "Code of Ethics and Endorsement Agreement signed.";
+  } else if (!code && !agreement) {
+    message = "Code of Ethics and Endorsement Agreement not signed.";
+  } else {
+    message = code ? "Endorsement Agreement not signed."
+                   : "Code of Ethics not signed.";
+  }
+  AddFinding(out, "R-ETH",
+             code && agreement ? v1::FINDING_STATUS_MET
+                               : v1::FINDING_STATUS_NOT_MET,
+             std::move(message))
+      ->add_evidence("portfolio.ethics");
+}
+
+void RExm(const EvaluationContext& ctx, const Category& category,
+          CategoryDecision* out) {
+  if (!category.has_exam()) return;
+  const v1::ExamResult& exam = ctx.portfolio.exam();
+  const bool met = exam.passed();
+  AddFinding(out, "R-EXM",
+             met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+             met ? absl::StrCat("Passed the ", category.exam().description(),
+                                " on ",
+                                FormatDay(ToCivilDayUnchecked(exam.taken_on())),
+                                ".")
+                 : absl::StrCat("The ", category.exam().description(),
+                                " has not been passed."))
+      ->add_evidence("portfolio.exam");
+}
+
+}  // namespace imh::eligibility

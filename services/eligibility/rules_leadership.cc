@@ -1,0 +1,104 @@
+#include "absl/strings/str_cat.h"
+#include "services/eligibility/findings.h"
+#include "services/eligibility/params.h"
+#include "services/eligibility/rules.h"
+#include "services/eligibility/work_time.h"
+
+namespace imh::eligibility {
+
+namespace v1 = eligibility::v1;
+
+namespace {
+
+// Indices of the leadership entries at a counted level (and specific to infants
+// and toddlers where the category asks for it).
+std::vector<int> QualifyingLeadership(const EvaluationContext& ctx,
+                                      const Category& category) {
+  const auto& rule = category.leadership();
+  const auto* levels = CodesAt(rule.levels(), ctx.as_of_iso);
+  std::vector<int> qualifying;
+  for (int i = 0; i < ctx.portfolio.leadership_size(); ++i) {
+    const v1::LeadershipEntry& entry = ctx.portfolio.leadership(i);
+    if (!ListHasEnum(levels, v1::LeadershipLevel_Name(entry.level()),
+                     "LEADERSHIP_LEVEL_")) {
+      continue;
+    }
+    if (rule.infant_toddler_specific_required() &&
+        !entry.infant_toddler_specific()) {
+      continue;
+    }
+    qualifying.push_back(i);
+  }
+  return qualifying;
+}
+
+}  // namespace
+
+void RLdrDuration(const EvaluationContext& ctx, const Category& category,
+                  CategoryDecision* out) {
+  if (!category.has_leadership()) return;
+  const std::vector<int> qualifying = QualifyingLeadership(ctx, category);
+  const std::string levels =
+      DescribeList(CodesAt(category.leadership().levels(), ctx.as_of_iso));
+  const std::optional<double> minimum =
+      NumberAt(category.leadership().minimum_months(), ctx.as_of_iso);
+  v1::Finding* finding;
+  if (!minimum) {
+    // Required, with no minimum duration: at least one activity.
+    const bool met = !qualifying.empty();
+    finding = AddFinding(
+        out, "R-LDR-ACTIVITY",
+        met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+        met ? absl::StrCat(qualifying.size(), " leadership activit",
+                           qualifying.size() == 1 ? "y" : "ies", " at ", levels,
+                           " level.")
+            : absl::StrCat("No leadership activity at ", levels,
+                           " level is documented."));
+  } else {
+    std::vector<TimePeriod> periods;
+    for (int i : qualifying) {
+      periods.push_back(
+          {ctx.index.leadership_start[i], ctx.index.leadership_end[i], 1.0});
+    }
+    const double months = MergedMonths(std::move(periods));
+    const bool met = AtLeast(months, *minimum);
+    const char* specific =
+        category.leadership().infant_toddler_specific_required()
+            ? " specific to pregnant people and infants/toddlers"
+            : "";
+    finding = AddFinding(
+        out, "R-LDR-DURATION",
+        met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+        met ? absl::StrCat(Amount(months), " months of ", levels,
+                           " leadership", specific, "; ", Amount(*minimum),
+                           " required.")
+            : absl::StrCat(Amount(months), " of ", Amount(*minimum),
+                           " months of ", levels, " leadership", specific, "; ",
+                           Amount(*minimum - months), " more needed."));
+    SetShortfall(finding, "months", *minimum, months);
+  }
+  for (int i : qualifying) AddEvidence(finding, "leadership", i);
+}
+
+void RLdrBeyondPaid(const EvaluationContext& ctx, const Category& category,
+                    CategoryDecision* out) {
+  if (!category.has_leadership() ||
+      !category.leadership().some_beyond_paid_work_required()) {
+    return;
+  }
+  std::vector<int> beyond;
+  for (int i : QualifyingLeadership(ctx, category)) {
+    if (ctx.portfolio.leadership(i).in_addition_to_paid_work()) {
+      beyond.push_back(i);
+    }
+  }
+  v1::Finding* finding = AddFinding(
+      out, "R-LDR-BEYOND-PAID",
+      beyond.empty() ? v1::FINDING_STATUS_NOT_MET : v1::FINDING_STATUS_MET,
+      beyond.empty() ? "No leadership activity is in addition to paid work; "
+                       "some must be."
+                     : "Some leadership activity is in addition to paid work.");
+  for (int i : beyond) AddEvidence(finding, "leadership", i);
+}
+
+}  // namespace imh::eligibility

@@ -1,0 +1,376 @@
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/dates.h"
+#include "services/eligibility/findings.h"
+#include "services/eligibility/params.h"
+#include "services/eligibility/rsc_window.h"
+#include "services/eligibility/rules.h"
+
+namespace imh::eligibility {
+
+namespace v1 = eligibility::v1;
+namespace rb = rulebook::v1;
+
+namespace {
+
+// Counted sessions as window samples, with the session index of each.
+struct SampleSet {
+  std::vector<RscSample> samples;
+  std::vector<int> sessions;
+
+  void Add(const RscSample& sample, int session) {
+    samples.push_back(sample);
+    sessions.push_back(session);
+  }
+};
+
+// The sessions of a portfolio sorted into what counts for one category and why
+// the rest does not.
+struct RscSessions {
+  // Counted, provider verified.
+  SampleSet verified;
+  // Counted if the unverified providers are confirmed: verified + unknown.
+  SampleSet optimistic;
+  std::vector<int> peer, before_degree, outside_work, provider_not_held,
+      provider_unknown;
+};
+
+struct Window {
+  int max_months = 0;
+  int min_span_months = 0;
+};
+
+bool DuringQualifyingWork(const EvaluationContext& ctx,
+                          const rb::CodeListValue* kinds, absl::CivilDay day) {
+  for (int i = 0; i < ctx.portfolio.work_size(); ++i) {
+    if (ctx.index.work_start[i] <= day && day < ctx.index.work_end[i] &&
+        ListHasEnum(kinds,
+                    v1::ServiceKind_Name(ctx.portfolio.work(i).service_kind()),
+                    "SERVICE_KIND_")) {
+      return true;
+    }
+  }
+  return false;
+}
+
+RscSessions SortSessions(const EvaluationContext& ctx, const rb::RscRule& rule,
+                         bool subset_is_about_providing) {
+  RscSessions sorted;
+  const auto* providers = CodesAt(rule.provider_categories(), ctx.as_of_iso);
+  const std::string provider_set =
+      providers ? CategorySetKey(providers->codes()) : "";
+  const auto* kinds = CodesAt(rule.while_doing_service_kinds(), ctx.as_of_iso);
+  const v1::DegreeLevel degree = DegreeLevelFromCode(rule.after_degree_level());
+  std::optional<absl::CivilDay> degree_day;
+  if (degree != v1::DEGREE_LEVEL_UNSPECIFIED) {
+    degree_day = ctx.index.FirstDegreeAtLeast(degree);
+  }
+  for (int i : ctx.index.sessions_by_day) {
+    const v1::RscSession& session = ctx.portfolio.rsc_sessions(i);
+    const absl::CivilDay day = ctx.index.session_day[i];
+    if (session.format() == v1::RSC_FORMAT_PEER) {
+      sorted.peer.push_back(i);
+    } else if (degree != v1::DEGREE_LEVEL_UNSPECIFIED &&
+               (!degree_day || day < *degree_day)) {
+      sorted.before_degree.push_back(i);
+    } else if (!DuringQualifyingWork(ctx, kinds, day)) {
+      sorted.outside_work.push_back(i);
+    } else {
+      const RscSample sample{
+          day, session.hours(),
+          subset_is_about_providing && session.about_rsc_applicant_provides()
+              ? session.hours()
+              : 0.0};
+      switch (ctx.facts.Find(ctx.index.session_provider_key[i], provider_set,
+                             day)
+                  .status) {
+        case CredentialStatus::kHeld:
+          sorted.verified.Add(sample, i);
+          sorted.optimistic.Add(sample, i);
+          break;
+        case CredentialStatus::kUnknown:
+          sorted.provider_unknown.push_back(i);
+          sorted.optimistic.Add(sample, i);
+          break;
+        case CredentialStatus::kNotHeld:
+          sorted.provider_not_held.push_back(i);
+          break;
+      }
+    }
+  }
+  return sorted;
+}
+
+// The best window of the verified sessions and of the optimistic ones.
+struct WindowPair {
+  RscWindow verified, optimistic;
+};
+
+WindowPair BestWindows(const RscSessions& sessions, const Window& window,
+                       double min_hours, double min_subset) {
+  return {BestRscWindow(sessions.verified.samples, window.max_months,
+                        window.min_span_months, min_hours, min_subset),
+          BestRscWindow(sessions.optimistic.samples, window.max_months,
+                        window.min_span_months, min_hours, min_subset)};
+}
+
+bool HoursOk(const RscWindow& w, double min_hours) {
+  return w.found && w.span_ok && AtLeast(w.hours, min_hours);
+}
+
+std::string Between(const SampleSet& set, const RscWindow& w) {
+  return absl::StrCat("between ", FormatMonth(set.samples[w.first].day),
+                      " and ", FormatMonth(set.samples[w.last].day));
+}
+
+double SpanMonths(const SampleSet& set, const RscWindow& w) {
+  return CalendarMonthsBetween(set.samples[w.first].day,
+                               set.samples[w.last].day);
+}
+
+void AddWindowEvidence(v1::Finding* finding, const SampleSet& set,
+                       const RscWindow& w) {
+  if (!w.found) return;
+  for (size_t k = w.first; k <= w.last; ++k) {
+    AddEvidence(finding, "rsc_sessions", set.sessions[k]);
+  }
+}
+
+// One hours-in-a-window finding: MET on verified sessions, UNVERIFIED when only
+// the unconfirmed providers' sessions would meet it, NOT_MET otherwise.
+void AddWindowFinding(absl::string_view rule_id, absl::string_view what,
+                      const RscSessions& sessions, const WindowPair& windows,
+                      const Window& window, double min_hours,
+                      CategoryDecision* out) {
+  const std::string rule(rule_id);
+  if (HoursOk(windows.verified, min_hours)) {
+    const RscWindow& w = windows.verified;
+    v1::Finding* finding = AddFinding(
+        out, rule, v1::FINDING_STATUS_MET,
+        absl::StrCat(Amount(w.hours), " hours of ", what, " ",
+                     Between(sessions.verified, w), " (",
+                     Amount(SpanMonths(sessions.verified, w)),
+                     " months); ", Amount(min_hours), " required."));
+    AddWindowEvidence(finding, sessions.verified, w);
+    return;
+  }
+  if (HoursOk(windows.optimistic, min_hours)) {
+    const RscWindow& w = windows.optimistic;
+    v1::Finding* finding = AddFinding(
+        out, rule, v1::FINDING_STATUS_UNVERIFIED,
+        absl::StrCat(Amount(w.hours), " hours of ", what, " ",
+                     Between(sessions.optimistic, w),
+                     " would meet the ", Amount(min_hours),
+                     " required, but some providers' endorsements could not "
+                     "be verified."));
+    SetShortfall(finding, "hours", min_hours,
+                 windows.verified.found ? windows.verified.hours : 0);
+    AddWindowEvidence(finding, sessions.optimistic, w);
+    return;
+  }
+  const RscWindow& w = windows.optimistic;
+  std::string message;
+  if (!w.found) {
+    message = absl::StrCat("No sessions of ", what, " count toward the ",
+                           Amount(min_hours), " hours required.");
+  } else if (!w.span_ok) {
+    message = absl::StrCat(
+        Amount(w.hours), " hours of ", what, " ",
+        Between(sessions.optimistic, w), ", but the sessions span only ",
+        Amount(SpanMonths(sessions.optimistic, w)), " months; they must span ",
+        window.min_span_months, " to ", window.max_months, " months.");
+  } else {
+    message = absl::StrCat(Amount(w.hours), " of ", Amount(min_hours),
+                           " hours of ", what, " ",
+                           Between(sessions.optimistic, w), "; ",
+                           Amount(min_hours - w.hours), " more needed.");
+  }
+  v1::Finding* finding =
+      AddFinding(out, rule, v1::FINDING_STATUS_NOT_MET, std::move(message));
+  SetShortfall(finding, "hours", min_hours, w.found && w.span_ok ? w.hours : 0);
+  AddWindowEvidence(finding, sessions.optimistic, w);
+}
+
+void AddExclusion(absl::string_view rule_id, const std::vector<int>& sessions,
+                  const EvaluationContext& ctx, absl::string_view why,
+                  CategoryDecision* out) {
+  if (sessions.empty()) return;
+  double hours = 0;
+  for (int i : sessions) hours += ctx.portfolio.rsc_sessions(i).hours();
+  v1::Finding* finding = AddFinding(
+      out, rule_id, v1::FINDING_STATUS_ADVISORY,
+      absl::StrCat(sessions.size(), sessions.size() == 1 ? " session (" : " sessions (",
+                   Amount(hours), " hours) not counted: ", why, "."));
+  for (int i : sessions) AddEvidence(finding, "rsc_sessions", i);
+}
+
+std::string ProviderDetail(const EvaluationContext& ctx, int session,
+                           absl::string_view provider_set) {
+  const v1::RscSession& s = ctx.portfolio.rsc_sessions(session);
+  const CredentialAnswer& answer = ctx.facts.Find(
+      ctx.index.session_provider_key[session], provider_set,
+      ctx.index.session_day[session]);
+  return absl::StrCat(FormatDay(ctx.index.session_day[session]), " with ",
+                      s.provider().display_name().empty()
+                          ? ctx.index.session_provider_key[session]
+                          : s.provider().display_name(),
+                      ": ", answer.detail.empty() ? "not held" : answer.detail);
+}
+
+void RRscProvider(const EvaluationContext& ctx, const rb::RscRule& rule,
+                  const RscSessions& sessions, bool hours_met_verified,
+                  bool hours_met_optimistic, CategoryDecision* out) {
+  const auto* providers = CodesAt(rule.provider_categories(), ctx.as_of_iso);
+  const std::string set_key = CategorySetKey(providers->codes());
+  const std::string categories = DescribeList(providers);
+  const auto& not_held = sessions.provider_not_held;
+  const auto& unknown = sessions.provider_unknown;
+  if (not_held.empty() && unknown.empty()) {
+    if (sessions.verified.sessions.empty()) return;
+    AddFinding(out, "R-RSC-PROVIDER", v1::FINDING_STATUS_MET,
+               absl::StrCat("Every counted session's provider held ",
+                            categories, " on the session date (registry)."));
+    return;
+  }
+  std::string message;
+  if (!not_held.empty()) {
+    absl::StrAppend(&message, not_held.size(),
+                    " session(s) not counted: the provider did not hold ",
+                    categories, " on the session date (first: ",
+                    ProviderDetail(ctx, not_held.front(), set_key), "). ");
+  }
+  if (!unknown.empty()) {
+    absl::StrAppend(&message, unknown.size(),
+                    " session(s) with a provider the registry could not "
+                    "confirm (first: ",
+                    ProviderDetail(ctx, unknown.front(), set_key), "). ");
+  }
+  message.pop_back();
+  v1::FindingStatus status;
+  if (hours_met_verified) {
+    status = v1::FINDING_STATUS_ADVISORY;
+  } else if (hours_met_optimistic || not_held.empty()) {
+    status = v1::FINDING_STATUS_UNVERIFIED;
+  } else {
+    status = v1::FINDING_STATUS_NOT_MET;
+  }
+  v1::Finding* finding =
+      AddFinding(out, "R-RSC-PROVIDER", status, std::move(message));
+  for (int i : not_held) AddEvidence(finding, "rsc_sessions", i);
+  for (int i : unknown) AddEvidence(finding, "rsc_sessions", i);
+}
+
+void RRscOptional(const EvaluationContext& ctx, const Category& category,
+                  CategoryDecision* out) {
+  double hours = 0;
+  for (const v1::RscSession& session : ctx.portfolio.rsc_sessions()) {
+    if (session.format() != v1::RSC_FORMAT_PEER) hours += session.hours();
+  }
+  AddFinding(out, "R-RSC-OPTIONAL",
+             hours > 0 ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_ADVISORY,
+             hours > 0
+                 ? absl::StrCat(Amount(hours),
+                                " hours of RS/C documented (optional for ",
+                                category.code(), ").")
+                 : absl::StrCat("RS/C is optional for ", category.code(),
+                                " but highly recommended; none documented."));
+}
+
+// Samples of the sessions received while the applicant provided RS/C.
+RscSessions WhileProviding(const EvaluationContext& ctx,
+                           const RscSessions& all) {
+  RscSessions subset;
+  for (const auto& [from, to] :
+       {std::make_pair(&all.verified, &subset.verified),
+        std::make_pair(&all.optimistic, &subset.optimistic)}) {
+    for (size_t k = 0; k < from->sessions.size(); ++k) {
+      const int session = from->sessions[k];
+      if (ctx.portfolio.rsc_sessions(session).while_applicant_provided_rsc()) {
+        to->Add(from->samples[k], session);
+      }
+    }
+  }
+  return subset;
+}
+
+}  // namespace
+
+void RRsc(const EvaluationContext& ctx, const Category& category,
+          CategoryDecision* out) {
+  if (!category.has_rsc()) return;
+  const rb::RscRule& rule = category.rsc();
+  if (rule.optional()) {
+    RRscOptional(ctx, category, out);
+    return;
+  }
+  const Window window{
+      static_cast<int>(NumberOrZero(rule.max_window_months(), ctx.as_of_iso)),
+      static_cast<int>(NumberOrZero(rule.min_span_months(), ctx.as_of_iso))};
+  const double min_hours = NumberOrZero(rule.minimum_hours(), ctx.as_of_iso);
+  const std::optional<double> min_about =
+      NumberAt(rule.about_providing_minimum_hours(), ctx.as_of_iso);
+  const RscSessions sessions = SortSessions(ctx, rule, min_about.has_value());
+  const WindowPair windows =
+      BestWindows(sessions, window, min_hours, min_about.value_or(0));
+
+  AddWindowFinding("R-RSC-HOURS", "RS/C received", sessions, windows, window,
+                   min_hours, out);
+  RRscProvider(ctx, rule, sessions, HoursOk(windows.verified, min_hours),
+               HoursOk(windows.optimistic, min_hours), out);
+  AddExclusion("R-RSC-PEER", sessions.peer, ctx,
+               "peer supervision never counts", out);
+  if (!sessions.before_degree.empty()) {
+    AddExclusion("R-RSC-AFTER-DEGREE", sessions.before_degree, ctx,
+                 absl::StrCat("RS/C counts only after the ",
+                              absl::AsciiStrToLower(rule.after_degree_level()),
+                              "'s degree (or higher) was conferred"),
+                 out);
+  }
+  AddExclusion("R-RSC-WORK", sessions.outside_work, ctx,
+               absl::StrCat("RS/C counts only while doing qualifying work (",
+                            DescribeList(CodesAt(rule.while_doing_service_kinds(),
+                                                 ctx.as_of_iso)),
+                            ")"),
+               out);
+
+  if (min_about) {
+    // The "of which" hours are read from the windows chosen for the total.
+    const bool met_verified = windows.verified.found &&
+                              AtLeast(windows.verified.subset_hours, *min_about);
+    const bool met_optimistic =
+        windows.optimistic.found &&
+        AtLeast(windows.optimistic.subset_hours, *min_about);
+    const double counted =
+        met_verified ? windows.verified.subset_hours
+                     : (windows.optimistic.found ? windows.optimistic.subset_hours
+                                                 : 0.0);
+    v1::Finding* finding = AddFinding(
+        out, "R-RSC-ABOUT-PROVIDING",
+        met_verified     ? v1::FINDING_STATUS_MET
+        : met_optimistic ? v1::FINDING_STATUS_UNVERIFIED
+                         : v1::FINDING_STATUS_NOT_MET,
+        met_verified
+            ? absl::StrCat(Amount(counted),
+                           " of the counted hours were about RS/C the "
+                           "applicant provides; ",
+                           Amount(*min_about), " required.")
+            : absl::StrCat(Amount(counted), " of ", Amount(*min_about),
+                           " hours about RS/C the applicant provides, within "
+                           "the counted window; ",
+                           Amount(*min_about - counted), " more needed."));
+    SetShortfall(finding, "hours", *min_about, counted);
+  }
+
+  if (const std::optional<double> min_while =
+          NumberAt(rule.while_providing_minimum_hours(), ctx.as_of_iso)) {
+    const RscSessions subset = WhileProviding(ctx, sessions);
+    AddWindowFinding("R-RSC-WHILE-PROVIDING",
+                     "RS/C received while providing RS/C to others", subset,
+                     BestWindows(subset, window, *min_while, 0), window,
+                     *min_while, out);
+  }
+}
+
+}  // namespace imh::eligibility

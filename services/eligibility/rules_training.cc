@@ -1,0 +1,140 @@
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "services/eligibility/findings.h"
+#include "services/eligibility/params.h"
+#include "services/eligibility/rules.h"
+
+namespace imh::eligibility {
+
+namespace v1 = eligibility::v1;
+
+namespace {
+
+double TotalTrainingHours(const v1::Portfolio& portfolio) {
+  double total = 0;
+  for (const v1::TrainingEntry& entry : portfolio.trainings()) {
+    total += entry.clock_hours();
+  }
+  return total;
+}
+
+std::string TopicWords(absl::string_view topic_code) {
+  if (topic_code == "SOCIAL_EMOTIONAL") {
+    return "promotion of social-emotional development and relationship-based "
+           "IMH principles";
+  }
+  if (topic_code == "RSC_PROVISION") return "the provision of RS/C";
+  if (topic_code == "DIVERSITY_EQUITY_INCLUSION") {
+    return "diversity, equity and inclusion in IMH";
+  }
+  return absl::AsciiStrToLower(topic_code);
+}
+
+}  // namespace
+
+void RTrnHours(const EvaluationContext& ctx, const Category& category,
+               CategoryDecision* out) {
+  if (!category.has_training()) return;
+  const double required =
+      NumberOrZero(category.training().minimum_hours(), ctx.as_of_iso);
+  const double total = TotalTrainingHours(ctx.portfolio);
+  const bool met = AtLeast(total, required);
+  v1::Finding* finding = AddFinding(
+      out, "R-TRN-HOURS",
+      met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+      met ? absl::StrCat(Amount(total), " clock hours of specialized training; ",
+                         Amount(required), " required.")
+          : absl::StrCat(Amount(total), " of ", Amount(required),
+                         " clock hours of specialized training; ",
+                         Amount(required - total), " more needed."));
+  SetShortfall(finding, "hours", required, total);
+  for (int i = 0; i < ctx.portfolio.trainings_size(); ++i) {
+    AddEvidence(finding, "trainings", i);
+  }
+}
+
+void RTrnTypical(const EvaluationContext& ctx, const Category& category,
+                 CategoryDecision* out) {
+  if (!category.has_training() || !category.training().has_typical_hours()) {
+    return;
+  }
+  for (const v1::TrainingEntry& entry : ctx.portfolio.trainings()) {
+    // Coursework specific to the Competency Guidelines waives the figure.
+    if (entry.competency_guidelines_coursework()) return;
+  }
+  const double typical =
+      NumberOrZero(category.training().typical_hours(), ctx.as_of_iso);
+  const double total = TotalTrainingHours(ctx.portfolio);
+  if (AtLeast(total, typical)) return;
+  AddFinding(out, "R-TRN-TYPICAL", v1::FINDING_STATUS_ADVISORY,
+             absl::StrCat("Successful ", category.code(),
+                          " applications typically include ", Amount(typical),
+                          " or more hours of specialized training; ",
+                          Amount(total), " documented."));
+}
+
+void RTrnBuckets(const EvaluationContext& ctx, const Category& category,
+                 CategoryDecision* out) {
+  if (!category.has_training()) return;
+  for (const rulebook::v1::TrainingBucket& bucket :
+       category.training().buckets()) {
+    const double required = NumberOrZero(bucket.minimum_hours(), ctx.as_of_iso);
+    double counted = 0;
+    std::vector<int> used;
+    for (int i = 0; i < ctx.portfolio.trainings_size(); ++i) {
+      const v1::TrainingEntry& entry = ctx.portfolio.trainings(i);
+      if (!ListHasEnumCode(v1::TrainingTopic_Name(entry.topic()),
+                           "TRAINING_TOPIC_", bucket.topic())) {
+        continue;
+      }
+      if (bucket.didactic_only() && !entry.didactic()) continue;
+      counted += entry.clock_hours();
+      used.push_back(i);
+    }
+    const bool met = AtLeast(counted, required);
+    const std::string what =
+        absl::StrCat(bucket.didactic_only() ? "didactic training about "
+                                            : "training specific to ",
+                     TopicWords(bucket.topic()));
+    v1::Finding* finding = AddFinding(
+        out, bucket.rule_id(),
+        met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+        met ? absl::StrCat(Amount(counted), " hours of ", what, "; ",
+                           Amount(required), " required.")
+            : absl::StrCat(Amount(counted), " of ", Amount(required),
+                           " hours of ", what, "; ",
+                           Amount(required - counted), " more needed."));
+    SetShortfall(finding, "hours", required, counted);
+    for (int i : used) AddEvidence(finding, "trainings", i);
+  }
+}
+
+void RTrnUnrelatedField(const EvaluationContext& ctx, const Category& category,
+                        CategoryDecision* out) {
+  if (!category.has_training() || !category.training().unrelated_field_advisory()) {
+    return;
+  }
+  // The highest degree stands for the applicant's field.
+  int highest = -1;
+  for (int i = 0; i < ctx.portfolio.education_size(); ++i) {
+    if (highest < 0 || ctx.portfolio.education(i).level() >
+                           ctx.portfolio.education(highest).level()) {
+      highest = i;
+    }
+  }
+  if (highest < 0 ||
+      ctx.portfolio.education(highest).field_related_to_early_childhood()) {
+    return;
+  }
+  AddEvidence(
+      AddFinding(out, "R-TRN-UNRELATED-FIELD", v1::FINDING_STATUS_ADVISORY,
+                 absl::StrCat("The degree's field (",
+                              ctx.portfolio.education(highest).field(),
+                              ") is unrelated to infant and early childhood; "
+                              "more specialized training may be required to "
+                              "meet the breadth and depth of the "
+                              "competencies.")),
+      "education", highest);
+}
+
+}  // namespace imh::eligibility

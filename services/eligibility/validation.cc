@@ -1,0 +1,330 @@
+#include "services/eligibility/validation.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/dates.h"
+
+namespace imh::eligibility {
+
+namespace v1 = eligibility::v1;
+using L = InputLimits;
+
+namespace {
+
+class Validator {
+ public:
+  explicit Validator(absl::CivilDay as_of) : as_of_(as_of) {}
+
+  void Fail(std::string field, std::string description) {
+    violations_.push_back({std::move(field), std::move(description)});
+  }
+
+  static std::string At(absl::string_view path, absl::string_view field) {
+    return absl::StrCat(path, ".", field);
+  }
+  static std::string At(absl::string_view path, absl::string_view field,
+                        int index) {
+    return absl::StrCat(path, ".", field, "[", index, "]");
+  }
+
+  void Text(const std::string& value, const std::string& path, bool required) {
+    if (required && value.empty()) Fail(path, "is required");
+    if (value.size() > static_cast<size_t>(L::kMaxStringLength)) {
+      Fail(path, absl::StrCat("is longer than ", L::kMaxStringLength,
+                              " characters"));
+    }
+  }
+
+  // A date that, when present (or required), is a real day on or before as-of.
+  void Date(bool has, const google::type::Date& date, const std::string& path,
+            bool required) {
+    const bool empty =
+        !has || (date.year() == 0 && date.month() == 0 && date.day() == 0);
+    if (empty) {
+      if (required) Fail(path, "is required");
+      return;
+    }
+    if (!IsCompleteDate(date)) {
+      Fail(path, "is not a complete calendar date");
+      return;
+    }
+    if (ToCivilDayUnchecked(date) > as_of_) {
+      Fail(path, absl::StrCat("is after the as-of date ", FormatDay(as_of_)));
+    }
+  }
+
+  void Hours(double value, const std::string& path, double max,
+             bool zero_ok = false) {
+    if (!std::isfinite(value)) {
+      Fail(path, "must be a finite number");
+    } else if (value < 0 || (!zero_ok && value == 0)) {
+      Fail(path, zero_ok ? "must be >= 0" : "must be > 0");
+    } else if (value > max) {
+      Fail(path, absl::StrCat("must be at most ", max));
+    }
+  }
+
+  template <typename IsValid>
+  void Enum(int value, IsValid is_valid, const std::string& path,
+            bool required) {
+    if (!is_valid(value)) {
+      Fail(path, absl::StrCat("unknown value ", value));
+    } else if (required && value == 0) {
+      Fail(path, "is required");
+    }
+  }
+
+  void Count(int size, int max, const std::string& path) {
+    if (size > max) {
+      Fail(path, absl::StrCat("has ", size, " entries; at most ", max,
+                              " are accepted"));
+    }
+  }
+
+  // A period: start required; end required unless current, not both; end not
+  // before start.
+  template <typename Entry>
+  void Period(const Entry& entry, const std::string& path) {
+    Date(entry.has_started_on(), entry.started_on(), At(path, "started_on"),
+         true);
+    const bool has_end = entry.has_ended_on() &&
+                         (entry.ended_on().year() || entry.ended_on().month() ||
+                          entry.ended_on().day());
+    if (entry.current() && has_end) {
+      Fail(At(path, "ended_on"), "must be empty when current is true");
+    } else if (!entry.current()) {
+      Date(has_end, entry.ended_on(), At(path, "ended_on"), true);
+    }
+    if (has_end && IsCompleteDate(entry.started_on()) &&
+        IsCompleteDate(entry.ended_on()) &&
+        ToCivilDayUnchecked(entry.ended_on()) <
+            ToCivilDayUnchecked(entry.started_on())) {
+      Fail(At(path, "ended_on"), "is before started_on");
+    }
+  }
+
+  void Person(const v1::PersonRef& person, const std::string& path,
+              bool identity_required) {
+    Text(person.display_name(), At(path, "display_name"), !identity_required);
+    Text(person.person_id(), At(path, "person_id"), false);
+    Text(person.endorsement_number(), At(path, "endorsement_number"), false);
+    if (identity_required && person.person_id().empty() &&
+        person.endorsement_number().empty()) {
+      Fail(At(path, "person_id"),
+           "a person_id or endorsement_number is required to verify this "
+           "person's endorsement");
+    }
+  }
+
+  void Portfolio(const v1::Portfolio& p, const std::string& root) {
+    Text(p.portfolio_id(), At(root, "portfolio_id"), false);
+    const std::string applicant = At(root, "applicant");
+    Person(p.applicant().person(), At(applicant, "person"), false);
+    Text(p.applicant().residence_state(), At(applicant, "residence_state"),
+         true);
+    Enum(p.applicant().population_focus(), v1::PopulationFocus_IsValid,
+         At(applicant, "population_focus"), true);
+
+    Count(p.education_size(), L::kMaxEducation, At(root, "education"));
+    for (int i = 0; i < p.education_size() && i < L::kMaxEducation; ++i) {
+      const v1::EducationEntry& e = p.education(i);
+      const std::string path = At(root, "education", i);
+      Enum(e.level(), v1::DegreeLevel_IsValid, At(path, "level"), true);
+      Text(e.degree(), At(path, "degree"), false);
+      Text(e.field(), At(path, "field"), false);
+      Text(e.institution(), At(path, "institution"), false);
+      Date(e.has_conferred_on(), e.conferred_on(), At(path, "conferred_on"),
+           true);
+    }
+    if (p.has_cda()) {
+      Date(p.cda().has_awarded_on(), p.cda().awarded_on(),
+           At(At(root, "cda"), "awarded_on"), true);
+    }
+
+    Count(p.trainings_size(), L::kMaxTrainings, At(root, "trainings"));
+    for (int i = 0; i < p.trainings_size() && i < L::kMaxTrainings; ++i) {
+      const v1::TrainingEntry& t = p.trainings(i);
+      const std::string path = At(root, "trainings", i);
+      Text(t.title(), At(path, "title"), false);
+      Date(t.has_completed_on(), t.completed_on(), At(path, "completed_on"),
+           true);
+      Hours(t.clock_hours(), At(path, "clock_hours"), L::kMaxTrainingHours);
+      Enum(t.topic(), v1::TrainingTopic_IsValid, At(path, "topic"), true);
+    }
+
+    Count(p.rsc_sessions_size(), L::kMaxRscSessions, At(root, "rsc_sessions"));
+    for (int i = 0; i < p.rsc_sessions_size() && i < L::kMaxRscSessions; ++i) {
+      const v1::RscSession& s = p.rsc_sessions(i);
+      const std::string path = At(root, "rsc_sessions", i);
+      Date(s.has_held_on(), s.held_on(), At(path, "held_on"), true);
+      Hours(s.hours(), At(path, "hours"), L::kMaxSessionHours);
+      Enum(s.format(), v1::RscFormat_IsValid, At(path, "format"), true);
+      Person(s.provider(), At(path, "provider"),
+             s.format() != v1::RSC_FORMAT_PEER);
+    }
+
+    Count(p.work_size(), L::kMaxWork, At(root, "work"));
+    for (int i = 0; i < p.work_size() && i < L::kMaxWork; ++i) {
+      const v1::WorkEntry& w = p.work(i);
+      const std::string path = At(root, "work", i);
+      Text(w.employer(), At(path, "employer"), false);
+      Text(w.role(), At(path, "role"), false);
+      Period(w, path);
+      Hours(w.hours_per_week(), At(path, "hours_per_week"), L::kMaxHoursPerWeek,
+            /*zero_ok=*/true);
+      Enum(w.population_served(), v1::PopulationFocus_IsValid,
+           At(path, "population_served"), true);
+      Enum(w.service_kind(), v1::ServiceKind_IsValid, At(path, "service_kind"),
+           true);
+      for (const auto& [value, name] :
+           {std::make_pair(w.families_served(), "families_served"),
+            std::make_pair(w.staff_supervised(), "staff_supervised")}) {
+        if (value < 0 || value > L::kMaxFamilies) {
+          Fail(At(path, name),
+               absl::StrCat("must be between 0 and ", L::kMaxFamilies));
+        }
+      }
+    }
+
+    Count(p.leadership_size(), L::kMaxLeadership, At(root, "leadership"));
+    for (int i = 0; i < p.leadership_size() && i < L::kMaxLeadership; ++i) {
+      const v1::LeadershipEntry& e = p.leadership(i);
+      const std::string path = At(root, "leadership", i);
+      Text(e.activity(), At(path, "activity"), false);
+      Enum(e.level(), v1::LeadershipLevel_IsValid, At(path, "level"), true);
+      Period(e, path);
+    }
+
+    Membership(p.membership(), At(root, "membership"));
+    const std::string ethics = At(root, "ethics");
+    Date(p.ethics().has_code_of_ethics_signed_on(),
+         p.ethics().code_of_ethics_signed_on(),
+         At(ethics, "code_of_ethics_signed_on"), false);
+    Date(p.ethics().has_endorsement_agreement_signed_on(),
+         p.ethics().endorsement_agreement_signed_on(),
+         At(ethics, "endorsement_agreement_signed_on"), false);
+    Date(p.exam().has_taken_on(), p.exam().taken_on(),
+         At(At(root, "exam"), "taken_on"), p.exam().passed());
+
+    Count(p.references_size(), L::kMaxReferences, At(root, "references"));
+    for (int i = 0; i < p.references_size() && i < L::kMaxReferences; ++i) {
+      const v1::ReferenceRating& r = p.references(i);
+      const std::string path = At(root, "references", i);
+      Person(r.rater(), At(path, "rater"), false);
+      Enum(r.role(), v1::ReferenceRole_IsValid, At(path, "role"), true);
+    }
+  }
+
+  void Membership(const v1::Membership& membership, const std::string& path) {
+    const int year = membership.paid_through_year();
+    const int max_year = static_cast<int>(as_of_.year()) + 10;
+    if (year != 0 && (year < L::kMinYear || year > max_year)) {
+      Fail(At(path, "paid_through_year"),
+           absl::StrCat("must be 0 (none) or a year from ", L::kMinYear, " to ",
+                        max_year));
+    }
+  }
+
+  FieldViolations Take() { return std::move(violations_); }
+
+  absl::CivilDay as_of() const { return as_of_; }
+
+ private:
+  absl::CivilDay as_of_;
+  FieldViolations violations_;
+};
+
+}  // namespace
+
+FieldViolations ValidatePortfolio(const v1::Portfolio& portfolio,
+                                  absl::CivilDay as_of,
+                                  absl::string_view root) {
+  Validator validator(as_of);
+  validator.Portfolio(portfolio, std::string(root));
+  return validator.Take();
+}
+
+FieldViolations ValidateCategoryCodes(const Rulebook& rulebook,
+                                      const std::vector<std::string>& codes,
+                                      absl::string_view field) {
+  FieldViolations violations;
+  if (codes.size() > static_cast<size_t>(L::kMaxCategories)) {
+    violations.push_back(
+        {std::string(field), absl::StrCat("at most ", L::kMaxCategories,
+                                          " categories are accepted")});
+    return violations;
+  }
+  for (size_t i = 0; i < codes.size(); ++i) {
+    if (rulebook.FindCategory(codes[i]) == nullptr) {
+      violations.push_back(
+          {absl::StrCat(field, "[", i, "]"),
+           absl::StrCat("unknown category \"", codes[i].substr(0, 64),
+                        "\"; expected a code such as IFS or an alias such as "
+                        "FS")});
+    }
+  }
+  return violations;
+}
+
+FieldViolations ValidateRenewal(const v1::RenewalAttestation& attestation,
+                                const Rulebook& rulebook, absl::CivilDay as_of,
+                                absl::string_view root_view) {
+  Validator validator(as_of);
+  const std::string root(root_view);
+  validator.Person(attestation.endorsee(), Validator::At(root, "endorsee"),
+                   false);
+  if (attestation.category().empty()) {
+    validator.Fail(Validator::At(root, "category"), "is required");
+  } else if (rulebook.FindCategory(attestation.category()) == nullptr) {
+    validator.Fail(Validator::At(root, "category"),
+                   absl::StrCat("unknown category \"",
+                                attestation.category().substr(0, 64), "\""));
+  }
+  validator.Date(attestation.has_granted_on(), attestation.granted_on(),
+                 Validator::At(root, "granted_on"), true);
+  validator.Date(attestation.has_attested_on(), attestation.attested_on(),
+                 Validator::At(root, "attested_on"), false);
+  const int max_year = static_cast<int>(as_of.year()) + 10;
+  if (attestation.cycle_year() < L::kMinYear ||
+      attestation.cycle_year() > max_year) {
+    validator.Fail(Validator::At(root, "cycle_year"),
+                   absl::StrCat("must be a year from ", L::kMinYear, " to ",
+                                max_year));
+  }
+  validator.Count(attestation.years_size(), L::kMaxAttestedYears,
+                  Validator::At(root, "years"));
+  std::vector<int> seen;
+  for (int i = 0;
+       i < attestation.years_size() && i < L::kMaxAttestedYears; ++i) {
+    const v1::AttestedYear& year = attestation.years(i);
+    const std::string path = Validator::At(root, "years", i);
+    if (year.year() < L::kMinYear || year.year() > as_of.year()) {
+      validator.Fail(Validator::At(path, "year"),
+                     absl::StrCat("must be a year from ", L::kMinYear, " to ",
+                                  as_of.year(), " (not in the future)"));
+    } else if (std::find(seen.begin(), seen.end(), year.year()) != seen.end()) {
+      validator.Fail(Validator::At(path, "year"),
+                     absl::StrCat(year.year(), " is attested twice"));
+    }
+    seen.push_back(year.year());
+    validator.Hours(year.training_hours(),
+                    Validator::At(path, "training_hours"), L::kMaxYearlyHours,
+                    true);
+    validator.Hours(year.rsc_hours(), Validator::At(path, "rsc_hours"),
+                    L::kMaxYearlyHours, true);
+  }
+  validator.Membership(attestation.membership(),
+                       Validator::At(root, "membership"));
+  return validator.Take();
+}
+
+std::string DescribeViolations(const FieldViolations& violations) {
+  return absl::StrJoin(violations, "; ",
+                       [](std::string* out, const FieldViolation& v) {
+                         absl::StrAppend(out, v.field, ": ", v.description);
+                       });
+}
+
+}  // namespace imh::eligibility

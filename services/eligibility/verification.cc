@@ -1,0 +1,58 @@
+#include "services/eligibility/verification.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace imh::eligibility {
+
+std::string SubjectKey(const eligibility::v1::PersonRef& person) {
+  if (!person.person_id().empty()) {
+    return absl::StrCat("person:", person.person_id());
+  }
+  if (!person.endorsement_number().empty()) {
+    return absl::StrCat("endorsement:", person.endorsement_number());
+  }
+  return "";
+}
+
+std::string SubjectKey(const CredentialQuestion& question) {
+  if (!question.person_id.empty()) {
+    return absl::StrCat("person:", question.person_id);
+  }
+  return absl::StrCat("endorsement:", question.endorsement_number);
+}
+
+void VerificationFacts::Add(const CredentialQuestion& question,
+                            CredentialAnswer answer) {
+  answers_.insert_or_assign(
+      Key{SubjectKey(question), CategorySetKey(question.categories),
+          question.on},
+      std::move(answer));
+}
+
+const CredentialAnswer& VerificationFacts::Find(
+    absl::string_view subject_key, absl::string_view category_set_key,
+    absl::CivilDay on) const {
+  static const CredentialAnswer* const kNotAsked = new CredentialAnswer{
+      CredentialStatus::kUnknown, "", "", "not asked of the registry"};
+  const auto it = answers_.find(Key{std::string(subject_key),
+                                    std::string(category_set_key), on});
+  return it == answers_.end() ? *kNotAsked : it->second;
+}
+
+VerificationFacts Gather(const std::vector<CredentialQuestion>& questions,
+                         CredentialVerifier& verifier) {
+  VerificationFacts facts;
+  if (questions.empty()) return facts;
+  std::vector<CredentialAnswer> answers = verifier.Verify(questions);
+  for (size_t i = 0; i < questions.size(); ++i) {
+    if (i < answers.size()) {
+      facts.Add(questions[i], std::move(answers[i]));
+    } else {
+      facts.Add(questions[i],
+                {CredentialStatus::kUnknown, "", "", "verifier gave no answer"});
+    }
+  }
+  return facts;
+}
+
+}  // namespace imh::eligibility

@@ -1,0 +1,112 @@
+#ifndef IMH_SERVICES_ELIGIBILITY_VERIFICATION_H_
+#define IMH_SERVICES_ELIGIBILITY_VERIFICATION_H_
+
+// Facts about other people's endorsements, which the evaluator never takes on the
+// applicant's word: did this rater or provider hold one of these categories on
+// this day? The evaluator lists its questions; a CredentialVerifier (the registry
+// client in the service, a snapshot offline) answers them; the answers are an
+// input to evaluation.
+
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "imh/eligibility/v1/portfolio.pb.h"
+
+namespace imh::eligibility {
+
+struct CredentialQuestion {
+  // At least one is set; person_id wins when both are.
+  std::string person_id;
+  std::string endorsement_number;
+  // Canonical category codes, any of which counts.
+  std::vector<std::string> categories;
+  absl::CivilDay on;
+};
+
+enum class CredentialStatus {
+  // An ACTIVE endorsement in one of the categories on that day.
+  kHeld,
+  kNotHeld,
+  // The registry could not answer (unreachable, timed out, ...).
+  kUnknown,
+};
+
+struct CredentialAnswer {
+  CredentialStatus status = CredentialStatus::kUnknown;
+  // The matching endorsement, when held.
+  std::string endorsement_number;
+  std::string category;
+  // Why it is not held or unknown, for the reviewer ("lapsed since 2025-01-01",
+  // "registry unavailable: deadline exceeded").
+  std::string detail;
+};
+
+// Answers credential questions. Implementations never fail as a whole: what they
+// cannot establish they answer kUnknown, with the reason in detail.
+class CredentialVerifier {
+ public:
+  virtual ~CredentialVerifier() = default;
+  // Returns exactly one answer per question, in order.
+  virtual std::vector<CredentialAnswer> Verify(
+      const std::vector<CredentialQuestion>& questions) = 0;
+};
+
+// The subject key of a person for verification: "person:<id>" or
+// "endorsement:<number>"; empty when the reference names neither.
+std::string SubjectKey(const eligibility::v1::PersonRef& person);
+std::string SubjectKey(const CredentialQuestion& question);
+
+// "IFRS,IMHM-C": the key of a category set, in the rulebook's order.
+template <typename Codes>
+std::string CategorySetKey(const Codes& codes);
+
+// Answers keyed by question. A question never asked finds kUnknown.
+class VerificationFacts {
+ public:
+  void Add(const CredentialQuestion& question, CredentialAnswer answer);
+
+  // The answer for (subject, category set, day); a static kUnknown answer when
+  // the question was not asked.
+  const CredentialAnswer& Find(absl::string_view subject_key,
+                               absl::string_view category_set_key,
+                               absl::CivilDay on) const;
+
+  size_t size() const { return answers_.size(); }
+
+ private:
+  struct Key {
+    std::string subject;
+    std::string categories;
+    absl::CivilDay on;
+    template <typename H>
+    friend H AbslHashValue(H h, const Key& key) {
+      return H::combine(std::move(h), key.subject, key.categories, key.on);
+    }
+    bool operator==(const Key& other) const {
+      return on == other.on && subject == other.subject &&
+             categories == other.categories;
+    }
+  };
+  absl::flat_hash_map<Key, CredentialAnswer> answers_;
+};
+
+// Asks `verifier` every question and files the answers.
+VerificationFacts Gather(const std::vector<CredentialQuestion>& questions,
+                         CredentialVerifier& verifier);
+
+template <typename Codes>
+std::string CategorySetKey(const Codes& codes) {
+  std::string key;
+  for (const auto& code : codes) {
+    if (!key.empty()) key.push_back(',');
+    key.append(code);
+  }
+  return key;
+}
+
+}  // namespace imh::eligibility
+
+#endif  // IMH_SERVICES_ELIGIBILITY_VERIFICATION_H_
