@@ -93,8 +93,8 @@ absl::CivilDay AddMonths(absl::CivilDay day, int months) {
 double CalendarMonthsBetween(absl::CivilDay from, absl::CivilDay to_exclusive) {
   if (to_exclusive <= from) return 0.0;
   // Estimate whole months, then correct by at most one step either way.
-  int whole = static_cast<int>((absl::CivilMonth(to_exclusive) -
-                                absl::CivilMonth(from)));
+  int whole = static_cast<int>(
+      (absl::CivilMonth(to_exclusive) - absl::CivilMonth(from)));
   while (whole > 0 && AddMonths(from, whole) > to_exclusive) --whole;
   while (AddMonths(from, whole + 1) <= to_exclusive) ++whole;
   const absl::CivilDay month_start = AddMonths(from, whole);

@@ -16,11 +16,12 @@ namespace imh {
 // True when `date` names one real calendar day (year 1..9999, no zero parts).
 bool IsCompleteDate(const google::type::Date& date);
 
-// Converts a complete date. Returns InvalidArgument for partial or impossible dates
-// (2023-02-30) instead of normalising them.
+// Converts a complete date. Returns InvalidArgument for partial or impossible
+// dates (2023-02-30) instead of normalising them.
 absl::StatusOr<absl::CivilDay> ToCivilDay(const google::type::Date& date);
 
-// Precondition: IsCompleteDate(date). Cheaper than ToCivilDay for validated input.
+// Precondition: IsCompleteDate(date). Cheaper than ToCivilDay for validated
+// input.
 absl::CivilDay ToCivilDayUnchecked(const google::type::Date& date);
 
 google::type::Date ToProtoDate(absl::CivilDay day);
@@ -30,16 +31,17 @@ std::string FormatDay(absl::CivilDay day);
 // "2024-06".
 std::string FormatMonth(absl::CivilDay day);
 
-// Parses exactly "YYYY-MM-DD" naming a real day; anything else is InvalidArgument.
+// Parses exactly "YYYY-MM-DD" naming a real day; anything else is
+// InvalidArgument.
 absl::StatusOr<absl::CivilDay> ParseDay(absl::string_view iso);
 
 // The same day `months` later (or earlier, if negative); a day that the target
 // month lacks becomes its last day (Jan 31 + 1 month = Feb 28 or 29).
 absl::CivilDay AddMonths(absl::CivilDay day, int months);
 
-// Calendar months from `from` up to `to_exclusive`: whole months first, then the
-// remaining days as a fraction of the next month. 2022-01-01 to 2024-01-01 is
-// exactly 24. Returns 0 when to_exclusive <= from.
+// Calendar months from `from` up to `to_exclusive`: whole months first, then
+// the remaining days as a fraction of the next month. 2022-01-01 to 2024-01-01
+// is exactly 24. Returns 0 when to_exclusive <= from.
 double CalendarMonthsBetween(absl::CivilDay from, absl::CivilDay to_exclusive);
 
 }  // namespace imh

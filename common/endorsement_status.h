@@ -1,8 +1,9 @@
 #ifndef IMH_COMMON_ENDORSEMENT_STATUS_H_
 #define IMH_COMMON_ENDORSEMENT_STATUS_H_
 
-// What an endorsement's dated history says about one day. Shared by the registry
-// (which stores the history) and offline verification (which reads a snapshot).
+// What an endorsement's dated history says about one day. Shared by the
+// registry (which stores the history) and offline verification (which reads a
+// snapshot).
 
 #include <string>
 
@@ -19,9 +20,9 @@ struct StatusOnDay {
   absl::CivilDay since;
 };
 
-// The status in force on `day`: the last history entry effective on or before it,
-// or ACTIVE from granted_on when the history has none. Requires complete dates
-// (entries with incomplete dates are ignored).
+// The status in force on `day`: the last history entry effective on or before
+// it, or ACTIVE from granted_on when the history has none. Requires complete
+// dates (entries with incomplete dates are ignored).
 StatusOnDay EndorsementStatusOn(const registry::v1::Endorsement& endorsement,
                                 absl::CivilDay day);
 

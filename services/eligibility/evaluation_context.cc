@@ -12,8 +12,9 @@ namespace v1 = eligibility::v1;
 namespace {
 absl::CivilDay EndExclusive(const google::type::Date& ended_on, bool current,
                             absl::CivilDay as_of) {
-  return (current || !IsCompleteDate(ended_on) ? as_of
-                                               : ToCivilDayUnchecked(ended_on)) +
+  return (current || !IsCompleteDate(ended_on)
+              ? as_of
+              : ToCivilDayUnchecked(ended_on)) +
          1;
 }
 }  // namespace
@@ -31,10 +32,9 @@ PortfolioIndex::PortfolioIndex(const v1::Portfolio& portfolio,
     session_provider_key.push_back(SubjectKey(session.provider()));
     sessions_by_day[i] = i;
   }
-  std::stable_sort(sessions_by_day.begin(), sessions_by_day.end(),
-                   [this](int a, int b) {
-                     return session_day[a] < session_day[b];
-                   });
+  std::stable_sort(
+      sessions_by_day.begin(), sessions_by_day.end(),
+      [this](int a, int b) { return session_day[a] < session_day[b]; });
   for (const v1::WorkEntry& work : portfolio.work()) {
     work_start.push_back(ToCivilDayUnchecked(work.started_on()));
     work_end.push_back(EndExclusive(work.ended_on(), work.current(), as_of));
@@ -58,6 +58,25 @@ std::optional<absl::CivilDay> PortfolioIndex::FirstDegreeAtLeast(
     if (!first || day < *first) first = day;
   }
   return first;
+}
+
+const char* DegreeWords(v1::DegreeLevel level) {
+  switch (level) {
+    case v1::DEGREE_LEVEL_ASSOCIATE:
+      return "associate's degree";
+    case v1::DEGREE_LEVEL_BACHELOR:
+      return "bachelor's degree";
+    case v1::DEGREE_LEVEL_UNIVERSITY_CERTIFICATE:
+      return "university certificate";
+    case v1::DEGREE_LEVEL_POSTGRADUATE_SPECIALIZATION:
+      return "postgraduate specialization";
+    case v1::DEGREE_LEVEL_MASTER:
+      return "master's degree";
+    case v1::DEGREE_LEVEL_DOCTORATE:
+      return "doctorate";
+    default:
+      return "degree";
+  }
 }
 
 v1::DegreeLevel DegreeLevelFromCode(absl::string_view code) {

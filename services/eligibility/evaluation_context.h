@@ -1,8 +1,8 @@
 #ifndef IMH_SERVICES_ELIGIBILITY_EVALUATION_CONTEXT_H_
 #define IMH_SERVICES_ELIGIBILITY_EVALUATION_CONTEXT_H_
 
-// What every rule reads: the portfolio, its dates decoded once, the rulebook and
-// the verified facts, on one as-of date.
+// What every rule reads: the portfolio, its dates decoded once, the rulebook
+// and the verified facts, on one as-of date.
 
 #include <optional>
 #include <string>
@@ -50,6 +50,9 @@ struct EvaluationContext {
   // FormatDay(as_of): how dated series are read.
   std::string as_of_iso;
 };
+
+// "master's degree", "doctorate", ... for messages.
+const char* DegreeWords(eligibility::v1::DegreeLevel level);
 
 // DegreeLevel for a rulebook code ("MASTER"); UNSPECIFIED for "" or unknown.
 eligibility::v1::DegreeLevel DegreeLevelFromCode(absl::string_view code);

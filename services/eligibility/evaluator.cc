@@ -45,12 +45,14 @@ namespace {
 CredentialQuestion Question(const v1::PersonRef& person,
                             const rb::CodeListValue* categories,
                             absl::CivilDay on) {
-  return {person.person_id(), person.endorsement_number(),
-          {categories->codes().begin(), categories->codes().end()}, on};
+  return {person.person_id(),
+          person.endorsement_number(),
+          {categories->codes().begin(), categories->codes().end()},
+          on};
 }
 
-void EvaluateCategory(const EvaluationContext& ctx, const rb::Category& category,
-                      v1::CategoryDecision* out) {
+void EvaluateCategory(const EvaluationContext& ctx,
+                      const rb::Category& category, v1::CategoryDecision* out) {
   out->set_category(category.code());
   RGenResidence(ctx, category, out);
   RGenPopulation(ctx, category, out);
@@ -89,9 +91,9 @@ std::vector<CredentialQuestion> CredentialQuestionsFor(
                  const rb::CodeListValue* category_set, absl::CivilDay on) {
     const std::string subject = SubjectKey(person);
     if (subject.empty() || category_set == nullptr) return;
-    const std::string key = absl::StrCat(
-        subject, "|", CategorySetKey(category_set->codes()), "|",
-        FormatDay(on));
+    const std::string key =
+        absl::StrCat(subject, "|", CategorySetKey(category_set->codes()), "|",
+                     FormatDay(on));
     if (asked.insert(key).second) {
       questions.push_back(Question(person, category_set, on));
     }
@@ -109,7 +111,8 @@ std::vector<CredentialQuestion> CredentialQuestionsFor(
           CodesAt(category->rsc().provider_categories(), as_of_iso);
       for (const v1::RscSession& session : portfolio.rsc_sessions()) {
         if (session.format() == v1::RSC_FORMAT_PEER) continue;
-        ask(session.provider(), providers, ToCivilDayUnchecked(session.held_on()));
+        ask(session.provider(), providers,
+            ToCivilDayUnchecked(session.held_on()));
       }
     }
   }
@@ -132,8 +135,8 @@ absl::StatusOr<v1::Decision> Evaluate(const v1::Portfolio& portfolio,
         FormatDay(rulebook.in_force_from())));
   }
   const PortfolioIndex index(portfolio, as_of);
-  const EvaluationContext ctx{portfolio, index,  rulebook,
-                              facts,     as_of,  FormatDay(as_of)};
+  const EvaluationContext ctx{portfolio, index, rulebook,
+                              facts,     as_of, FormatDay(as_of)};
   v1::Decision decision;
   decision.set_rulebook_version(rulebook.version());
   *decision.mutable_as_of() = ToProtoDate(as_of);
@@ -154,8 +157,8 @@ absl::StatusOr<v1::Decision> EvaluateWithVerifier(
       !violations.empty()) {
     return absl::InvalidArgumentError(DescribeViolations(violations));
   }
-  const VerificationFacts facts = Gather(
-      CredentialQuestionsFor(portfolio, as_of, *categories), verifier);
+  const VerificationFacts facts =
+      Gather(CredentialQuestionsFor(portfolio, as_of, *categories), verifier);
   return Evaluate(portfolio, rulebook, as_of, *categories, facts);
 }
 
@@ -171,12 +174,12 @@ v1::Recommendation Recommend(v1::Decision decision) {
       recommendation.add_eligible_categories(category.category());
       continue;
     }
-    const int gaps = static_cast<int>(std::count_if(
-        category.findings().begin(), category.findings().end(),
-        [](const v1::Finding& f) {
-          return f.status() == v1::FINDING_STATUS_NOT_MET ||
-                 f.status() == v1::FINDING_STATUS_UNVERIFIED;
-        }));
+    const int gaps = static_cast<int>(
+        std::count_if(category.findings().begin(), category.findings().end(),
+                      [](const v1::Finding& f) {
+                        return f.status() == v1::FINDING_STATUS_NOT_MET ||
+                               f.status() == v1::FINDING_STATUS_UNVERIFIED;
+                      }));
     if (nearest < 0 || gaps < nearest_gaps) {
       nearest = i;
       nearest_gaps = gaps;

@@ -2,8 +2,8 @@
 #define IMH_SERVICES_ELIGIBILITY_EVALUATOR_H_
 
 // The eligibility engine: (portfolio, rulebook, as-of date, verified facts) ->
-// an explained decision per category. No I/O and no gRPC: verification facts are
-// an input, gathered by the caller through a CredentialVerifier.
+// an explained decision per category. No I/O and no gRPC: verification facts
+// are an input, gathered by the caller through a CredentialVerifier.
 
 #include <string>
 #include <vector>
@@ -26,18 +26,19 @@ absl::StatusOr<CategoryList> ResolveCategories(
     const Rulebook& rulebook, const std::vector<std::string>& codes);
 
 // Every registry question that evaluating `categories` will look up: each rater
-// with a registry identity against the category's endorsed-rater set on `as_of`,
-// and each non-peer session's provider against the provider set on the session
-// date. Deduplicated; ask them in one batch. Requires a valid portfolio.
+// with a registry identity against the category's endorsed-rater set on
+// `as_of`, and each non-peer session's provider against the provider set on the
+// session date. Deduplicated; ask them in one batch. Requires a valid
+// portfolio.
 std::vector<CredentialQuestion> CredentialQuestionsFor(
     const eligibility::v1::Portfolio& portfolio, absl::CivilDay as_of,
     const CategoryList& categories);
 
 // Decides each category. A question missing from `facts` counts as unknown, so
 // its finding is UNVERIFIED and the category never ELIGIBLE.
-// Errors: InvalidArgument when the portfolio fails ValidatePortfolio (the message
-// lists the violations); FailedPrecondition when `as_of` is before the rulebook's
-// figures are in force.
+// Errors: InvalidArgument when the portfolio fails ValidatePortfolio (the
+// message lists the violations); FailedPrecondition when `as_of` is before the
+// rulebook's figures are in force.
 absl::StatusOr<eligibility::v1::Decision> Evaluate(
     const eligibility::v1::Portfolio& portfolio, const Rulebook& rulebook,
     absl::CivilDay as_of, const CategoryList& categories,

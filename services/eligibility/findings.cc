@@ -23,8 +23,8 @@ namespace {
 double Round2(double value) { return std::round(value * 100.0) / 100.0; }
 }  // namespace
 
-void SetShortfall(v1::Finding* finding, absl::string_view unit,
-                  double required, double counted) {
+void SetShortfall(v1::Finding* finding, absl::string_view unit, double required,
+                  double counted) {
   if (AtLeast(counted, required)) return;
   v1::Shortfall* shortfall = finding->mutable_shortfall();
   shortfall->set_unit(std::string(unit));
@@ -35,7 +35,8 @@ void SetShortfall(v1::Finding* finding, absl::string_view unit,
 
 void AddEvidence(v1::Finding* finding, absl::string_view collection,
                  int index) {
-  finding->add_evidence(absl::StrCat("portfolio.", collection, "[", index, "]"));
+  finding->add_evidence(
+      absl::StrCat("portfolio.", collection, "[", index, "]"));
 }
 
 std::string Amount(double value) {

@@ -11,10 +11,9 @@
 namespace imh::eligibility {
 
 // Appends a finding to `decision` and returns it for evidence and shortfall.
-eligibility::v1::Finding* AddFinding(eligibility::v1::CategoryDecision* decision,
-                                     absl::string_view rule_id,
-                                     eligibility::v1::FindingStatus status,
-                                     std::string message);
+eligibility::v1::Finding* AddFinding(
+    eligibility::v1::CategoryDecision* decision, absl::string_view rule_id,
+    eligibility::v1::FindingStatus status, std::string message);
 
 // Records how far `finding` is from `required` (only when counted < required).
 void SetShortfall(eligibility::v1::Finding* finding, absl::string_view unit,
@@ -27,8 +26,8 @@ void AddEvidence(eligibility::v1::Finding* finding,
 // A figure for a person: at most two decimals, no trailing zeros ("7.5", "24").
 std::string Amount(double value);
 
-// NOT_ELIGIBLE if any finding is NOT_MET; else NEEDS_REVIEW if any is UNVERIFIED;
-// else ELIGIBLE.
+// NOT_ELIGIBLE if any finding is NOT_MET; else NEEDS_REVIEW if any is
+// UNVERIFIED; else ELIGIBLE.
 eligibility::v1::Outcome OutcomeOf(
     const google::protobuf::RepeatedPtrField<eligibility::v1::Finding>&
         findings);

@@ -1,8 +1,8 @@
 #include "services/eligibility/params.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/match.h"
 
 namespace imh::eligibility {
 
@@ -62,8 +62,8 @@ std::string DescribeList(const rb::CodeListValue* list,
   if (list == nullptr || list->codes_size() == 0) return "(none)";
   const int n = list->codes_size();
   if (n == 1) return list->codes(0);
-  std::string text = absl::StrJoin(list->codes().begin(),
-                                   list->codes().end() - 1, ", ");
+  std::string text =
+      absl::StrJoin(list->codes().begin(), list->codes().end() - 1, ", ");
   absl::StrAppend(&text, " ", conjunction, " ", list->codes(n - 1));
   return text;
 }

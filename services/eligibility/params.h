@@ -30,8 +30,8 @@ const rulebook::v1::CodeListValue* CodesAt(
 // Whether `list` holds `code` (exact). False for a null list.
 bool ListHas(const rulebook::v1::CodeListValue* list, absl::string_view code);
 
-// Whether `list` holds the code of an enum value, given the value's full name and
-// the enum's prefix: ("SERVICE_KIND_PREVENTION", "SERVICE_KIND_") matches
+// Whether `list` holds the code of an enum value, given the value's full name
+// and the enum's prefix: ("SERVICE_KIND_PREVENTION", "SERVICE_KIND_") matches
 // "PREVENTION". False for a null list.
 bool ListHasEnum(const rulebook::v1::CodeListValue* list,
                  absl::string_view enum_value_name, absl::string_view prefix);

@@ -21,7 +21,8 @@ std::string JanuaryFirst(int year) {
 
 // The per-year figure owed for `years`: each year's value in force on its
 // January 1, nothing for a year before the figure existed.
-double OwedHours(const rb::NumberParam& per_year, const std::vector<int>& years) {
+double OwedHours(const rb::NumberParam& per_year,
+                 const std::vector<int>& years) {
   double owed = 0;
   for (int year : years) owed += NumberOrZero(per_year, JanuaryFirst(year));
   return owed;
@@ -33,10 +34,11 @@ void AddHoursFinding(absl::string_view rule_id, absl::string_view what,
   const bool met = AtLeast(attested, owed);
   v1::Finding* finding = out->add_findings();
   finding->set_rule_id(std::string(rule_id));
-  finding->set_status(met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET);
-  const std::string span =
-      years.empty() ? "no owed years"
-                    : absl::StrCat(years.front(), "-", years.back());
+  finding->set_status(met ? v1::FINDING_STATUS_MET
+                          : v1::FINDING_STATUS_NOT_MET);
+  const std::string span = years.empty()
+                               ? "no owed years"
+                               : absl::StrCat(years.front(), "-", years.back());
   finding->set_message(
       met ? absl::StrCat(Amount(attested), " hours of ", what, " attested for ",
                          span, "; ", Amount(owed), " owed.")
@@ -103,24 +105,24 @@ absl::StatusOr<v1::RenewalDecision> EvaluateRenewal(
   cycle->set_rule_id("R-RNW-CYCLE");
   cycle->set_status(v1::FINDING_STATUS_NOT_MET);
   if (!cycle_year_ok) {
-    cycle->set_message(absl::StrCat(cycle_year, " is not a renewal cycle year (",
-                                    anchor_year, ", ",
-                                    anchor_year + period_years, ", ",
-                                    anchor_year + 2 * period_years, ", ...)."));
+    cycle->set_message(
+        absl::StrCat(cycle_year, " is not a renewal cycle year (", anchor_year,
+                     ", ", anchor_year + period_years, ", ",
+                     anchor_year + 2 * period_years, ", ...)."));
   } else if (granted.year() >= cycle_year) {
     cycle->set_message(absl::StrCat("Granted in ", granted.year(),
                                     ": first due in the ",
                                     cycle_year + period_years, " cycle."));
   } else if (as_of.year() > cycle_year) {
     cycle->set_message(absl::StrCat("The ", cycle_year, " cycle ended on ",
-                                    cycle_year, "-12-31; the renewal is "
+                                    cycle_year,
+                                    "-12-31; the renewal is "
                                     "overdue and the endorsement lapses."));
   } else {
     cycle->set_status(v1::FINDING_STATUS_MET);
     cycle->set_message(absl::StrCat(
         "Renewal for the ", cycle_year, " cycle; hours owed for ",
-        owed.empty() ? std::string("no year")
-                     : absl::StrJoin(owed, ", "),
+        owed.empty() ? std::string("no year") : absl::StrJoin(owed, ", "),
         granted.year() >= cycle_year - period_years + 1 &&
                 rules.grant_year_exempt()
             ? absl::StrCat(" (the grant year ", granted.year(), " is exempt).")
@@ -150,9 +152,9 @@ absl::StatusOr<v1::RenewalDecision> EvaluateRenewal(
     v1::Finding* finding = decision.add_findings();
     finding->set_rule_id("R-RNW-CYCLE");
     finding->set_status(v1::FINDING_STATUS_ADVISORY);
-    finding->set_message(absl::StrCat(
-        "Hours attested for ", absl::StrJoin(ignored, ", "),
-        " are outside the owed years and were not counted."));
+    finding->set_message(
+        absl::StrCat("Hours attested for ", absl::StrJoin(ignored, ", "),
+                     " are outside the owed years and were not counted."));
   }
   if (rules.membership_required()) {
     const int needed = std::max(cycle_year, static_cast<int>(as_of.year()));
@@ -164,11 +166,11 @@ absl::StatusOr<v1::RenewalDecision> EvaluateRenewal(
     finding->set_message(
         paid >= needed
             ? absl::StrCat("VAIMH membership paid through ", paid, ".")
-            : absl::StrCat("VAIMH membership must be paid through ", needed,
-                           "; ", paid == 0 ? std::string("none is")
-                                           : absl::StrCat("paid through ", paid,
-                                                          " only"),
-                           "."));
+            : absl::StrCat(
+                  "VAIMH membership must be paid through ", needed, "; ",
+                  paid == 0 ? std::string("none is")
+                            : absl::StrCat("paid through ", paid, " only"),
+                  "."));
   }
   decision.set_outcome(OutcomeOf(decision.findings()));
   return decision;

@@ -1,9 +1,9 @@
 #ifndef IMH_SERVICES_ELIGIBILITY_RSC_WINDOW_H_
 #define IMH_SERVICES_ELIGIBILITY_RSC_WINDOW_H_
 
-// The RS/C window search (RULES.md, R-RSC decision): the counted hours must lie in
-// one window whose sessions span at least min_span and at most max_window months
-// (first to last session, inclusive of both ends).
+// The RS/C window search (RULES.md, R-RSC decision): the counted hours must lie
+// in one window whose sessions span at least min_span and at most max_window
+// months (first to last session, inclusive of both ends).
 
 #include <cstddef>
 #include <vector>
@@ -32,11 +32,11 @@ struct RscWindow {
   size_t last = 0;
 };
 
-// The best window over `samples`, which must be sorted by day. Among windows whose
-// span is at least `min_span_months`, prefers one meeting both `min_hours` and
-// `min_subset_hours`, then the most hours, then the most subset hours; when no
-// window spans long enough, returns the one with the most hours (span_ok false).
-// O(n) after sorting.
+// The best window over `samples`, which must be sorted by day. Among windows
+// whose span is at least `min_span_months`, prefers one meeting both
+// `min_hours` and `min_subset_hours`, then the most hours, then the most subset
+// hours; when no window spans long enough, returns the one with the most hours
+// (span_ok false). O(n) after sorting.
 RscWindow BestRscWindow(const std::vector<RscSample>& samples,
                         int max_window_months, int min_span_months,
                         double min_hours, double min_subset_hours);

@@ -55,7 +55,8 @@ absl::StatusOr<Rulebook> Rulebook::Parse(absl::string_view text,
   if (!parser.ParseFromString(std::string(text), &rulebook.proto_)) {
     return Refuse(source_name, errors.lines());
   }
-  std::vector<std::string> problems = CheckRulebook(rulebook.proto_, &locations);
+  std::vector<std::string> problems =
+      CheckRulebook(rulebook.proto_, &locations);
   if (!problems.empty()) return Refuse(source_name, problems);
 
   const auto& categories = rulebook.proto_.categories();

@@ -45,8 +45,8 @@ class Rulebook {
   absl::CivilDay in_force_from_;
 };
 
-// Where the default Virginia rulebook lives: $IMH_RULEBOOK if set, else the copy in
-// the source tree this binary was built from.
+// Where the default Virginia rulebook lives: $IMH_RULEBOOK if set, else the
+// copy in the source tree this binary was built from.
 std::string DefaultRulebookPath();
 
 }  // namespace imh::eligibility

@@ -127,9 +127,9 @@ class Checker {
             std::string(field_name));
     const Reflection* reflection = parent.message->GetReflection();
     const Message& child =
-        index < 0 ? reflection->GetMessage(*parent.message, field)
-                  : reflection->GetRepeatedMessage(*parent.message, field,
-                                                   index);
+        index < 0
+            ? reflection->GetMessage(*parent.message, field)
+            : reflection->GetRepeatedMessage(*parent.message, field, index);
     Node node{&child, nullptr, Join(parent.path, field_name, index),
               parent.location};
     if (parent.tree != nullptr) {
@@ -161,8 +161,8 @@ class Checker {
                absl::string_view why = "") {
     if (!Has(node, field_name)) {
       Report(node.location, node.path,
-             absl::StrCat("missing ", field_name, why.empty() ? "" : " (",
-                          why, why.empty() ? "" : ")"));
+             absl::StrCat("missing ", field_name, why.empty() ? "" : " (", why,
+                          why.empty() ? "" : ")"));
     }
   }
 
@@ -185,9 +185,9 @@ class Checker {
     }
     if (rulebook.has_renewal()) {
       const Node renewal = Child(root_, "renewal");
-      for (const char* field :
-           {"cycle_anchor_year", "cycle_period_years", "training_hours_per_year",
-            "rsc_hours_per_year", "rsc_categories"}) {
+      for (const char* field : {"cycle_anchor_year", "cycle_period_years",
+                                "training_hours_per_year", "rsc_hours_per_year",
+                                "rsc_categories"}) {
         Require(renewal, field);
       }
     }
@@ -224,9 +224,9 @@ class Checker {
     }
     if (category.has_rsc() && !category.rsc().optional()) {
       const Node rsc = Child(node, "rsc");
-      for (const char* field : {"minimum_hours", "max_window_months",
-                                "min_span_months", "provider_categories",
-                                "while_doing_service_kinds"}) {
+      for (const char* field :
+           {"minimum_hours", "max_window_months", "min_span_months",
+            "provider_categories", "while_doing_service_kinds"}) {
         Require(rsc, field);
       }
     }
@@ -272,24 +272,24 @@ class Checker {
       const Domain domain = DomainOf(field->name());
       if (field->type() == FieldDescriptor::TYPE_STRING) {
         if (domain == Domain::kFreeText) continue;
-        const int count =
-            field->is_repeated() ? reflection->FieldSize(*node.message, field)
-                                 : 1;
+        const int count = field->is_repeated()
+                              ? reflection->FieldSize(*node.message, field)
+                              : 1;
         for (int i = 0; i < count; ++i) {
           const int index = field->is_repeated() ? i : -1;
           const std::string value =
-              index < 0 ? reflection->GetString(*node.message, field)
-                        : reflection->GetRepeatedString(*node.message, field,
-                                                        index);
+              index < 0
+                  ? reflection->GetString(*node.message, field)
+                  : reflection->GetRepeatedString(*node.message, field, index);
           CheckCode(value, domain, LocationOf(node, field, index),
                     Join(node.path, field->name(), index));
         }
         continue;
       }
       if (field->type() != FieldDescriptor::TYPE_MESSAGE) continue;
-      const int count =
-          field->is_repeated() ? reflection->FieldSize(*node.message, field)
-                               : 1;
+      const int count = field->is_repeated()
+                            ? reflection->FieldSize(*node.message, field)
+                            : 1;
       for (int i = 0; i < count; ++i) {
         Node child = Child(node, field->name(), field->is_repeated() ? i : -1);
         const Descriptor* type = field->message_type();
@@ -318,8 +318,8 @@ class Checker {
     return at.line >= 0 ? at : node.location;
   }
 
-  // Checks the effective_from dates of a series' values; returns false if any is
-  // unusable.
+  // Checks the effective_from dates of a series' values; returns false if any
+  // is unusable.
   template <typename Param>
   void CheckSeries(const Node& node, const Param& param) {
     if (param.values_size() == 0) {
@@ -338,9 +338,9 @@ class Checker {
       }
       // ISO dates order as strings.
       if (!previous.empty() && from <= previous) {
-        Report(value.location, value.path,
-               absl::StrCat("effective_from ", from, " must be after ",
-                            previous));
+        Report(
+            value.location, value.path,
+            absl::StrCat("effective_from ", from, " must be after ", previous));
       }
       previous = from;
     }
@@ -429,7 +429,8 @@ void LatestFirstEffective(const Message& message, std::string* latest) {
               : reflection->GetMessage(message, field);
       std::string first;
       if (const auto* number = dynamic_cast<const rb::NumberParam*>(&child)) {
-        if (number->values_size() > 0) first = number->values(0).effective_from();
+        if (number->values_size() > 0)
+          first = number->values(0).effective_from();
       } else if (const auto* list =
                      dynamic_cast<const rb::CodeListParam*>(&child)) {
         if (list->values_size() > 0) first = list->values(0).effective_from();

@@ -48,7 +48,8 @@ void RTrnUnrelatedField(const EvaluationContext& ctx, const Category& category,
 
 // rules_rsc.cc: R-RSC-HOURS with R-RSC-PROVIDER and the exclusions it explains
 // (R-RSC-PEER, R-RSC-AFTER-DEGREE, R-RSC-WORK), R-RSC-ABOUT-PROVIDING,
-// R-RSC-WHILE-PROVIDING, and R-RSC-OPTIONAL for categories where RS/C is optional.
+// R-RSC-WHILE-PROVIDING, and R-RSC-OPTIONAL for categories where RS/C is
+// optional.
 void RRsc(const EvaluationContext& ctx, const Category& category,
           CategoryDecision* out);
 

@@ -10,27 +10,9 @@ namespace v1 = eligibility::v1;
 
 namespace {
 
-const char* LevelWord(v1::DegreeLevel level) {
-  switch (level) {
-    case v1::DEGREE_LEVEL_ASSOCIATE:
-      return "associate's degree";
-    case v1::DEGREE_LEVEL_BACHELOR:
-      return "bachelor's degree";
-    case v1::DEGREE_LEVEL_UNIVERSITY_CERTIFICATE:
-      return "university certificate";
-    case v1::DEGREE_LEVEL_POSTGRADUATE_SPECIALIZATION:
-      return "postgraduate specialization";
-    case v1::DEGREE_LEVEL_MASTER:
-      return "master's degree";
-    case v1::DEGREE_LEVEL_DOCTORATE:
-      return "doctorate";
-    default:
-      return "degree";
-  }
-}
-
 // The education entry that best satisfies the category: of an accepted level,
-// preferring one with an official transcript, then the highest level. -1 if none.
+// preferring one with an official transcript, then the highest level. -1 if
+// none.
 int QualifyingDegree(const EvaluationContext& ctx, const Category& category) {
   const auto* levels =
       CodesAt(category.education().accepted_levels(), ctx.as_of_iso);
@@ -63,19 +45,19 @@ void REduDegree(const EvaluationContext& ctx, const Category& category,
   const int best = QualifyingDegree(ctx, category);
   if (best < 0) {
     AddFinding(out, "R-EDU-DEGREE", v1::FINDING_STATUS_NOT_MET,
-               absl::StrCat("Requires one of: ",
-                            DescribeList(CodesAt(
-                                category.education().accepted_levels(),
-                                ctx.as_of_iso)),
-                            "; none is documented."));
+               absl::StrCat(
+                   "Requires one of: ",
+                   DescribeList(CodesAt(category.education().accepted_levels(),
+                                        ctx.as_of_iso)),
+                   "; none is documented."));
     return;
   }
   const v1::EducationEntry& entry = ctx.portfolio.education(best);
-  AddEvidence(AddFinding(out, "R-EDU-DEGREE", v1::FINDING_STATUS_MET,
-                         absl::StrCat(LevelWord(entry.level()), " (",
-                                      entry.degree(), ", ", entry.field(),
-                                      ") qualifies.")),
-              "education", best);
+  AddEvidence(
+      AddFinding(out, "R-EDU-DEGREE", v1::FINDING_STATUS_MET,
+                 absl::StrCat("Qualifying ", DegreeWords(entry.level()), ": ",
+                              entry.degree(), ", ", entry.field(), ".")),
+      "education", best);
 }
 
 void REduTranscript(const EvaluationContext& ctx, const Category& category,
@@ -113,12 +95,12 @@ void REduListed(const EvaluationContext& ctx, const Category& category,
     return;
   }
   AddEvidence(
-      AddFinding(out, "R-EDU-LISTED", v1::FINDING_STATUS_ADVISORY,
-                 absl::StrCat(entry.degree().empty() ? "The degree"
-                                                     : entry.degree(),
-                              " is not among the listed degrees; the reviewer "
-                              "judges whether it is specific to the "
-                              "applicant's professional focus in IMH.")),
+      AddFinding(
+          out, "R-EDU-LISTED", v1::FINDING_STATUS_ADVISORY,
+          absl::StrCat(entry.degree().empty() ? "The degree" : entry.degree(),
+                       " is not among the listed degrees; the reviewer "
+                       "judges whether it is specific to the "
+                       "applicant's professional focus in IMH.")),
       "education", best);
 }
 

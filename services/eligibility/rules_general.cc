@@ -26,16 +26,17 @@ void RGenPopulation(const EvaluationContext& ctx, const Category&,
                     CategoryDecision* out) {
   const auto* accepted =
       CodesAt(ctx.rulebook.proto().general().population_focus(), ctx.as_of_iso);
-  const v1::PopulationFocus focus = ctx.portfolio.applicant().population_focus();
+  const v1::PopulationFocus focus =
+      ctx.portfolio.applicant().population_focus();
   const bool met = ListHasEnum(accepted, v1::PopulationFocus_Name(focus),
                                "POPULATION_FOCUS_");
-  AddFinding(out, "R-GEN-POPULATION",
-             met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-             met ? "Works with the population this rule set covers."
-                 : absl::StrCat("Population focus ",
-                                v1::PopulationFocus_Name(focus),
-                                " is not covered by this rule set (",
-                                DescribeList(accepted), ")."))
+  AddFinding(
+      out, "R-GEN-POPULATION",
+      met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+      met ? "Works with the population this rule set covers."
+          : absl::StrCat("Population focus ", v1::PopulationFocus_Name(focus),
+                         " is not covered by this rule set (",
+                         DescribeList(accepted), ")."))
       ->add_evidence("portfolio.applicant.population_focus");
 }
 
@@ -48,10 +49,10 @@ void RMem(const EvaluationContext& ctx, const Category& category,
   AddFinding(
       out, "R-MEM", met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
       met ? absl::StrCat("VAIMH membership paid through ", paid_through, ".")
-          : paid_through == 0
-              ? absl::StrCat("No current VAIMH membership for ", year, ".")
-              : absl::StrCat("VAIMH membership paid through ", paid_through,
-                             " only; ", year, " is not paid."))
+      : paid_through == 0
+          ? absl::StrCat("No current VAIMH membership for ", year, ".")
+          : absl::StrCat("VAIMH membership paid through ", paid_through,
+                         " only; ", year, " is not paid."))
       ->add_evidence("portfolio.membership");
 }
 
@@ -60,7 +61,8 @@ void REth(const EvaluationContext& ctx, const Category& category,
   if (!category.ethics_required()) return;
   const v1::Ethics& ethics = ctx.portfolio.ethics();
   const bool code = IsCompleteDate(ethics.code_of_ethics_signed_on());
-  const bool agreement = IsCompleteDate(ethics.endorsement_agreement_signed_on());
+  const bool agreement =
+      IsCompleteDate(ethics.endorsement_agreement_signed_on());
   std::string message;
   if (code && agreement) {
     message = "Code of Ethics and Endorsement Agreement signed.";
@@ -70,10 +72,10 @@ void REth(const EvaluationContext& ctx, const Category& category,
     message = code ? "Endorsement Agreement not signed."
                    : "Code of Ethics not signed.";
   }
-  AddFinding(out, "R-ETH",
-             code && agreement ? v1::FINDING_STATUS_MET
-                               : v1::FINDING_STATUS_NOT_MET,
-             std::move(message))
+  AddFinding(
+      out, "R-ETH",
+      code && agreement ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+      std::move(message))
       ->add_evidence("portfolio.ethics");
 }
 
@@ -82,14 +84,12 @@ void RExm(const EvaluationContext& ctx, const Category& category,
   if (!category.has_exam()) return;
   const v1::ExamResult& exam = ctx.portfolio.exam();
   const bool met = exam.passed();
-  AddFinding(out, "R-EXM",
-             met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-             met ? absl::StrCat("Passed the ", category.exam().description(),
-                                " on ",
-                                FormatDay(ToCivilDayUnchecked(exam.taken_on())),
-                                ".")
-                 : absl::StrCat("The ", category.exam().description(),
-                                " has not been passed."))
+  AddFinding(
+      out, "R-EXM", met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+      met ? absl::StrCat("Passed the ", category.exam().description(), " on ",
+                         FormatDay(ToCivilDayUnchecked(exam.taken_on())), ".")
+          : absl::StrCat("The ", category.exam().description(),
+                         " has not been passed."))
       ->add_evidence("portfolio.exam");
 }
 

@@ -46,14 +46,14 @@ void RLdrDuration(const EvaluationContext& ctx, const Category& category,
   if (!minimum) {
     // Required, with no minimum duration: at least one activity.
     const bool met = !qualifying.empty();
-    finding = AddFinding(
-        out, "R-LDR-ACTIVITY",
-        met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-        met ? absl::StrCat(qualifying.size(), " leadership activit",
-                           qualifying.size() == 1 ? "y" : "ies", " at ", levels,
-                           " level.")
-            : absl::StrCat("No leadership activity at ", levels,
-                           " level is documented."));
+    finding =
+        AddFinding(out, "R-LDR-ACTIVITY",
+                   met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+                   met ? absl::StrCat(qualifying.size(), " leadership activit",
+                                      qualifying.size() == 1 ? "y" : "ies",
+                                      " at ", levels, " level.")
+                       : absl::StrCat("No leadership activity at ", levels,
+                                      " level is documented."));
   } else {
     std::vector<TimePeriod> periods;
     for (int i : qualifying) {
@@ -69,9 +69,8 @@ void RLdrDuration(const EvaluationContext& ctx, const Category& category,
     finding = AddFinding(
         out, "R-LDR-DURATION",
         met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-        met ? absl::StrCat(Amount(months), " months of ", levels,
-                           " leadership", specific, "; ", Amount(*minimum),
-                           " required.")
+        met ? absl::StrCat(Amount(months), " months of ", levels, " leadership",
+                           specific, "; ", Amount(*minimum), " required.")
             : absl::StrCat(Amount(months), " of ", Amount(*minimum),
                            " months of ", levels, " leadership", specific, "; ",
                            Amount(*minimum - months), " more needed."));

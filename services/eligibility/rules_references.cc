@@ -17,10 +17,9 @@ CredentialStatus RaterEndorsement(const EvaluationContext& ctx,
                                   const Category& category, int rating) {
   const std::string& key = ctx.index.rater_key[rating];
   if (key.empty()) return CredentialStatus::kNotHeld;  // nothing to verify
-  const auto* categories = CodesAt(
-      category.references().endorsed_rater_categories(), ctx.as_of_iso);
-  return ctx.facts
-      .Find(key, CategorySetKey(categories->codes()), ctx.as_of)
+  const auto* categories =
+      CodesAt(category.references().endorsed_rater_categories(), ctx.as_of_iso);
+  return ctx.facts.Find(key, CategorySetKey(categories->codes()), ctx.as_of)
       .status;
 }
 
@@ -143,23 +142,25 @@ std::string DescribeAssignment(const rb::ReferencePattern& pattern,
 
 void RRefCount(const EvaluationContext& ctx, const Category& category,
                CategoryDecision* out) {
-  const double required = NumberOrZero(
-      category.references().required_count(), ctx.as_of_iso);
+  const double required =
+      NumberOrZero(category.references().required_count(), ctx.as_of_iso);
   const int count = ctx.portfolio.references_size();
   const bool met = count == static_cast<int>(required);
-  v1::Finding* finding = AddFinding(
-      out, "R-REF-COUNT",
-      met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-      absl::StrCat(count, " reference rating", count == 1 ? "" : "s", "; exactly ",
-                   Amount(required), " required."));
+  v1::Finding* finding =
+      AddFinding(out, "R-REF-COUNT",
+                 met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+                 absl::StrCat(count, " reference rating", count == 1 ? "" : "s",
+                              "; exactly ", Amount(required), " required."));
   SetShortfall(finding, "ratings", required, count);
+  for (int i = 0; i < count; ++i) AddEvidence(finding, "references", i);
 }
 
 void RRefFamiliar(const EvaluationContext& ctx, const Category&,
                   CategoryDecision* out) {
   std::vector<int> missing;
   for (int i = 0; i < ctx.portfolio.references_size(); ++i) {
-    if (!ctx.portfolio.references(i).familiarity_attested()) missing.push_back(i);
+    if (!ctx.portfolio.references(i).familiarity_attested())
+      missing.push_back(i);
   }
   if (ctx.portfolio.references_size() == 0) return;
   v1::Finding* finding = AddFinding(
@@ -168,9 +169,10 @@ void RRefFamiliar(const EvaluationContext& ctx, const Category&,
       missing.empty()
           ? "Every rater attests familiarity with the applicant's capacity to "
             "implement IMH principles."
-          : absl::StrCat(missing.size(), " rater(s) do not attest familiarity "
-                                         "with the applicant's capacity to "
-                                         "implement IMH principles."));
+          : absl::StrCat(missing.size(),
+                         " rater(s) do not attest familiarity "
+                         "with the applicant's capacity to "
+                         "implement IMH principles."));
   for (int i : missing) AddEvidence(finding, "references", i);
 }
 
@@ -199,7 +201,8 @@ void RRefEndorsed(const EvaluationContext& ctx, const Category& category,
   if (AtLeast(verified, required)) {
     finding = AddFinding(
         out, "R-REF-ENDORSED", v1::FINDING_STATUS_MET,
-        absl::StrCat(held.size(), " rater(s) verified in the registry as holding ",
+        absl::StrCat(held.size(),
+                     " rater(s) verified in the registry as holding ",
                      "an active ", categories, " endorsement; ",
                      Amount(required), " required."));
     for (int i : held) AddEvidence(finding, "references", i);
@@ -208,18 +211,20 @@ void RRefEndorsed(const EvaluationContext& ctx, const Category& category,
   if (AtLeast(verified + unknown.size(), required)) {
     finding = AddFinding(
         out, "R-REF-ENDORSED", v1::FINDING_STATUS_UNVERIFIED,
-        absl::StrCat("The registry could not confirm whether the raters hold an "
-                     "active ",
-                     categories, " endorsement; ", Amount(required),
-                     " verified rater(s) required."));
+        absl::StrCat(
+            "The registry could not confirm whether the raters hold an "
+            "active ",
+            categories, " endorsement; ", Amount(required),
+            " verified rater(s) required."));
     for (int i : unknown) AddEvidence(finding, "references", i);
   } else {
     finding = AddFinding(
         out, "R-REF-ENDORSED", v1::FINDING_STATUS_NOT_MET,
-        absl::StrCat(held.size(), " of ", Amount(required),
-                     " required rater(s) verified in the registry as holding an "
-                     "active ",
-                     categories, " endorsement."));
+        absl::StrCat(
+            held.size(), " of ", Amount(required),
+            " required rater(s) verified in the registry as holding an "
+            "active ",
+            categories, " endorsement."));
   }
   SetShortfall(finding, "ratings", required, verified);
 }
@@ -238,9 +243,13 @@ void RRefRoles(const EvaluationContext& ctx, const Category& category,
       if (!unverified_match) unverified_match = std::make_pair(p, best);
       continue;
     }
-    AddFinding(out, "R-REF-ROLES", v1::FINDING_STATUS_MET,
-               absl::StrCat("The ratings fill the roles: ",
-                            DescribeAssignment(patterns[p], best), "."));
+    v1::Finding* finding =
+        AddFinding(out, "R-REF-ROLES", v1::FINDING_STATUS_MET,
+                   absl::StrCat("The ratings fill the roles: ",
+                                DescribeAssignment(patterns[p], best), "."));
+    for (int rating : best.rating_of_slot) {
+      AddEvidence(finding, "references", rating);
+    }
     if (p > 0) {
       AddFinding(out, "R-REF-ROLES", v1::FINDING_STATUS_ADVISORY,
                  absl::StrCat("Filled by the fallback \"", patterns[p].name(),
@@ -250,12 +259,12 @@ void RRefRoles(const EvaluationContext& ctx, const Category& category,
     return;
   }
   if (unverified_match) {
-    AddFinding(out, "R-REF-ROLES", v1::FINDING_STATUS_UNVERIFIED,
-               absl::StrCat("The ratings would fill the roles (",
-                            DescribeAssignment(
-                                patterns[unverified_match->first],
-                                unverified_match->second),
-                            ") if the registry confirmed the endorsed rater."));
+    AddFinding(
+        out, "R-REF-ROLES", v1::FINDING_STATUS_UNVERIFIED,
+        absl::StrCat("The ratings would fill the roles (",
+                     DescribeAssignment(patterns[unverified_match->first],
+                                        unverified_match->second),
+                     ") if the registry confirmed the endorsed rater."));
     return;
   }
   std::vector<std::string> unfilled;

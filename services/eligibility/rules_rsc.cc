@@ -1,6 +1,5 @@
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/dates.h"
 #include "services/eligibility/findings.h"
@@ -83,9 +82,9 @@ RscSessions SortSessions(const EvaluationContext& ctx, const rb::RscRule& rule,
           subset_is_about_providing && session.about_rsc_applicant_provides()
               ? session.hours()
               : 0.0};
-      switch (ctx.facts.Find(ctx.index.session_provider_key[i], provider_set,
-                             day)
-                  .status) {
+      switch (
+          ctx.facts.Find(ctx.index.session_provider_key[i], provider_set, day)
+              .status) {
         case CredentialStatus::kHeld:
           sorted.verified.Add(sample, i);
           sorted.optimistic.Add(sample, i);
@@ -147,12 +146,12 @@ void AddWindowFinding(absl::string_view rule_id, absl::string_view what,
   const std::string rule(rule_id);
   if (HoursOk(windows.verified, min_hours)) {
     const RscWindow& w = windows.verified;
-    v1::Finding* finding = AddFinding(
-        out, rule, v1::FINDING_STATUS_MET,
-        absl::StrCat(Amount(w.hours), " hours of ", what, " ",
-                     Between(sessions.verified, w), " (",
-                     Amount(SpanMonths(sessions.verified, w)),
-                     " months); ", Amount(min_hours), " required."));
+    v1::Finding* finding =
+        AddFinding(out, rule, v1::FINDING_STATUS_MET,
+                   absl::StrCat(Amount(w.hours), " hours of ", what, " ",
+                                Between(sessions.verified, w), " (",
+                                Amount(SpanMonths(sessions.verified, w)),
+                                " months); ", Amount(min_hours), " required."));
     AddWindowEvidence(finding, sessions.verified, w);
     return;
   }
@@ -161,8 +160,8 @@ void AddWindowFinding(absl::string_view rule_id, absl::string_view what,
     v1::Finding* finding = AddFinding(
         out, rule, v1::FINDING_STATUS_UNVERIFIED,
         absl::StrCat(Amount(w.hours), " hours of ", what, " ",
-                     Between(sessions.optimistic, w),
-                     " would meet the ", Amount(min_hours),
+                     Between(sessions.optimistic, w), " would meet the ",
+                     Amount(min_hours),
                      " required, but some providers' endorsements could not "
                      "be verified."));
     SetShortfall(finding, "hours", min_hours,
@@ -182,10 +181,10 @@ void AddWindowFinding(absl::string_view rule_id, absl::string_view what,
         Amount(SpanMonths(sessions.optimistic, w)), " months; they must span ",
         window.min_span_months, " to ", window.max_months, " months.");
   } else {
-    message = absl::StrCat(Amount(w.hours), " of ", Amount(min_hours),
-                           " hours of ", what, " ",
-                           Between(sessions.optimistic, w), "; ",
-                           Amount(min_hours - w.hours), " more needed.");
+    message =
+        absl::StrCat(Amount(w.hours), " of ", Amount(min_hours), " hours of ",
+                     what, " ", Between(sessions.optimistic, w), "; ",
+                     Amount(min_hours - w.hours), " more needed.");
   }
   v1::Finding* finding =
       AddFinding(out, rule, v1::FINDING_STATUS_NOT_MET, std::move(message));
@@ -201,7 +200,8 @@ void AddExclusion(absl::string_view rule_id, const std::vector<int>& sessions,
   for (int i : sessions) hours += ctx.portfolio.rsc_sessions(i).hours();
   v1::Finding* finding = AddFinding(
       out, rule_id, v1::FINDING_STATUS_ADVISORY,
-      absl::StrCat(sessions.size(), sessions.size() == 1 ? " session (" : " sessions (",
+      absl::StrCat(sessions.size(),
+                   sessions.size() == 1 ? " session (" : " sessions (",
                    Amount(hours), " hours) not counted: ", why, "."));
   for (int i : sessions) AddEvidence(finding, "rsc_sessions", i);
 }
@@ -209,9 +209,9 @@ void AddExclusion(absl::string_view rule_id, const std::vector<int>& sessions,
 std::string ProviderDetail(const EvaluationContext& ctx, int session,
                            absl::string_view provider_set) {
   const v1::RscSession& s = ctx.portfolio.rsc_sessions(session);
-  const CredentialAnswer& answer = ctx.facts.Find(
-      ctx.index.session_provider_key[session], provider_set,
-      ctx.index.session_day[session]);
+  const CredentialAnswer& answer =
+      ctx.facts.Find(ctx.index.session_provider_key[session], provider_set,
+                     ctx.index.session_day[session]);
   return absl::StrCat(FormatDay(ctx.index.session_day[session]), " with ",
                       s.provider().display_name().empty()
                           ? ctx.index.session_provider_key[session]
@@ -322,30 +322,34 @@ void RRsc(const EvaluationContext& ctx, const Category& category,
   AddExclusion("R-RSC-PEER", sessions.peer, ctx,
                "peer supervision never counts", out);
   if (!sessions.before_degree.empty()) {
-    AddExclusion("R-RSC-AFTER-DEGREE", sessions.before_degree, ctx,
-                 absl::StrCat("RS/C counts only after the ",
-                              absl::AsciiStrToLower(rule.after_degree_level()),
-                              "'s degree (or higher) was conferred"),
-                 out);
+    AddExclusion(
+        "R-RSC-AFTER-DEGREE", sessions.before_degree, ctx,
+        absl::StrCat(
+            "RS/C counts only after a ",
+            DegreeWords(DegreeLevelFromCode(rule.after_degree_level())),
+            " or higher was conferred"),
+        out);
   }
-  AddExclusion("R-RSC-WORK", sessions.outside_work, ctx,
-               absl::StrCat("RS/C counts only while doing qualifying work (",
-                            DescribeList(CodesAt(rule.while_doing_service_kinds(),
-                                                 ctx.as_of_iso)),
-                            ")"),
-               out);
+  AddExclusion(
+      "R-RSC-WORK", sessions.outside_work, ctx,
+      absl::StrCat("RS/C counts only while doing qualifying work (",
+                   DescribeList(CodesAt(rule.while_doing_service_kinds(),
+                                        ctx.as_of_iso)),
+                   ")"),
+      out);
 
   if (min_about) {
     // The "of which" hours are read from the windows chosen for the total.
-    const bool met_verified = windows.verified.found &&
-                              AtLeast(windows.verified.subset_hours, *min_about);
+    const bool met_verified =
+        windows.verified.found &&
+        AtLeast(windows.verified.subset_hours, *min_about);
     const bool met_optimistic =
         windows.optimistic.found &&
         AtLeast(windows.optimistic.subset_hours, *min_about);
-    const double counted =
-        met_verified ? windows.verified.subset_hours
-                     : (windows.optimistic.found ? windows.optimistic.subset_hours
-                                                 : 0.0);
+    const double counted = met_verified ? windows.verified.subset_hours
+                                        : (windows.optimistic.found
+                                               ? windows.optimistic.subset_hours
+                                               : 0.0);
     v1::Finding* finding = AddFinding(
         out, "R-RSC-ABOUT-PROVIDING",
         met_verified     ? v1::FINDING_STATUS_MET
@@ -361,6 +365,14 @@ void RRsc(const EvaluationContext& ctx, const Category& category,
                            "the counted window; ",
                            Amount(*min_about - counted), " more needed."));
     SetShortfall(finding, "hours", *min_about, counted);
+    const SampleSet& set =
+        met_verified ? sessions.verified : sessions.optimistic;
+    const RscWindow& w = met_verified ? windows.verified : windows.optimistic;
+    for (size_t k = w.first; w.found && k <= w.last; ++k) {
+      if (set.samples[k].subset_hours > 0) {
+        AddEvidence(finding, "rsc_sessions", set.sessions[k]);
+      }
+    }
   }
 
   if (const std::optional<double> min_while =

@@ -39,14 +39,15 @@ void RTrnHours(const EvaluationContext& ctx, const Category& category,
       NumberOrZero(category.training().minimum_hours(), ctx.as_of_iso);
   const double total = TotalTrainingHours(ctx.portfolio);
   const bool met = AtLeast(total, required);
-  v1::Finding* finding = AddFinding(
-      out, "R-TRN-HOURS",
-      met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-      met ? absl::StrCat(Amount(total), " clock hours of specialized training; ",
-                         Amount(required), " required.")
-          : absl::StrCat(Amount(total), " of ", Amount(required),
-                         " clock hours of specialized training; ",
-                         Amount(required - total), " more needed."));
+  v1::Finding* finding =
+      AddFinding(out, "R-TRN-HOURS",
+                 met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+                 met ? absl::StrCat(Amount(total),
+                                    " clock hours of specialized training; ",
+                                    Amount(required), " required.")
+                     : absl::StrCat(Amount(total), " of ", Amount(required),
+                                    " clock hours of specialized training; ",
+                                    Amount(required - total), " more needed."));
   SetShortfall(finding, "hours", required, total);
   for (int i = 0; i < ctx.portfolio.trainings_size(); ++i) {
     AddEvidence(finding, "trainings", i);
@@ -102,8 +103,8 @@ void RTrnBuckets(const EvaluationContext& ctx, const Category& category,
         met ? absl::StrCat(Amount(counted), " hours of ", what, "; ",
                            Amount(required), " required.")
             : absl::StrCat(Amount(counted), " of ", Amount(required),
-                           " hours of ", what, "; ",
-                           Amount(required - counted), " more needed."));
+                           " hours of ", what, "; ", Amount(required - counted),
+                           " more needed."));
     SetShortfall(finding, "hours", required, counted);
     for (int i : used) AddEvidence(finding, "trainings", i);
   }
@@ -111,7 +112,8 @@ void RTrnBuckets(const EvaluationContext& ctx, const Category& category,
 
 void RTrnUnrelatedField(const EvaluationContext& ctx, const Category& category,
                         CategoryDecision* out) {
-  if (!category.has_training() || !category.training().unrelated_field_advisory()) {
+  if (!category.has_training() ||
+      !category.training().unrelated_field_advisory()) {
     return;
   }
   // The highest degree stands for the applicant's field.

@@ -1,4 +1,3 @@
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "services/eligibility/findings.h"
 #include "services/eligibility/params.h"
@@ -69,7 +68,8 @@ RequirementResult EvaluateRequirement(const EvaluationContext& ctx,
   for (int i = 0; i < ctx.portfolio.work_size(); ++i) {
     const v1::WorkEntry& entry = ctx.portfolio.work(i);
     const Fit fit = FitOf(requirement, kinds, entry);
-    if (fit == Fit::kVolunteerNotEligible) result.volunteer_refused.push_back(i);
+    if (fit == Fit::kVolunteerNotEligible)
+      result.volunteer_refused.push_back(i);
     if (fit != Fit::kCounts && fit != Fit::kCountsAsVolunteer) continue;
     families += entry.families_served();
     if (requirement.staff_supervised_counts_as_families()) {
@@ -79,7 +79,8 @@ RequirementResult EvaluateRequirement(const EvaluationContext& ctx,
     TimePeriod period{ctx.index.work_start[i], ctx.index.work_end[i], 1.0};
     if (degree_day && period.start < *degree_day) period.start = *degree_day;
     if (period.end_exclusive <= period.start) continue;
-    if (entry.hours_per_week() > 0 && entry.hours_per_week() < full_time_hours) {
+    if (entry.hours_per_week() > 0 &&
+        entry.hours_per_week() < full_time_hours) {
       period.full_time_share = entry.hours_per_week() / full_time_hours;
       result.part_time_counted = true;
     }
@@ -91,24 +92,22 @@ RequirementResult EvaluateRequirement(const EvaluationContext& ctx,
   result.met = AtLeast(months, required);
   std::string post;
   if (degree != v1::DEGREE_LEVEL_UNSPECIFIED) {
-    post = absl::StrCat(" after the first ",
-                        absl::AsciiStrToLower(requirement.after_degree_level()),
-                        "'s-or-higher degree");
+    post = absl::StrCat(" after the first ", DegreeWords(degree), " or higher");
   }
   std::string message;
   if (no_degree) {
-    message = absl::StrCat("No ", absl::AsciiStrToLower(requirement.after_degree_level()),
-                           "'s-or-higher degree, so no ", requirement.description(),
-                           " can count (", Amount(required), " months required).");
+    message = absl::StrCat("No ", DegreeWords(degree), " or higher, so no ",
+                           requirement.description(), " can count (",
+                           Amount(required), " months required).");
   } else if (result.met) {
-    message = absl::StrCat(Amount(months), " months of ", requirement.description(),
-                           post, " (overlaps merged); ", Amount(required),
-                           " required.");
+    message = absl::StrCat(
+        Amount(months), " months of ", requirement.description(), post,
+        " (overlaps merged); ", Amount(required), " required.");
   } else {
-    message = absl::StrCat(Amount(months), " of ", Amount(required), " months of ",
-                           requirement.description(), post,
-                           " (overlaps merged); ", Amount(required - months),
-                           " more needed.");
+    message =
+        absl::StrCat(Amount(months), " of ", Amount(required), " months of ",
+                     requirement.description(), post, " (overlaps merged); ",
+                     Amount(required - months), " more needed.");
   }
   v1::Finding* finding = AddFinding(
       out, requirement.rule_id(),
@@ -117,7 +116,8 @@ RequirementResult EvaluateRequirement(const EvaluationContext& ctx,
   SetShortfall(finding, "months", required, months);
   for (int i : counted) AddEvidence(finding, "work", i);
 
-  if (const auto minimum = NumberAt(requirement.minimum_families(), ctx.as_of_iso)) {
+  if (const auto minimum =
+          NumberAt(requirement.minimum_families(), ctx.as_of_iso)) {
     const bool met = AtLeast(families, *minimum);
     const char* what = requirement.staff_supervised_counts_as_families()
                            ? "families served or staff supervised"
@@ -127,9 +127,9 @@ RequirementResult EvaluateRequirement(const EvaluationContext& ctx,
         met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
         met ? absl::StrCat(Amount(families), " ", what, " in qualifying work; ",
                            Amount(*minimum), " required.")
-            : absl::StrCat(Amount(families), " of ", Amount(*minimum), " ", what,
-                           " in qualifying work; ", Amount(*minimum - families),
-                           " more needed."));
+            : absl::StrCat(Amount(families), " of ", Amount(*minimum), " ",
+                           what, " in qualifying work; ",
+                           Amount(*minimum - families), " more needed."));
     SetShortfall(families_finding, "families", *minimum, families);
     for (int i : counted) AddEvidence(families_finding, "work", i);
     result.met = result.met && met;
@@ -169,7 +169,8 @@ void RWrk(const EvaluationContext& ctx, const Category& category,
   bool all_met = true;
   bool part_time = false;
   std::vector<int> volunteer_counted, volunteer_refused;
-  for (const rb::WorkRequirement& requirement : category.work().requirements()) {
+  for (const rb::WorkRequirement& requirement :
+       category.work().requirements()) {
     RequirementResult result =
         EvaluateRequirement(ctx, requirement, full_time, out);
     all_met = all_met && result.met;
@@ -218,8 +219,8 @@ void RWrk(const EvaluationContext& ctx, const Category& category,
     if (finding->status() != v1::FINDING_STATUS_NOT_MET) continue;
     finding->set_status(v1::FINDING_STATUS_ADVISORY);
     finding->clear_shortfall();
-    finding->set_message(absl::StrCat(finding->message(), " Not needed: ",
-                                      held, " stands in for it."));
+    finding->set_message(absl::StrCat(finding->message(), " Not needed: ", held,
+                                      " stands in for it."));
   }
   AddFinding(out, "R-WRK-ALTERNATIVE", v1::FINDING_STATUS_MET,
              absl::StrCat("Education or work: ", held,

@@ -16,7 +16,8 @@ SnapshotVerifier::SnapshotVerifier(reg::RegistrySnapshot snapshot)
   for (int i = 0; i < snapshot_.endorsements_size(); ++i) {
     const reg::Endorsement& endorsement = snapshot_.endorsements(i);
     if (!endorsement.person_id().empty()) {
-      by_subject_[absl::StrCat("person:", endorsement.person_id())].push_back(i);
+      by_subject_[absl::StrCat("person:", endorsement.person_id())].push_back(
+          i);
     }
     by_subject_[absl::StrCat("endorsement:", endorsement.endorsement_number())]
         .push_back(i);
@@ -69,9 +70,9 @@ CredentialAnswer SnapshotVerifier::Answer(
     answer.category = endorsement.category();
     answer.detail =
         on_day.status == reg::ENDORSEMENT_STATUS_UNSPECIFIED
-            ? absl::StrCat(endorsement.category(), " not granted until ",
-                           FormatDay(ToCivilDayUnchecked(
-                               endorsement.granted_on())))
+            ? absl::StrCat(
+                  endorsement.category(), " not granted until ",
+                  FormatDay(ToCivilDayUnchecked(endorsement.granted_on())))
             : absl::StrCat(endorsement.category(), " ",
                            StatusWord(on_day.status), " since ",
                            FormatDay(on_day.since));

@@ -11,9 +11,9 @@
 
 namespace imh::eligibility {
 
-// Answers credential questions from a registry snapshot held in memory, with the
-// registry's semantics: held when an endorsement of the subject in one of the
-// categories was ACTIVE on the day. For offline evaluation (the CLI, golden
+// Answers credential questions from a registry snapshot held in memory, with
+// the registry's semantics: held when an endorsement of the subject in one of
+// the categories was ACTIVE on the day. For offline evaluation (the CLI, golden
 // tests); it never answers kUnknown except for a question naming nobody.
 class SnapshotVerifier final : public CredentialVerifier {
  public:

@@ -32,8 +32,8 @@ class Validator {
   void Text(const std::string& value, const std::string& path, bool required) {
     if (required && value.empty()) Fail(path, "is required");
     if (value.size() > static_cast<size_t>(L::kMaxStringLength)) {
-      Fail(path, absl::StrCat("is longer than ", L::kMaxStringLength,
-                              " characters"));
+      Fail(path,
+           absl::StrCat("is longer than ", L::kMaxStringLength, " characters"));
     }
   }
 
@@ -289,15 +289,15 @@ FieldViolations ValidateRenewal(const v1::RenewalAttestation& attestation,
   const int max_year = static_cast<int>(as_of.year()) + 10;
   if (attestation.cycle_year() < L::kMinYear ||
       attestation.cycle_year() > max_year) {
-    validator.Fail(Validator::At(root, "cycle_year"),
-                   absl::StrCat("must be a year from ", L::kMinYear, " to ",
-                                max_year));
+    validator.Fail(
+        Validator::At(root, "cycle_year"),
+        absl::StrCat("must be a year from ", L::kMinYear, " to ", max_year));
   }
   validator.Count(attestation.years_size(), L::kMaxAttestedYears,
                   Validator::At(root, "years"));
   std::vector<int> seen;
-  for (int i = 0;
-       i < attestation.years_size() && i < L::kMaxAttestedYears; ++i) {
+  for (int i = 0; i < attestation.years_size() && i < L::kMaxAttestedYears;
+       ++i) {
     const v1::AttestedYear& year = attestation.years(i);
     const std::string path = Validator::At(root, "years", i);
     if (year.year() < L::kMinYear || year.year() > as_of.year()) {

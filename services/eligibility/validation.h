@@ -17,7 +17,8 @@
 namespace imh::eligibility {
 
 // API limits: what a well-formed request may hold. These bound the work a
-// request can cause; they are not endorsement rules (those are in the rulebook).
+// request can cause; they are not endorsement rules (those are in the
+// rulebook).
 struct InputLimits {
   static constexpr int kMaxStringLength = 256;
   static constexpr int kMaxEducation = 20;
@@ -28,30 +29,32 @@ struct InputLimits {
   static constexpr int kMaxReferences = 10;
   static constexpr int kMaxCategories = 20;
   static constexpr int kMaxAttestedYears = 10;
-  static constexpr double kMaxTrainingHours = 1000;    // one training entry
-  static constexpr double kMaxSessionHours = 24;       // one RS/C session
+  static constexpr double kMaxTrainingHours = 1000;  // one training entry
+  static constexpr double kMaxSessionHours = 24;     // one RS/C session
   static constexpr double kMaxHoursPerWeek = 100;
-  static constexpr double kMaxYearlyHours = 2000;      // one attested year
+  static constexpr double kMaxYearlyHours = 2000;  // one attested year
   static constexpr int kMaxFamilies = 100000;
   static constexpr int kMinYear = 1900;
 };
 
-// Every violation in `portfolio` as of `as_of` (dates after it are invalid), with
-// paths under `root` ("portfolio.trainings[3].clock_hours"). Empty when valid.
+// Every violation in `portfolio` as of `as_of` (dates after it are invalid),
+// with paths under `root` ("portfolio.trainings[3].clock_hours"). Empty when
+// valid.
 FieldViolations ValidatePortfolio(const eligibility::v1::Portfolio& portfolio,
                                   absl::CivilDay as_of,
                                   absl::string_view root = "portfolio");
 
-// Every code in `codes` that names no category of `rulebook` (canonical codes and
-// aliases such as FS or MHM-R/F are accepted), with paths "<field>[i]".
+// Every code in `codes` that names no category of `rulebook` (canonical codes
+// and aliases such as FS or MHM-R/F are accepted), with paths "<field>[i]".
 FieldViolations ValidateCategoryCodes(const Rulebook& rulebook,
                                       const std::vector<std::string>& codes,
                                       absl::string_view field = "categories");
 
 // Every violation in a renewal attestation, with paths under `root`.
-FieldViolations ValidateRenewal(const eligibility::v1::RenewalAttestation& attestation,
-                                const Rulebook& rulebook, absl::CivilDay as_of,
-                                absl::string_view root = "attestation");
+FieldViolations ValidateRenewal(
+    const eligibility::v1::RenewalAttestation& attestation,
+    const Rulebook& rulebook, absl::CivilDay as_of,
+    absl::string_view root = "attestation");
 
 // "portfolio.trainings[3].clock_hours: must be > 0; ..." for a status message.
 std::string DescribeViolations(const FieldViolations& violations);

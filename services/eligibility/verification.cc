@@ -34,8 +34,8 @@ const CredentialAnswer& VerificationFacts::Find(
     absl::CivilDay on) const {
   static const CredentialAnswer* const kNotAsked = new CredentialAnswer{
       CredentialStatus::kUnknown, "", "", "not asked of the registry"};
-  const auto it = answers_.find(Key{std::string(subject_key),
-                                    std::string(category_set_key), on});
+  const auto it = answers_.find(
+      Key{std::string(subject_key), std::string(category_set_key), on});
   return it == answers_.end() ? *kNotAsked : it->second;
 }
 
@@ -48,8 +48,8 @@ VerificationFacts Gather(const std::vector<CredentialQuestion>& questions,
     if (i < answers.size()) {
       facts.Add(questions[i], std::move(answers[i]));
     } else {
-      facts.Add(questions[i],
-                {CredentialStatus::kUnknown, "", "", "verifier gave no answer"});
+      facts.Add(questions[i], {CredentialStatus::kUnknown, "", "",
+                               "verifier gave no answer"});
     }
   }
   return facts;

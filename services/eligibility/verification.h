@@ -1,11 +1,11 @@
 #ifndef IMH_SERVICES_ELIGIBILITY_VERIFICATION_H_
 #define IMH_SERVICES_ELIGIBILITY_VERIFICATION_H_
 
-// Facts about other people's endorsements, which the evaluator never takes on the
-// applicant's word: did this rater or provider hold one of these categories on
-// this day? The evaluator lists its questions; a CredentialVerifier (the registry
-// client in the service, a snapshot offline) answers them; the answers are an
-// input to evaluation.
+// Facts about other people's endorsements, which the evaluator never takes on
+// the applicant's word: did this rater or provider hold one of these categories
+// on this day? The evaluator lists its questions; a CredentialVerifier (the
+// registry client in the service, a snapshot offline) answers them; the answers
+// are an input to evaluation.
 
 #include <string>
 #include <vector>
@@ -44,8 +44,8 @@ struct CredentialAnswer {
   std::string detail;
 };
 
-// Answers credential questions. Implementations never fail as a whole: what they
-// cannot establish they answer kUnknown, with the reason in detail.
+// Answers credential questions. Implementations never fail as a whole: what
+// they cannot establish they answer kUnknown, with the reason in detail.
 class CredentialVerifier {
  public:
   virtual ~CredentialVerifier() = default;

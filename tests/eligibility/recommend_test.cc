@@ -1,0 +1,52 @@
+// RecommendCategories: every category's outcome, and the nearest unmet one.
+
+#include "services/eligibility/evaluator.h"
+#include "tests/eligibility/test_support.h"
+
+namespace imh::eligibility::testing {
+namespace {
+
+using ::testing::ElementsAre;
+
+v1::Recommendation RecommendFor(const v1::Portfolio& p) {
+  auto decision =
+      EvaluateWithVerifier(p, VirginiaRulebook(), kAsOf, {}, TestRegistry());
+  EXPECT_TRUE(decision.ok()) << decision.status();
+  return Recommend(*decision);
+}
+
+TEST(Recommend, EveryCategoryIsDecidedInRulebookOrder) {
+  const v1::Recommendation r = RecommendFor(EligibleIfs());
+  ASSERT_EQ(r.decisions_size(), 7);
+  EXPECT_EQ(r.decisions(0).category(), "IFA");
+  EXPECT_EQ(r.decisions(6).category(), "IMHM-RF");
+  EXPECT_EQ(r.rulebook_version(), "va-imh-e/2026.1");
+}
+
+TEST(Recommend, OnlyCategoriesWhoseEveryRequirementIsMetAreEligible) {
+  // The IFS baseline's references do not fill IFA's roles.
+  EXPECT_THAT(RecommendFor(EligibleIfs()).eligible_categories(),
+              ElementsAre("IFS"));
+}
+
+TEST(Recommend, NearestUnmetCategoryListsWhatIsMissing) {
+  // Half an hour short of IFS; IFA would also need other reference roles.
+  v1::Portfolio p = EligibleIfs();
+  p.clear_trainings();
+  AddTraining(p, 29.5, v1::TRAINING_TOPIC_SOCIAL_EMOTIONAL);
+  const v1::Recommendation r = RecommendFor(p);
+  EXPECT_THAT(r.eligible_categories(), ::testing::IsEmpty());
+  EXPECT_EQ(r.nearest_category(), "IFS");
+  ASSERT_EQ(r.missing_size(), 1);
+  EXPECT_EQ(r.missing(0).rule_id(), "R-TRN-HOURS");
+  EXPECT_THAT(r.missing(0), MissingAmount(0.5));
+}
+
+TEST(Recommend, NothingIsNearestWhenEverythingIsEligible) {
+  v1::Decision decision;
+  decision.add_categories()->set_outcome(v1::OUTCOME_ELIGIBLE);
+  EXPECT_EQ(Recommend(decision).nearest_category(), "");
+}
+
+}  // namespace
+}  // namespace imh::eligibility::testing
