@@ -179,7 +179,11 @@ void AddWindowFinding(absl::string_view rule_id, absl::string_view what,
         Amount(w.hours), " hours of ", what, " ",
         Between(sessions.optimistic, w), ", but the sessions span only ",
         Amount(SpanMonths(sessions.optimistic, w)), " months; they must span ",
-        window.min_span_months, " to ", window.max_months, " months.");
+        window.min_span_months, " to ", window.max_months, " months",
+        AtLeast(w.hours, min_hours)
+            ? "."
+            : absl::StrCat(", with ", Amount(min_hours - w.hours),
+                           " more hours."));
   } else {
     message =
         absl::StrCat(Amount(w.hours), " of ", Amount(min_hours), " hours of ",
@@ -188,7 +192,9 @@ void AddWindowFinding(absl::string_view rule_id, absl::string_view what,
   }
   v1::Finding* finding =
       AddFinding(out, rule, v1::FINDING_STATUS_NOT_MET, std::move(message));
-  SetShortfall(finding, "hours", min_hours, w.found && w.span_ok ? w.hours : 0);
+  // A window too short in span still says how many hours are missing; the
+  // message says that the span must grow too.
+  SetShortfall(finding, "hours", min_hours, w.found ? w.hours : 0);
   AddWindowEvidence(finding, sessions.optimistic, w);
 }
 

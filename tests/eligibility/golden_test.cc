@@ -1,0 +1,97 @@
+// Golden tests: complete example portfolios (tests/golden/*.portfolio.json) and
+// their full expected decisions (*.decision.json), verified against the demo
+// registry snapshot (deploy/examples/demo_registry.json). Each expected
+// decision names its as-of date and categories, which the evaluation reuses.
+//
+// After an intended change of behaviour, regenerate with
+//   IMH_UPDATE_GOLDENS=1 build/<preset>/tests/eligibility_engine_test
+//     --gtest_filter='Golden*'
+// and review the diff before committing it.
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "common/dates.h"
+#include "common/proto_files.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "services/eligibility/evaluator.h"
+#include "services/eligibility/snapshot_verifier.h"
+#include "tests/eligibility/test_support.h"
+
+namespace imh::eligibility::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> GoldenCases() {
+  std::vector<std::string> cases;
+  for (const auto& entry : fs::directory_iterator(IMH_GOLDEN_DIR)) {
+    const std::string name = entry.path().filename().string();
+    const std::string suffix = ".portfolio.json";
+    if (name.size() > suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      cases.push_back(name.substr(0, name.size() - suffix.size()));
+    }
+  }
+  std::sort(cases.begin(), cases.end());
+  return cases;
+}
+
+class GoldenTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GoldenTest, DecisionMatchesTheExpectedOneExactly) {
+  const std::string base = std::string(IMH_GOLDEN_DIR) + "/" + GetParam();
+  v1::Portfolio portfolio;
+  ASSERT_TRUE(ReadJsonFile(base + ".portfolio.json", &portfolio).ok());
+  v1::Decision expected;
+  const absl::Status read = ReadJsonFile(base + ".decision.json", &expected);
+  ASSERT_TRUE(read.ok()) << read;
+  ASSERT_TRUE(IsCompleteDate(expected.as_of()));
+  std::vector<std::string> categories;
+  for (const auto& category : expected.categories()) {
+    categories.push_back(category.category());
+  }
+
+  absl::StatusOr<SnapshotVerifier> registry =
+      SnapshotVerifier::FromJsonFile(IMH_DEMO_REGISTRY);
+  ASSERT_TRUE(registry.ok()) << registry.status();
+  const absl::StatusOr<v1::Decision> actual = EvaluateWithVerifier(
+      portfolio, VirginiaRulebook(), ToCivilDayUnchecked(expected.as_of()),
+      categories, *registry);
+  ASSERT_TRUE(actual.ok()) << actual.status();
+
+  if (std::getenv("IMH_UPDATE_GOLDENS") != nullptr) {
+    std::ofstream(base + ".decision.json") << ToJson(*actual) << "\n";
+    GTEST_SKIP() << "rewrote " << base << ".decision.json";
+  }
+  std::string differences;
+  google::protobuf::util::MessageDifferencer differencer;
+  differencer.ReportDifferencesToString(&differences);
+  EXPECT_TRUE(differencer.Compare(expected, *actual)) << differences;
+}
+
+INSTANTIATE_TEST_SUITE_P(Golden, GoldenTest, ::testing::ValuesIn(GoldenCases()),
+                         [](const auto& info) { return info.param; });
+
+TEST(GoldenSet, EveryCategoryHasAnEligibleCaseAndANearMiss) {
+  std::map<std::string, std::set<v1::Outcome>> outcomes;
+  for (const std::string& name : GoldenCases()) {
+    v1::Decision expected;
+    ASSERT_TRUE(ReadJsonFile(
+                    std::string(IMH_GOLDEN_DIR) + "/" + name + ".decision.json",
+                    &expected)
+                    .ok());
+    for (const auto& category : expected.categories()) {
+      outcomes[category.category()].insert(category.outcome());
+    }
+  }
+  for (const auto& category : VirginiaRulebook().proto().categories()) {
+    EXPECT_TRUE(outcomes[category.code()].count(kEligible)) << category.code();
+    EXPECT_TRUE(outcomes[category.code()].count(kNotEligible))
+        << category.code();
+  }
+}
+
+}  // namespace
+}  // namespace imh::eligibility::testing
