@@ -10,13 +10,19 @@
 
 namespace imh {
 
+namespace {
+int DaysInMonth(int64_t year, int month) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30,
+                                  31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : kDays[month - 1];
+}
+}  // namespace
+
 bool IsCompleteDate(const google::type::Date& date) {
-  if (date.year() < 1 || date.year() > 9999 || date.month() < 1 ||
-      date.month() > 12 || date.day() < 1) {
-    return false;
-  }
-  const absl::CivilDay day(date.year(), date.month(), date.day());
-  return day.month() == date.month() && day.day() == date.day();
+  return date.year() >= 1 && date.year() <= 9999 && date.month() >= 1 &&
+         date.month() <= 12 && date.day() >= 1 &&
+         date.day() <= DaysInMonth(date.year(), date.month());
 }
 
 absl::StatusOr<absl::CivilDay> ToCivilDay(const google::type::Date& date) {
@@ -77,24 +83,21 @@ absl::StatusOr<absl::CivilDay> ParseDay(absl::string_view iso) {
   return ToCivilDayUnchecked(date);
 }
 
-namespace {
-int DaysInMonth(absl::CivilMonth month) {
-  return static_cast<int>(absl::CivilDay(month + 1) - absl::CivilDay(month));
-}
-}  // namespace
-
 absl::CivilDay AddMonths(absl::CivilDay day, int months) {
-  const absl::CivilMonth target = absl::CivilMonth(day) + months;
-  const int last_day = DaysInMonth(target);
-  return absl::CivilDay(target.year(), target.month(),
-                        std::min(day.day(), last_day));
+  const int64_t months_since_year_0 =
+      day.year() * 12 + (day.month() - 1) + months;
+  const int64_t year = months_since_year_0 / 12;
+  const int month = static_cast<int>(months_since_year_0 % 12) + 1;
+  return absl::CivilDay(year, month,
+                        std::min(day.day(), DaysInMonth(year, month)));
 }
 
 double CalendarMonthsBetween(absl::CivilDay from, absl::CivilDay to_exclusive) {
   if (to_exclusive <= from) return 0.0;
   // Estimate whole months, then correct by at most one step either way.
-  int whole = static_cast<int>(
-      (absl::CivilMonth(to_exclusive) - absl::CivilMonth(from)));
+  int whole =
+      static_cast<int>((to_exclusive.year() * 12 + to_exclusive.month()) -
+                       (from.year() * 12 + from.month()));
   while (whole > 0 && AddMonths(from, whole) > to_exclusive) --whole;
   while (AddMonths(from, whole + 1) <= to_exclusive) ++whole;
   const absl::CivilDay month_start = AddMonths(from, whole);

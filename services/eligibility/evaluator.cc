@@ -119,11 +119,12 @@ std::vector<CredentialQuestion> CredentialQuestionsFor(
   return questions;
 }
 
-absl::StatusOr<v1::Decision> Evaluate(const v1::Portfolio& portfolio,
-                                      const Rulebook& rulebook,
-                                      absl::CivilDay as_of,
-                                      const CategoryList& categories,
-                                      const VerificationFacts& facts) {
+absl::Status EvaluateInto(const v1::Portfolio& portfolio,
+                          const Rulebook& rulebook, absl::CivilDay as_of,
+                          const CategoryList& categories,
+                          const VerificationFacts& facts,
+                          v1::Decision* decision) {
+  decision->Clear();
   if (const FieldViolations violations = ValidatePortfolio(portfolio, as_of);
       !violations.empty()) {
     return absl::InvalidArgumentError(DescribeViolations(violations));
@@ -137,11 +138,24 @@ absl::StatusOr<v1::Decision> Evaluate(const v1::Portfolio& portfolio,
   const PortfolioIndex index(portfolio, as_of);
   const EvaluationContext ctx{portfolio, index, rulebook,
                               facts,     as_of, FormatDay(as_of)};
-  v1::Decision decision;
-  decision.set_rulebook_version(rulebook.version());
-  *decision.mutable_as_of() = ToProtoDate(as_of);
+  decision->set_rulebook_version(rulebook.version());
+  *decision->mutable_as_of() = ToProtoDate(as_of);
   for (const rb::Category* category : categories) {
-    EvaluateCategory(ctx, *category, decision.add_categories());
+    EvaluateCategory(ctx, *category, decision->add_categories());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Decision> Evaluate(const v1::Portfolio& portfolio,
+                                      const Rulebook& rulebook,
+                                      absl::CivilDay as_of,
+                                      const CategoryList& categories,
+                                      const VerificationFacts& facts) {
+  v1::Decision decision;
+  if (absl::Status status = EvaluateInto(portfolio, rulebook, as_of, categories,
+                                         facts, &decision);
+      !status.ok()) {
+    return status;
   }
   return decision;
 }

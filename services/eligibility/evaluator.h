@@ -44,6 +44,15 @@ absl::StatusOr<eligibility::v1::Decision> Evaluate(
     absl::CivilDay as_of, const CategoryList& categories,
     const VerificationFacts& facts);
 
+// Evaluate, writing into `*decision` (cleared first), which may live on a
+// protobuf arena, as a server's response does. Same errors; on error
+// *decision is left empty.
+absl::Status EvaluateInto(const eligibility::v1::Portfolio& portfolio,
+                          const Rulebook& rulebook, absl::CivilDay as_of,
+                          const CategoryList& categories,
+                          const VerificationFacts& facts,
+                          eligibility::v1::Decision* decision);
+
 // ResolveCategories + CredentialQuestionsFor + one Verify batch + Evaluate.
 absl::StatusOr<eligibility::v1::Decision> EvaluateWithVerifier(
     const eligibility::v1::Portfolio& portfolio, const Rulebook& rulebook,

@@ -1,7 +1,6 @@
 #include "services/eligibility/findings.h"
 
 #include <cmath>
-#include <cstdio>
 
 #include "absl/strings/str_cat.h"
 
@@ -35,17 +34,35 @@ void SetShortfall(v1::Finding* finding, absl::string_view unit, double required,
 
 void AddEvidence(v1::Finding* finding, absl::string_view collection,
                  int index) {
-  finding->add_evidence(
-      absl::StrCat("portfolio.", collection, "[", index, "]"));
+  constexpr absl::string_view kRoot = "portfolio.";
+  const int n = finding->evidence_size();
+  if (n > 0) {
+    v1::Evidence* last = finding->mutable_evidence(n - 1);
+    const std::string& path = last->path();
+    if (path.size() == kRoot.size() + collection.size() &&
+        absl::string_view(path).substr(kRoot.size()) == collection) {
+      last->add_indices(index);
+      return;
+    }
+  }
+  v1::Evidence* evidence = finding->add_evidence();
+  evidence->set_path(absl::StrCat(kRoot, collection));
+  evidence->add_indices(index);
+}
+
+void AddEvidencePath(v1::Finding* finding, absl::string_view path) {
+  finding->add_evidence()->set_path(std::string(path));
 }
 
 std::string Amount(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "%.2f", Round2(value));
-  std::string text(buffer);
-  while (!text.empty() && text.back() == '0') text.pop_back();
-  if (!text.empty() && text.back() == '.') text.pop_back();
-  return text == "-0" ? "0" : text;
+  // Integer arithmetic on cents: snprintf("%.2f") dominated message building.
+  const long long cents = std::llround(value * 100.0);
+  const long long magnitude = cents < 0 ? -cents : cents;
+  std::string text = absl::StrCat(cents < 0 ? "-" : "", magnitude / 100);
+  const int fraction = static_cast<int>(magnitude % 100);
+  if (fraction == 0) return text;
+  if (fraction % 10 == 0) return absl::StrCat(text, ".", fraction / 10);
+  return absl::StrCat(text, fraction < 10 ? ".0" : ".", fraction);
 }
 
 v1::Outcome OutcomeOf(

@@ -19,9 +19,14 @@ eligibility::v1::Finding* AddFinding(
 void SetShortfall(eligibility::v1::Finding* finding, absl::string_view unit,
                   double required, double counted);
 
-// Adds "portfolio.<collection>[index]" to the finding's evidence.
+// Cites entry `index` of portfolio.<collection>, joining the finding's last
+// citation when it names the same collection.
 void AddEvidence(eligibility::v1::Finding* finding,
                  absl::string_view collection, int index);
+
+// Cites a whole field, e.g. "portfolio.membership" or "portfolio.trainings"
+// (every entry).
+void AddEvidencePath(eligibility::v1::Finding* finding, absl::string_view path);
 
 // A figure for a person: at most two decimals, no trailing zeros ("7.5", "24").
 std::string Amount(double value);

@@ -1,11 +1,38 @@
 #include "services/eligibility/rsc_window.h"
 
+#include <algorithm>
 #include <tuple>
 
-#include "common/dates.h"
 #include "services/eligibility/findings.h"
 
 namespace imh::eligibility {
+
+namespace {
+
+// Days as yyyymmdd integers: they order as dates and step by months without the
+// normalisation a CivilDay does, which dominated this loop.
+int DayKey(absl::CivilDay day) {
+  return static_cast<int>(day.year()) * 10000 + day.month() * 100 + day.day();
+}
+
+int DaysInMonth(int year, int month) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30,
+                                  31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : kDays[month - 1];
+}
+
+// AddMonths on day keys, with the same end-of-month clamping.
+int AddMonthsKey(int key, int months) {
+  const int months_since_year_0 =
+      (key / 10000) * 12 + (key / 100 % 100 - 1) + months;
+  const int year = months_since_year_0 / 12;
+  const int month = months_since_year_0 % 12 + 1;
+  const int day = std::min(key % 100, DaysInMonth(year, month));
+  return year * 10000 + month * 100 + day;
+}
+
+}  // namespace
 
 RscWindow BestRscWindow(const std::vector<RscSample>& samples,
                         int max_window_months, int min_span_months,
@@ -14,9 +41,11 @@ RscWindow BestRscWindow(const std::vector<RscSample>& samples,
   const size_t n = samples.size();
   if (n == 0) return best;
   std::vector<double> hours(n + 1, 0.0), subset(n + 1, 0.0);
+  std::vector<int> keys(n);
   for (size_t i = 0; i < n; ++i) {
     hours[i + 1] = hours[i] + samples[i].hours;
     subset[i + 1] = subset[i] + samples[i].subset_hours;
+    keys[i] = DayKey(samples[i].day);
   }
   auto score = [&](const RscWindow& w) {
     const bool meets = w.span_ok && AtLeast(w.hours, min_hours) &&
@@ -28,9 +57,8 @@ RscWindow BestRscWindow(const std::vector<RscSample>& samples,
   size_t last = 0;
   for (size_t first = 0; first < n; ++first) {
     if (last < first) last = first;
-    const absl::CivilDay limit =
-        AddMonths(samples[first].day, max_window_months);
-    while (last + 1 < n && samples[last + 1].day <= limit) ++last;
+    const int limit = AddMonthsKey(keys[first], max_window_months);
+    while (last + 1 < n && keys[last + 1] <= limit) ++last;
     RscWindow candidate;
     candidate.found = true;
     candidate.first = first;
@@ -38,7 +66,7 @@ RscWindow BestRscWindow(const std::vector<RscSample>& samples,
     candidate.hours = hours[last + 1] - hours[first];
     candidate.subset_hours = subset[last + 1] - subset[first];
     candidate.span_ok =
-        samples[last].day >= AddMonths(samples[first].day, min_span_months);
+        keys[last] >= AddMonthsKey(keys[first], min_span_months);
     if (!best.found || score(candidate) > score(best)) best = candidate;
   }
   return best;

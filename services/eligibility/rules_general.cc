@@ -14,12 +14,14 @@ void RGenResidence(const EvaluationContext& ctx, const Category&,
       CodesAt(ctx.rulebook.proto().general().residence_states(), ctx.as_of_iso);
   const std::string& state = ctx.portfolio.applicant().residence_state();
   const bool met = ListHas(states, state);
-  AddFinding(out, "R-GEN-RESIDENCE",
-             met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-             met ? absl::StrCat("Lives in ", state, ".")
-                 : absl::StrCat("Lives in ", state, "; the endorsement is for ",
-                                "residents of ", DescribeList(states), "."))
-      ->add_evidence("portfolio.applicant.residence_state");
+  AddEvidencePath(
+      AddFinding(
+          out, "R-GEN-RESIDENCE",
+          met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+          met ? absl::StrCat("Lives in ", state, ".")
+              : absl::StrCat("Lives in ", state, "; the endorsement is for ",
+                             "residents of ", DescribeList(states), ".")),
+      "portfolio.applicant.residence_state");
 }
 
 void RGenPopulation(const EvaluationContext& ctx, const Category&,
@@ -30,14 +32,15 @@ void RGenPopulation(const EvaluationContext& ctx, const Category&,
       ctx.portfolio.applicant().population_focus();
   const bool met = ListHasEnum(accepted, v1::PopulationFocus_Name(focus),
                                "POPULATION_FOCUS_");
-  AddFinding(
-      out, "R-GEN-POPULATION",
-      met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-      met ? "Works with the population this rule set covers."
-          : absl::StrCat("Population focus ", v1::PopulationFocus_Name(focus),
-                         " is not covered by this rule set (",
-                         DescribeList(accepted), ")."))
-      ->add_evidence("portfolio.applicant.population_focus");
+  AddEvidencePath(
+      AddFinding(out, "R-GEN-POPULATION",
+                 met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+                 met ? "Works with the population this rule set covers."
+                     : absl::StrCat("Population focus ",
+                                    v1::PopulationFocus_Name(focus),
+                                    " is not covered by this rule set (",
+                                    DescribeList(accepted), ").")),
+      "portfolio.applicant.population_focus");
 }
 
 void RMem(const EvaluationContext& ctx, const Category& category,
@@ -46,14 +49,17 @@ void RMem(const EvaluationContext& ctx, const Category& category,
   const int paid_through = ctx.portfolio.membership().paid_through_year();
   const int year = static_cast<int>(ctx.as_of.year());
   const bool met = paid_through >= year;
-  AddFinding(
-      out, "R-MEM", met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-      met ? absl::StrCat("VAIMH membership paid through ", paid_through, ".")
-      : paid_through == 0
-          ? absl::StrCat("No current VAIMH membership for ", year, ".")
-          : absl::StrCat("VAIMH membership paid through ", paid_through,
-                         " only; ", year, " is not paid."))
-      ->add_evidence("portfolio.membership");
+  AddEvidencePath(
+      AddFinding(
+          out, "R-MEM",
+          met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+          met ? absl::StrCat("VAIMH membership paid through ", paid_through,
+                             ".")
+          : paid_through == 0
+              ? absl::StrCat("No current VAIMH membership for ", year, ".")
+              : absl::StrCat("VAIMH membership paid through ", paid_through,
+                             " only; ", year, " is not paid.")),
+      "portfolio.membership");
 }
 
 void REth(const EvaluationContext& ctx, const Category& category,
@@ -72,11 +78,11 @@ void REth(const EvaluationContext& ctx, const Category& category,
     message = code ? "Endorsement Agreement not signed."
                    : "Code of Ethics not signed.";
   }
-  AddFinding(
-      out, "R-ETH",
-      code && agreement ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-      std::move(message))
-      ->add_evidence("portfolio.ethics");
+  AddEvidencePath(AddFinding(out, "R-ETH",
+                             code && agreement ? v1::FINDING_STATUS_MET
+                                               : v1::FINDING_STATUS_NOT_MET,
+                             std::move(message)),
+                  "portfolio.ethics");
 }
 
 void RExm(const EvaluationContext& ctx, const Category& category,
@@ -84,13 +90,15 @@ void RExm(const EvaluationContext& ctx, const Category& category,
   if (!category.has_exam()) return;
   const v1::ExamResult& exam = ctx.portfolio.exam();
   const bool met = exam.passed();
-  AddFinding(
-      out, "R-EXM", met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-      met ? absl::StrCat("Passed the ", category.exam().description(), " on ",
-                         FormatDay(ToCivilDayUnchecked(exam.taken_on())), ".")
-          : absl::StrCat("The ", category.exam().description(),
-                         " has not been passed."))
-      ->add_evidence("portfolio.exam");
+  AddEvidencePath(
+      AddFinding(out, "R-EXM",
+                 met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+                 met ? absl::StrCat(
+                           "Passed the ", category.exam().description(), " on ",
+                           FormatDay(ToCivilDayUnchecked(exam.taken_on())), ".")
+                     : absl::StrCat("The ", category.exam().description(),
+                                    " has not been passed.")),
+      "portfolio.exam");
 }
 
 }  // namespace imh::eligibility

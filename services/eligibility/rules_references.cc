@@ -12,15 +12,22 @@ namespace rb = rulebook::v1;
 
 namespace {
 
-// Whether a rater is verified as endorsed in the category's rater set today.
-CredentialStatus RaterEndorsement(const EvaluationContext& ctx,
-                                  const Category& category, int rating) {
-  const std::string& key = ctx.index.rater_key[rating];
-  if (key.empty()) return CredentialStatus::kNotHeld;  // nothing to verify
+// For each rating, whether the registry holds the rater as endorsed today in
+// the category's rater set (raters with no registry identity: not held).
+std::vector<CredentialStatus> RaterEndorsements(const EvaluationContext& ctx,
+                                                const Category& category) {
   const auto* categories =
       CodesAt(category.references().endorsed_rater_categories(), ctx.as_of_iso);
-  return ctx.facts.Find(key, CategorySetKey(categories->codes()), ctx.as_of)
-      .status;
+  const std::string set_key = CategorySetKey(categories->codes());
+  std::vector<CredentialStatus> statuses;
+  statuses.reserve(ctx.portfolio.references_size());
+  for (int i = 0; i < ctx.portfolio.references_size(); ++i) {
+    const std::string& key = ctx.index.rater_key[i];
+    statuses.push_back(key.empty()
+                           ? CredentialStatus::kNotHeld
+                           : ctx.facts.Find(key, set_key, ctx.as_of).status);
+  }
+  return statuses;
 }
 
 std::string NormalizedName(const std::string& name) {
@@ -50,8 +57,8 @@ bool IsRscProvider(const EvaluationContext& ctx, int rating) {
 
 enum class SlotFit { kNo, kYes, kUnverified };
 
-SlotFit FitsSlot(const EvaluationContext& ctx, const Category& category,
-                 const rb::ReferenceSlot& slot, int rating) {
+SlotFit FitsSlot(const EvaluationContext& ctx, const rb::ReferenceSlot& slot,
+                 int rating, CredentialStatus endorsement) {
   const std::string& role =
       v1::ReferenceRole_Name(ctx.portfolio.references(rating).role());
   bool role_ok = false;
@@ -63,7 +70,7 @@ SlotFit FitsSlot(const EvaluationContext& ctx, const Category& category,
     return SlotFit::kNo;
   }
   if (slot.must_be_endorsed()) {
-    switch (RaterEndorsement(ctx, category, rating)) {
+    switch (endorsement) {
       case CredentialStatus::kHeld:
         return SlotFit::kYes;
       case CredentialStatus::kUnknown:
@@ -109,14 +116,14 @@ void Search(const std::vector<std::vector<SlotFit>>& fits, size_t slot,
 }
 
 Assignment BestAssignment(const EvaluationContext& ctx,
-                          const Category& category,
+                          const std::vector<CredentialStatus>& endorsements,
                           const rb::ReferencePattern& pattern) {
   const int ratings = ctx.portfolio.references_size();
   std::vector<std::vector<SlotFit>> fits;
   for (const rb::ReferenceSlot& slot : pattern.slots()) {
     std::vector<SlotFit> row;
     for (int r = 0; r < ratings; ++r) {
-      row.push_back(FitsSlot(ctx, category, slot, r));
+      row.push_back(FitsSlot(ctx, slot, r, endorsements[r]));
     }
     fits.push_back(std::move(row));
   }
@@ -152,7 +159,7 @@ void RRefCount(const EvaluationContext& ctx, const Category& category,
                  absl::StrCat(count, " reference rating", count == 1 ? "" : "s",
                               "; exactly ", Amount(required), " required."));
   SetShortfall(finding, "ratings", required, count);
-  for (int i = 0; i < count; ++i) AddEvidence(finding, "references", i);
+  if (count > 0) AddEvidencePath(finding, "portfolio.references");
 }
 
 void RRefFamiliar(const EvaluationContext& ctx, const Category&,
@@ -184,8 +191,10 @@ void RRefEndorsed(const EvaluationContext& ctx, const Category& category,
   const std::string categories =
       DescribeList(CodesAt(rule.endorsed_rater_categories(), ctx.as_of_iso));
   std::vector<int> held, unknown;
+  const std::vector<CredentialStatus> endorsements =
+      RaterEndorsements(ctx, category);
   for (int i = 0; i < ctx.portfolio.references_size(); ++i) {
-    switch (RaterEndorsement(ctx, category, i)) {
+    switch (endorsements[i]) {
       case CredentialStatus::kHeld:
         held.push_back(i);
         break;
@@ -235,8 +244,10 @@ void RRefRoles(const EvaluationContext& ctx, const Category& category,
   if (patterns.empty()) return;
   std::optional<std::pair<int, Assignment>> unverified_match;
   Assignment standard;
+  const std::vector<CredentialStatus> endorsements =
+      RaterEndorsements(ctx, category);
   for (int p = 0; p < patterns.size(); ++p) {
-    const Assignment best = BestAssignment(ctx, category, patterns[p]);
+    const Assignment best = BestAssignment(ctx, endorsements, patterns[p]);
     if (p == 0) standard = best;
     if (best.filled < patterns[p].slots_size()) continue;
     if (best.unverified > 0) {

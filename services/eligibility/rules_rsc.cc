@@ -41,13 +41,26 @@ struct Window {
   int min_span_months = 0;
 };
 
-bool DuringQualifyingWork(const EvaluationContext& ctx,
-                          const rb::CodeListValue* kinds, absl::CivilDay day) {
+// The work entries that are qualifying work for RS/C, decided once per
+// category rather than once per session.
+std::vector<int> QualifyingWork(const EvaluationContext& ctx,
+                                const rb::CodeListValue* kinds) {
+  std::vector<int> qualifying;
   for (int i = 0; i < ctx.portfolio.work_size(); ++i) {
-    if (ctx.index.work_start[i] <= day && day < ctx.index.work_end[i] &&
-        ListHasEnum(kinds,
+    if (ListHasEnum(kinds,
                     v1::ServiceKind_Name(ctx.portfolio.work(i).service_kind()),
                     "SERVICE_KIND_")) {
+      qualifying.push_back(i);
+    }
+  }
+  return qualifying;
+}
+
+bool DuringQualifyingWork(const EvaluationContext& ctx,
+                          const std::vector<int>& qualifying,
+                          absl::CivilDay day) {
+  for (int i : qualifying) {
+    if (ctx.index.work_start[i] <= day && day < ctx.index.work_end[i]) {
       return true;
     }
   }
@@ -57,10 +70,13 @@ bool DuringQualifyingWork(const EvaluationContext& ctx,
 RscSessions SortSessions(const EvaluationContext& ctx, const rb::RscRule& rule,
                          bool subset_is_about_providing) {
   RscSessions sorted;
+  sorted.verified.samples.reserve(ctx.index.sessions_by_day.size());
+  sorted.verified.sessions.reserve(ctx.index.sessions_by_day.size());
   const auto* providers = CodesAt(rule.provider_categories(), ctx.as_of_iso);
   const std::string provider_set =
       providers ? CategorySetKey(providers->codes()) : "";
-  const auto* kinds = CodesAt(rule.while_doing_service_kinds(), ctx.as_of_iso);
+  const std::vector<int> qualifying_work = QualifyingWork(
+      ctx, CodesAt(rule.while_doing_service_kinds(), ctx.as_of_iso));
   const v1::DegreeLevel degree = DegreeLevelFromCode(rule.after_degree_level());
   std::optional<absl::CivilDay> degree_day;
   if (degree != v1::DEGREE_LEVEL_UNSPECIFIED) {
@@ -74,7 +90,7 @@ RscSessions SortSessions(const EvaluationContext& ctx, const rb::RscRule& rule,
     } else if (degree != v1::DEGREE_LEVEL_UNSPECIFIED &&
                (!degree_day || day < *degree_day)) {
       sorted.before_degree.push_back(i);
-    } else if (!DuringQualifyingWork(ctx, kinds, day)) {
+    } else if (!DuringQualifyingWork(ctx, qualifying_work, day)) {
       sorted.outside_work.push_back(i);
     } else {
       const RscSample sample{
@@ -109,10 +125,18 @@ struct WindowPair {
 
 WindowPair BestWindows(const RscSessions& sessions, const Window& window,
                        double min_hours, double min_subset) {
-  return {BestRscWindow(sessions.verified.samples, window.max_months,
-                        window.min_span_months, min_hours, min_subset),
-          BestRscWindow(sessions.optimistic.samples, window.max_months,
-                        window.min_span_months, min_hours, min_subset)};
+  WindowPair windows;
+  windows.verified =
+      BestRscWindow(sessions.verified.samples, window.max_months,
+                    window.min_span_months, min_hours, min_subset);
+  // Without unconfirmed providers the optimistic sessions are the verified
+  // ones.
+  windows.optimistic =
+      sessions.optimistic.samples.size() == sessions.verified.samples.size()
+          ? windows.verified
+          : BestRscWindow(sessions.optimistic.samples, window.max_months,
+                          window.min_span_months, min_hours, min_subset);
+  return windows;
 }
 
 bool HoursOk(const RscWindow& w, double min_hours) {

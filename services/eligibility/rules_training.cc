@@ -49,8 +49,8 @@ void RTrnHours(const EvaluationContext& ctx, const Category& category,
                                     " clock hours of specialized training; ",
                                     Amount(required - total), " more needed."));
   SetShortfall(finding, "hours", required, total);
-  for (int i = 0; i < ctx.portfolio.trainings_size(); ++i) {
-    AddEvidence(finding, "trainings", i);
+  if (ctx.portfolio.trainings_size() > 0) {
+    AddEvidencePath(finding, "portfolio.trainings");
   }
 }
 
@@ -80,14 +80,14 @@ void RTrnBuckets(const EvaluationContext& ctx, const Category& category,
   for (const rulebook::v1::TrainingBucket& bucket :
        category.training().buckets()) {
     const double required = NumberOrZero(bucket.minimum_hours(), ctx.as_of_iso);
+    v1::TrainingTopic topic = v1::TRAINING_TOPIC_UNSPECIFIED;
+    v1::TrainingTopic_Parse(absl::StrCat("TRAINING_TOPIC_", bucket.topic()),
+                            &topic);
     double counted = 0;
     std::vector<int> used;
     for (int i = 0; i < ctx.portfolio.trainings_size(); ++i) {
       const v1::TrainingEntry& entry = ctx.portfolio.trainings(i);
-      if (!ListHasEnumCode(v1::TrainingTopic_Name(entry.topic()),
-                           "TRAINING_TOPIC_", bucket.topic())) {
-        continue;
-      }
+      if (entry.topic() != topic) continue;
       if (bucket.didactic_only() && !entry.didactic()) continue;
       counted += entry.clock_hours();
       used.push_back(i);

@@ -138,12 +138,13 @@ RequirementResult EvaluateRequirement(const EvaluationContext& ctx,
 }
 
 // R-WRK-ALTERNATIVE: what stands in for the work requirements, if anything.
+// Sets *education_index to the degree used, or -1 for the CDA credential.
 std::string AlternativeHeld(const EvaluationContext& ctx,
                             const rb::WorkAlternative& alternative,
-                            std::string* evidence) {
+                            int* education_index) {
+  *education_index = -1;
   if (alternative.cda() && ctx.portfolio.has_cda() &&
       ctx.portfolio.cda().has_awarded_on()) {
-    *evidence = "portfolio.cda";
     return "a CDA credential";
   }
   const auto* levels = CodesAt(alternative.degree_levels(), ctx.as_of_iso);
@@ -151,7 +152,7 @@ std::string AlternativeHeld(const EvaluationContext& ctx,
     const v1::EducationEntry& entry = ctx.portfolio.education(i);
     if (ListHasEnum(levels, v1::DegreeLevel_Name(entry.level()),
                     "DEGREE_LEVEL_")) {
-      *evidence = absl::StrCat("portfolio.education[", i, "]");
+      *education_index = i;
       return absl::StrCat("a degree (", entry.degree(), ")");
     }
   }
@@ -204,9 +205,9 @@ void RWrk(const EvaluationContext& ctx, const Category& category,
   }
   if (!category.work().has_alternative() || all_met) return;
 
-  std::string evidence;
+  int education_index = -1;
   const std::string held =
-      AlternativeHeld(ctx, category.work().alternative(), &evidence);
+      AlternativeHeld(ctx, category.work().alternative(), &education_index);
   if (held.empty()) {
     AddFinding(out, "R-WRK-ALTERNATIVE", v1::FINDING_STATUS_NOT_MET,
                "Neither the work experience nor its alternative (a CDA "
@@ -222,10 +223,15 @@ void RWrk(const EvaluationContext& ctx, const Category& category,
     finding->set_message(absl::StrCat(finding->message(), " Not needed: ", held,
                                       " stands in for it."));
   }
-  AddFinding(out, "R-WRK-ALTERNATIVE", v1::FINDING_STATUS_MET,
-             absl::StrCat("Education or work: ", held,
-                          " meets the requirement instead of work experience."))
-      ->add_evidence(evidence);
+  v1::Finding* finding = AddFinding(
+      out, "R-WRK-ALTERNATIVE", v1::FINDING_STATUS_MET,
+      absl::StrCat("Education or work: ", held,
+                   " meets the requirement instead of work experience."));
+  if (education_index < 0) {
+    AddEvidencePath(finding, "portfolio.cda");
+  } else {
+    AddEvidence(finding, "education", education_index);
+  }
 }
 
 }  // namespace imh::eligibility

@@ -13,23 +13,51 @@ using L = InputLimits;
 
 namespace {
 
+// A field path built without allocating: rendered to text only when a
+// violation is reported, since valid requests (the common case) never need it.
+class Path {
+ public:
+  explicit Path(absl::string_view root) { Push(root, -1); }
+
+  Path operator()(absl::string_view field, int index = -1) const {
+    Path child = *this;
+    child.Push(field, index);
+    return child;
+  }
+
+  std::string str() const {
+    std::string text;
+    for (int i = 0; i < size_; ++i) {
+      if (i > 0) text.push_back('.');
+      absl::StrAppend(&text, parts_[i].name);
+      if (parts_[i].index >= 0)
+        absl::StrAppend(&text, "[", parts_[i].index, "]");
+    }
+    return text;
+  }
+
+ private:
+  struct Part {
+    absl::string_view name;
+    int index;
+  };
+  void Push(absl::string_view name, int index) {
+    if (size_ < kMaxDepth) parts_[size_++] = {name, index};
+  }
+  static constexpr int kMaxDepth = 6;
+  Part parts_[kMaxDepth];
+  int size_ = 0;
+};
+
 class Validator {
  public:
   explicit Validator(absl::CivilDay as_of) : as_of_(as_of) {}
 
-  void Fail(std::string field, std::string description) {
-    violations_.push_back({std::move(field), std::move(description)});
+  void Fail(const Path& field, std::string description) {
+    violations_.push_back({field.str(), std::move(description)});
   }
 
-  static std::string At(absl::string_view path, absl::string_view field) {
-    return absl::StrCat(path, ".", field);
-  }
-  static std::string At(absl::string_view path, absl::string_view field,
-                        int index) {
-    return absl::StrCat(path, ".", field, "[", index, "]");
-  }
-
-  void Text(const std::string& value, const std::string& path, bool required) {
+  void Text(const std::string& value, const Path& path, bool required) {
     if (required && value.empty()) Fail(path, "is required");
     if (value.size() > static_cast<size_t>(L::kMaxStringLength)) {
       Fail(path,
@@ -38,7 +66,7 @@ class Validator {
   }
 
   // A date that, when present (or required), is a real day on or before as-of.
-  void Date(bool has, const google::type::Date& date, const std::string& path,
+  void Date(bool has, const google::type::Date& date, const Path& path,
             bool required) {
     const bool empty =
         !has || (date.year() == 0 && date.month() == 0 && date.day() == 0);
@@ -55,8 +83,7 @@ class Validator {
     }
   }
 
-  void Hours(double value, const std::string& path, double max,
-             bool zero_ok = false) {
+  void Hours(double value, const Path& path, double max, bool zero_ok = false) {
     if (!std::isfinite(value)) {
       Fail(path, "must be a finite number");
     } else if (value < 0 || (!zero_ok && value == 0)) {
@@ -67,8 +94,7 @@ class Validator {
   }
 
   template <typename IsValid>
-  void Enum(int value, IsValid is_valid, const std::string& path,
-            bool required) {
+  void Enum(int value, IsValid is_valid, const Path& path, bool required) {
     if (!is_valid(value)) {
       Fail(path, absl::StrCat("unknown value ", value));
     } else if (required && value == 0) {
@@ -76,7 +102,7 @@ class Validator {
     }
   }
 
-  void Count(int size, int max, const std::string& path) {
+  void Count(int size, int max, const Path& path) {
     if (size > max) {
       Fail(path, absl::StrCat("has ", size, " entries; at most ", max,
                               " are accepted"));
@@ -86,142 +112,137 @@ class Validator {
   // A period: start required; end required unless current, not both; end not
   // before start.
   template <typename Entry>
-  void Period(const Entry& entry, const std::string& path) {
-    Date(entry.has_started_on(), entry.started_on(), At(path, "started_on"),
-         true);
+  void Period(const Entry& entry, const Path& path) {
+    Date(entry.has_started_on(), entry.started_on(), path("started_on"), true);
     const bool has_end = entry.has_ended_on() &&
                          (entry.ended_on().year() || entry.ended_on().month() ||
                           entry.ended_on().day());
     if (entry.current() && has_end) {
-      Fail(At(path, "ended_on"), "must be empty when current is true");
+      Fail(path("ended_on"), "must be empty when current is true");
     } else if (!entry.current()) {
-      Date(has_end, entry.ended_on(), At(path, "ended_on"), true);
+      Date(has_end, entry.ended_on(), path("ended_on"), true);
     }
     if (has_end && IsCompleteDate(entry.started_on()) &&
         IsCompleteDate(entry.ended_on()) &&
         ToCivilDayUnchecked(entry.ended_on()) <
             ToCivilDayUnchecked(entry.started_on())) {
-      Fail(At(path, "ended_on"), "is before started_on");
+      Fail(path("ended_on"), "is before started_on");
     }
   }
 
-  void Person(const v1::PersonRef& person, const std::string& path,
+  void Person(const v1::PersonRef& person, const Path& path,
               bool identity_required) {
-    Text(person.display_name(), At(path, "display_name"), !identity_required);
-    Text(person.person_id(), At(path, "person_id"), false);
-    Text(person.endorsement_number(), At(path, "endorsement_number"), false);
+    Text(person.display_name(), path("display_name"), !identity_required);
+    Text(person.person_id(), path("person_id"), false);
+    Text(person.endorsement_number(), path("endorsement_number"), false);
     if (identity_required && person.person_id().empty() &&
         person.endorsement_number().empty()) {
-      Fail(At(path, "person_id"),
+      Fail(path("person_id"),
            "a person_id or endorsement_number is required to verify this "
            "person's endorsement");
     }
   }
 
-  void Portfolio(const v1::Portfolio& p, const std::string& root) {
-    Text(p.portfolio_id(), At(root, "portfolio_id"), false);
-    const std::string applicant = At(root, "applicant");
-    Person(p.applicant().person(), At(applicant, "person"), false);
-    Text(p.applicant().residence_state(), At(applicant, "residence_state"),
-         true);
+  void Portfolio(const v1::Portfolio& p, const Path& root) {
+    Text(p.portfolio_id(), root("portfolio_id"), false);
+    const Path applicant = root("applicant");
+    Person(p.applicant().person(), applicant("person"), false);
+    Text(p.applicant().residence_state(), applicant("residence_state"), true);
     Enum(p.applicant().population_focus(), v1::PopulationFocus_IsValid,
-         At(applicant, "population_focus"), true);
+         applicant("population_focus"), true);
 
-    Count(p.education_size(), L::kMaxEducation, At(root, "education"));
+    Count(p.education_size(), L::kMaxEducation, root("education"));
     for (int i = 0; i < p.education_size() && i < L::kMaxEducation; ++i) {
       const v1::EducationEntry& e = p.education(i);
-      const std::string path = At(root, "education", i);
-      Enum(e.level(), v1::DegreeLevel_IsValid, At(path, "level"), true);
-      Text(e.degree(), At(path, "degree"), false);
-      Text(e.field(), At(path, "field"), false);
-      Text(e.institution(), At(path, "institution"), false);
-      Date(e.has_conferred_on(), e.conferred_on(), At(path, "conferred_on"),
-           true);
+      const Path path = root("education", i);
+      Enum(e.level(), v1::DegreeLevel_IsValid, path("level"), true);
+      Text(e.degree(), path("degree"), false);
+      Text(e.field(), path("field"), false);
+      Text(e.institution(), path("institution"), false);
+      Date(e.has_conferred_on(), e.conferred_on(), path("conferred_on"), true);
     }
     if (p.has_cda()) {
       Date(p.cda().has_awarded_on(), p.cda().awarded_on(),
-           At(At(root, "cda"), "awarded_on"), true);
+           root("cda")("awarded_on"), true);
     }
 
-    Count(p.trainings_size(), L::kMaxTrainings, At(root, "trainings"));
+    Count(p.trainings_size(), L::kMaxTrainings, root("trainings"));
     for (int i = 0; i < p.trainings_size() && i < L::kMaxTrainings; ++i) {
       const v1::TrainingEntry& t = p.trainings(i);
-      const std::string path = At(root, "trainings", i);
-      Text(t.title(), At(path, "title"), false);
-      Date(t.has_completed_on(), t.completed_on(), At(path, "completed_on"),
-           true);
-      Hours(t.clock_hours(), At(path, "clock_hours"), L::kMaxTrainingHours);
-      Enum(t.topic(), v1::TrainingTopic_IsValid, At(path, "topic"), true);
+      const Path path = root("trainings", i);
+      Text(t.title(), path("title"), false);
+      Date(t.has_completed_on(), t.completed_on(), path("completed_on"), true);
+      Hours(t.clock_hours(), path("clock_hours"), L::kMaxTrainingHours);
+      Enum(t.topic(), v1::TrainingTopic_IsValid, path("topic"), true);
     }
 
-    Count(p.rsc_sessions_size(), L::kMaxRscSessions, At(root, "rsc_sessions"));
+    Count(p.rsc_sessions_size(), L::kMaxRscSessions, root("rsc_sessions"));
     for (int i = 0; i < p.rsc_sessions_size() && i < L::kMaxRscSessions; ++i) {
       const v1::RscSession& s = p.rsc_sessions(i);
-      const std::string path = At(root, "rsc_sessions", i);
-      Date(s.has_held_on(), s.held_on(), At(path, "held_on"), true);
-      Hours(s.hours(), At(path, "hours"), L::kMaxSessionHours);
-      Enum(s.format(), v1::RscFormat_IsValid, At(path, "format"), true);
-      Person(s.provider(), At(path, "provider"),
-             s.format() != v1::RSC_FORMAT_PEER);
+      const Path path = root("rsc_sessions", i);
+      Date(s.has_held_on(), s.held_on(), path("held_on"), true);
+      Hours(s.hours(), path("hours"), L::kMaxSessionHours);
+      Enum(s.format(), v1::RscFormat_IsValid, path("format"), true);
+      Person(s.provider(), path("provider"), s.format() != v1::RSC_FORMAT_PEER);
     }
 
-    Count(p.work_size(), L::kMaxWork, At(root, "work"));
+    Count(p.work_size(), L::kMaxWork, root("work"));
     for (int i = 0; i < p.work_size() && i < L::kMaxWork; ++i) {
       const v1::WorkEntry& w = p.work(i);
-      const std::string path = At(root, "work", i);
-      Text(w.employer(), At(path, "employer"), false);
-      Text(w.role(), At(path, "role"), false);
+      const Path path = root("work", i);
+      Text(w.employer(), path("employer"), false);
+      Text(w.role(), path("role"), false);
       Period(w, path);
-      Hours(w.hours_per_week(), At(path, "hours_per_week"), L::kMaxHoursPerWeek,
+      Hours(w.hours_per_week(), path("hours_per_week"), L::kMaxHoursPerWeek,
             /*zero_ok=*/true);
       Enum(w.population_served(), v1::PopulationFocus_IsValid,
-           At(path, "population_served"), true);
-      Enum(w.service_kind(), v1::ServiceKind_IsValid, At(path, "service_kind"),
+           path("population_served"), true);
+      Enum(w.service_kind(), v1::ServiceKind_IsValid, path("service_kind"),
            true);
       for (const auto& [value, name] :
            {std::make_pair(w.families_served(), "families_served"),
             std::make_pair(w.staff_supervised(), "staff_supervised")}) {
         if (value < 0 || value > L::kMaxFamilies) {
-          Fail(At(path, name),
+          Fail(path(name),
                absl::StrCat("must be between 0 and ", L::kMaxFamilies));
         }
       }
     }
 
-    Count(p.leadership_size(), L::kMaxLeadership, At(root, "leadership"));
+    Count(p.leadership_size(), L::kMaxLeadership, root("leadership"));
     for (int i = 0; i < p.leadership_size() && i < L::kMaxLeadership; ++i) {
       const v1::LeadershipEntry& e = p.leadership(i);
-      const std::string path = At(root, "leadership", i);
-      Text(e.activity(), At(path, "activity"), false);
-      Enum(e.level(), v1::LeadershipLevel_IsValid, At(path, "level"), true);
+      const Path path = root("leadership", i);
+      Text(e.activity(), path("activity"), false);
+      Enum(e.level(), v1::LeadershipLevel_IsValid, path("level"), true);
       Period(e, path);
     }
 
-    Membership(p.membership(), At(root, "membership"));
-    const std::string ethics = At(root, "ethics");
+    Membership(p.membership(), root("membership"));
+    const Path ethics = root("ethics");
     Date(p.ethics().has_code_of_ethics_signed_on(),
          p.ethics().code_of_ethics_signed_on(),
-         At(ethics, "code_of_ethics_signed_on"), false);
+         ethics("code_of_ethics_signed_on"), false);
     Date(p.ethics().has_endorsement_agreement_signed_on(),
          p.ethics().endorsement_agreement_signed_on(),
-         At(ethics, "endorsement_agreement_signed_on"), false);
-    Date(p.exam().has_taken_on(), p.exam().taken_on(),
-         At(At(root, "exam"), "taken_on"), p.exam().passed());
+         ethics("endorsement_agreement_signed_on"), false);
+    Date(p.exam().has_taken_on(), p.exam().taken_on(), root("exam")("taken_on"),
+         p.exam().passed());
 
-    Count(p.references_size(), L::kMaxReferences, At(root, "references"));
+    Count(p.references_size(), L::kMaxReferences, root("references"));
     for (int i = 0; i < p.references_size() && i < L::kMaxReferences; ++i) {
       const v1::ReferenceRating& r = p.references(i);
-      const std::string path = At(root, "references", i);
-      Person(r.rater(), At(path, "rater"), false);
-      Enum(r.role(), v1::ReferenceRole_IsValid, At(path, "role"), true);
+      const Path path = root("references", i);
+      Person(r.rater(), path("rater"), false);
+      Enum(r.role(), v1::ReferenceRole_IsValid, path("role"), true);
     }
   }
 
-  void Membership(const v1::Membership& membership, const std::string& path) {
+  void Membership(const v1::Membership& membership, const Path& path) {
     const int year = membership.paid_through_year();
     const int max_year = static_cast<int>(as_of_.year()) + 10;
     if (year != 0 && (year < L::kMinYear || year > max_year)) {
-      Fail(At(path, "paid_through_year"),
+      Fail(path("paid_through_year"),
            absl::StrCat("must be 0 (none) or a year from ", L::kMinYear, " to ",
                         max_year));
     }
@@ -242,7 +263,7 @@ FieldViolations ValidatePortfolio(const v1::Portfolio& portfolio,
                                   absl::CivilDay as_of,
                                   absl::string_view root) {
   Validator validator(as_of);
-  validator.Portfolio(portfolio, std::string(root));
+  validator.Portfolio(portfolio, Path(root));
   return validator.Take();
 }
 
@@ -272,51 +293,48 @@ FieldViolations ValidateRenewal(const v1::RenewalAttestation& attestation,
                                 const Rulebook& rulebook, absl::CivilDay as_of,
                                 absl::string_view root_view) {
   Validator validator(as_of);
-  const std::string root(root_view);
-  validator.Person(attestation.endorsee(), Validator::At(root, "endorsee"),
-                   false);
+  const Path root(root_view);
+  validator.Person(attestation.endorsee(), root("endorsee"), false);
   if (attestation.category().empty()) {
-    validator.Fail(Validator::At(root, "category"), "is required");
+    validator.Fail(root("category"), "is required");
   } else if (rulebook.FindCategory(attestation.category()) == nullptr) {
-    validator.Fail(Validator::At(root, "category"),
+    validator.Fail(root("category"),
                    absl::StrCat("unknown category \"",
                                 attestation.category().substr(0, 64), "\""));
   }
   validator.Date(attestation.has_granted_on(), attestation.granted_on(),
-                 Validator::At(root, "granted_on"), true);
+                 root("granted_on"), true);
   validator.Date(attestation.has_attested_on(), attestation.attested_on(),
-                 Validator::At(root, "attested_on"), false);
+                 root("attested_on"), false);
   const int max_year = static_cast<int>(as_of.year()) + 10;
   if (attestation.cycle_year() < L::kMinYear ||
       attestation.cycle_year() > max_year) {
     validator.Fail(
-        Validator::At(root, "cycle_year"),
+        root("cycle_year"),
         absl::StrCat("must be a year from ", L::kMinYear, " to ", max_year));
   }
   validator.Count(attestation.years_size(), L::kMaxAttestedYears,
-                  Validator::At(root, "years"));
+                  root("years"));
   std::vector<int> seen;
   for (int i = 0; i < attestation.years_size() && i < L::kMaxAttestedYears;
        ++i) {
     const v1::AttestedYear& year = attestation.years(i);
-    const std::string path = Validator::At(root, "years", i);
+    const Path path = root("years", i);
     if (year.year() < L::kMinYear || year.year() > as_of.year()) {
-      validator.Fail(Validator::At(path, "year"),
+      validator.Fail(path("year"),
                      absl::StrCat("must be a year from ", L::kMinYear, " to ",
                                   as_of.year(), " (not in the future)"));
     } else if (std::find(seen.begin(), seen.end(), year.year()) != seen.end()) {
-      validator.Fail(Validator::At(path, "year"),
+      validator.Fail(path("year"),
                      absl::StrCat(year.year(), " is attested twice"));
     }
     seen.push_back(year.year());
-    validator.Hours(year.training_hours(),
-                    Validator::At(path, "training_hours"), L::kMaxYearlyHours,
-                    true);
-    validator.Hours(year.rsc_hours(), Validator::At(path, "rsc_hours"),
+    validator.Hours(year.training_hours(), path("training_hours"),
                     L::kMaxYearlyHours, true);
+    validator.Hours(year.rsc_hours(), path("rsc_hours"), L::kMaxYearlyHours,
+                    true);
   }
-  validator.Membership(attestation.membership(),
-                       Validator::At(root, "membership"));
+  validator.Membership(attestation.membership(), root("membership"));
   return validator.Take();
 }
 

@@ -34,8 +34,7 @@ const CredentialAnswer& VerificationFacts::Find(
     absl::CivilDay on) const {
   static const CredentialAnswer* const kNotAsked = new CredentialAnswer{
       CredentialStatus::kUnknown, "", "", "not asked of the registry"};
-  const auto it = answers_.find(
-      Key{std::string(subject_key), std::string(category_set_key), on});
+  const auto it = answers_.find(KeyView{subject_key, category_set_key, on});
   return it == answers_.end() ? *kNotAsked : it->second;
 }
 

@@ -8,9 +8,11 @@
 // are an input to evaluation.
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "imh/eligibility/v1/portfolio.pb.h"
@@ -81,16 +83,38 @@ class VerificationFacts {
     std::string subject;
     std::string categories;
     absl::CivilDay on;
-    template <typename H>
-    friend H AbslHashValue(H h, const Key& key) {
-      return H::combine(std::move(h), key.subject, key.categories, key.on);
+  };
+  // Lookups use views, so finding an answer allocates nothing.
+  struct KeyView {
+    absl::string_view subject;
+    absl::string_view categories;
+    absl::CivilDay on;
+  };
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(const KeyView& key) const {
+      return absl::Hash<
+          std::tuple<absl::string_view, absl::string_view, absl::CivilDay>>()(
+          std::make_tuple(key.subject, key.categories, key.on));
     }
-    bool operator==(const Key& other) const {
-      return on == other.on && subject == other.subject &&
-             categories == other.categories;
+    size_t operator()(const Key& key) const {
+      return (*this)(KeyView{key.subject, key.categories, key.on});
     }
   };
-  absl::flat_hash_map<Key, CredentialAnswer> answers_;
+  struct KeyEq {
+    using is_transparent = void;
+    static KeyView View(const Key& key) {
+      return {key.subject, key.categories, key.on};
+    }
+    static KeyView View(const KeyView& key) { return key; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      const KeyView x = View(a), y = View(b);
+      return x.on == y.on && x.subject == y.subject &&
+             x.categories == y.categories;
+    }
+  };
+  absl::flat_hash_map<Key, CredentialAnswer, KeyHash, KeyEq> answers_;
 };
 
 // Asks `verifier` every question and files the answers.

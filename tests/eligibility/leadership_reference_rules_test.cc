@@ -78,15 +78,14 @@ TEST(RefFamiliar, EveryRaterMustAttestFamiliarity_RRefFamiliar) {
   p.mutable_references(2)->set_familiarity_attested(false);
   const v1::Finding f = FindingOf(Decide(p, "IFS"), "R-REF-FAMILIAR");
   EXPECT_THAT(f, HasStatus(kNotMet));
-  ASSERT_EQ(f.evidence_size(), 1);
-  EXPECT_EQ(f.evidence(0), "portfolio.references[2]");
+  EXPECT_THAT(Cited(f, "references"), ::testing::ElementsAre(2));
 }
 
 TEST(RefEndorsed, ARaterVerifiedInTheRegistryMeets_RRefEndorsed) {
   const v1::Finding f =
       FindingOf(Decide(EligibleIfs(), "IFS"), "R-REF-ENDORSED");
   EXPECT_THAT(f, HasStatus(kMet));
-  EXPECT_EQ(f.evidence(0), "portfolio.references[1]");
+  EXPECT_THAT(Cited(f, "references"), ::testing::ElementsAre(1));
 }
 
 TEST(RefEndorsed,
@@ -115,7 +114,7 @@ TEST(RefEndorsed, RegistryDownIsUnverifiedNeverEligible_RRefEndorsed) {
 TEST(RefRoles, IfsRatingsFillSupervisorProviderAndColleague_RRefRoles) {
   const v1::Finding f = FindingOf(Decide(EligibleIfs(), "IFS"), "R-REF-ROLES");
   EXPECT_THAT(f, HasStatus(kMet));
-  EXPECT_EQ(f.evidence_size(), 3);
+  EXPECT_THAT(Cited(f, "references"), ::testing::ElementsAre(0, 1, 2));
 }
 
 TEST(RefRoles, AParentCannotBeAnIfsThirdReference_RRefRoles) {

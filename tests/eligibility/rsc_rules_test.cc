@@ -38,7 +38,7 @@ TEST(RscHours, IfsExactlyTwentyFourHoursOverTwelveMonthsMeets_RRscHours) {
                 "R-RSC-HOURS");
   EXPECT_THAT(f, HasStatus(kMet));
   EXPECT_THAT(f.message(), HasSubstr("24 hours"));
-  EXPECT_EQ(f.evidence_size(), 2);
+  EXPECT_THAT(Cited(f, "rsc_sessions"), ::testing::ElementsAre(0, 1));
 }
 
 TEST(RscHours, IfsTwentyThreeHoursIsOneShort_RRscHours) {
@@ -109,7 +109,8 @@ TEST(RscAfterDegree, SessionsBeforeTheBachelorsDoNotCount_RRscAfterDegree) {
   const v1::CategoryDecision d = Decide(p, "IFS");
   const v1::Finding excluded = FindingOf(d, "R-RSC-AFTER-DEGREE");
   EXPECT_THAT(excluded, HasStatus(kAdvisory));
-  EXPECT_EQ(excluded.evidence_size(), 5);  // January to May 2024
+  EXPECT_THAT(Cited(excluded, "rsc_sessions"),
+              ::testing::ElementsAre(0, 1, 2, 3, 4));  // January to May 2024
   EXPECT_THAT(FindingOf(d, "R-RSC-HOURS"), HasStatus(kNotMet));
 }
 
@@ -117,7 +118,7 @@ TEST(RscWork, SessionsOutsideQualifyingWorkDoNotCount_RRscWork) {
   v1::Portfolio p = EligibleIfs();
   *p.mutable_work(0)->mutable_started_on() = Day(2024, 7, 1);
   const v1::CategoryDecision d = Decide(p, "IFS");
-  EXPECT_EQ(FindingOf(d, "R-RSC-WORK").evidence_size(), 6);
+  EXPECT_EQ(Cited(FindingOf(d, "R-RSC-WORK"), "rsc_sessions").size(), 6u);
   EXPECT_THAT(FindingOf(d, "R-RSC-HOURS"), HasStatus(kNotMet));
 }
 
@@ -145,7 +146,9 @@ TEST(RscProvider, SessionsAfterTheProviderLapsedDoNotCount_RRscProvider) {
   const v1::Finding provider = FindingOf(d, "R-RSC-PROVIDER");
   EXPECT_THAT(provider, HasStatus(kNotMet));
   EXPECT_THAT(provider.message(), HasSubstr("IFRS lapsed since 2024-06-01"));
-  EXPECT_EQ(provider.evidence_size(), 8);  // June 2024 to January 2025
+  EXPECT_THAT(
+      Cited(provider, "rsc_sessions"),
+      ::testing::ElementsAre(5, 6, 7, 8, 9, 10, 11, 12));  // from June 2024
   EXPECT_THAT(FindingOf(d, "R-RSC-HOURS"), HasStatus(kNotMet));
   EXPECT_THAT(d, HasOutcome(kNotEligible));
 }
@@ -193,7 +196,8 @@ TEST(RscAboutProviding, TwentyEightAboutHoursMeet_RRscAboutProviding) {
   const v1::Finding f = FindingOf(Decide(EligibleImhmClinical(), "IMHM-C"),
                                   "R-RSC-ABOUT-PROVIDING");
   EXPECT_THAT(f, HasStatus(kMet));
-  EXPECT_EQ(f.evidence_size(), 7);
+  EXPECT_THAT(Cited(f, "rsc_sessions"),
+              ::testing::ElementsAre(0, 1, 2, 3, 4, 5, 6));
 }
 
 TEST(RscAboutProviding, TwentyFourAboutHoursAreOneShort_RRscAboutProviding) {

@@ -342,4 +342,15 @@ bool HasFinding(const v1::CategoryDecision& decision,
   return !FindingsOf(decision, rule_id).empty();
 }
 
+std::vector<int> Cited(const v1::Finding& finding,
+                       const std::string& collection) {
+  std::vector<int> indices;
+  for (const v1::Evidence& evidence : finding.evidence()) {
+    if (evidence.path() != "portfolio." + collection) continue;
+    indices.insert(indices.end(), evidence.indices().begin(),
+                   evidence.indices().end());
+  }
+  return indices;
+}
+
 }  // namespace imh::eligibility::testing

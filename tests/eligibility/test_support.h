@@ -99,6 +99,9 @@ v1::Finding FindingOf(const v1::CategoryDecision& decision,
                       const std::string& rule_id);
 bool HasFinding(const v1::CategoryDecision& decision,
                 const std::string& rule_id);
+// The indices of portfolio.<collection> that `finding` cites, in order.
+std::vector<int> Cited(const v1::Finding& finding,
+                       const std::string& collection);
 
 // Matchers.
 MATCHER_P(HasStatus, status, "") { return arg.status() == status; }

@@ -43,7 +43,7 @@ TEST(WrkDuration, TwoOverlappingJobsAreCountedOnce_RWrkDuration) {
   const v1::Finding f = WorkFinding(p, "IFS");
   EXPECT_THAT(f, HasStatus(kNotMet));
   EXPECT_THAT(f, MissingAmount(6));  // 18 merged months, not 24
-  EXPECT_EQ(f.evidence_size(), 2);
+  EXPECT_THAT(Cited(f, "work"), ::testing::ElementsAre(0, 1));
 }
 
 TEST(WrkDuration, OnlyTimeAfterTheDegreeCounts_RWrkDuration) {

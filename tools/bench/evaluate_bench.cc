@@ -1,0 +1,264 @@
+// Benchmark: a large portfolio (50 trainings, 60 RS/C sessions, 8 jobs) against
+// all seven categories. Reports the time per full evaluation and its ratio to a
+// baseline measured in the same run: copying the same portfolio message, the
+// least any evaluation of it must cost. Goal (issue 2): <= 20 us per
+// evaluation.
+
+#include <benchmark/benchmark.h>
+
+#include <iostream>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "common/dates.h"
+#include "google/protobuf/arena.h"
+#include "services/eligibility/evaluator.h"
+#include "services/eligibility/snapshot_verifier.h"
+
+namespace {
+
+namespace v1 = imh::eligibility::v1;
+using imh::eligibility::Rulebook;
+
+const absl::CivilDay kAsOf(2026, 11, 23);
+
+v1::PersonRef Provider(int i) {
+  v1::PersonRef person;
+  person.set_display_name(i % 2 ? "Harold Kim" : "Rosa Delgado");
+  person.set_person_id(i % 2 ? "P-1002" : "P-1001");
+  return person;
+}
+
+v1::Portfolio LargePortfolio() {
+  v1::Portfolio p;
+  p.set_portfolio_id("bench-large");
+  p.mutable_applicant()->mutable_person()->set_display_name("Bench Applicant");
+  p.mutable_applicant()->set_residence_state("VA");
+  p.mutable_applicant()->set_population_focus(
+      v1::POPULATION_FOCUS_BIRTH_TO_36_MONTHS);
+  const v1::DegreeLevel levels[] = {v1::DEGREE_LEVEL_BACHELOR,
+                                    v1::DEGREE_LEVEL_MASTER,
+                                    v1::DEGREE_LEVEL_DOCTORATE};
+  for (int i = 0; i < 3; ++i) {
+    v1::EducationEntry* e = p.add_education();
+    e->set_level(levels[i]);
+    e->set_degree(i == 0 ? "BSW" : i == 1 ? "MSW" : "PhD");
+    e->set_field("Social Work");
+    e->set_field_related_to_early_childhood(true);
+    *e->mutable_conferred_on() =
+        imh::ToProtoDate(absl::CivilDay(2006 + 3 * i, 5, 15));
+    e->set_official_transcript_received(true);
+  }
+  const v1::TrainingTopic topics[] = {
+      v1::TRAINING_TOPIC_SOCIAL_EMOTIONAL, v1::TRAINING_TOPIC_RSC_PROVISION,
+      v1::TRAINING_TOPIC_DIVERSITY_EQUITY_INCLUSION,
+      v1::TRAINING_TOPIC_OTHER_IMH};
+  for (int i = 0; i < 50; ++i) {
+    v1::TrainingEntry* t = p.add_trainings();
+    t->set_title(absl::StrCat("Training ", i));
+    *t->mutable_completed_on() =
+        imh::ToProtoDate(imh::AddMonths(absl::CivilDay(2018, 1, 10), i * 2));
+    t->set_clock_hours(3 + i % 5);
+    t->set_topic(topics[i % 4]);
+    t->set_didactic(i % 3 == 0);
+  }
+  for (int i = 0; i < 60; ++i) {
+    v1::RscSession* s = p.add_rsc_sessions();
+    *s->mutable_held_on() = imh::ToProtoDate(absl::CivilDay(2022, 1, 5) +
+                                             static_cast<int>(i * 30.4 / 2));
+    s->set_hours(1.5);
+    s->set_format(i % 4 == 0 ? v1::RSC_FORMAT_GROUP
+                             : v1::RSC_FORMAT_INDIVIDUAL);
+    *s->mutable_provider() = Provider(i);
+    s->set_about_rsc_applicant_provides(i % 2 == 0);
+    s->set_while_applicant_provided_rsc(i % 3 != 0);
+  }
+  const v1::ServiceKind kinds[] = {
+      v1::SERVICE_KIND_PREVENTION,
+      v1::SERVICE_KIND_EARLY_INTERVENTION,
+      v1::SERVICE_KIND_IMH_TREATMENT,
+      v1::SERVICE_KIND_RSC_PROVISION,
+      v1::SERVICE_KIND_POLICY_ADMINISTRATION,
+      v1::SERVICE_KIND_UNIVERSITY_TEACHING_RESEARCH,
+      v1::SERVICE_KIND_PROMOTION,
+      v1::SERVICE_KIND_PREVENTION};
+  for (int i = 0; i < 8; ++i) {
+    v1::WorkEntry* w = p.add_work();
+    w->set_employer(absl::StrCat("Agency ", i));
+    *w->mutable_started_on() =
+        imh::ToProtoDate(absl::CivilDay(2008 + i * 2, 3, 1));
+    if (i < 6) {
+      *w->mutable_ended_on() =
+          imh::ToProtoDate(absl::CivilDay(2013 + i * 2, 8, 31));
+    } else {
+      w->set_current(true);
+    }
+    w->set_paid(true);
+    w->set_supervised(true);
+    w->set_hours_per_week(i % 3 == 0 ? 20 : 0);
+    w->set_population_served(v1::POPULATION_FOCUS_BIRTH_TO_36_MONTHS);
+    w->set_service_kind(kinds[i]);
+    w->set_families_served(5 + i);
+    w->set_staff_supervised(i % 2);
+    w->set_with_parents_or_caregivers(true);
+  }
+  for (int i = 0; i < 3; ++i) {
+    v1::LeadershipEntry* l = p.add_leadership();
+    l->set_activity("committee");
+    l->set_level(i == 0 ? v1::LEADERSHIP_LEVEL_LOCAL
+                        : v1::LEADERSHIP_LEVEL_STATE);
+    *l->mutable_started_on() =
+        imh::ToProtoDate(absl::CivilDay(2016 + i * 3, 1, 1));
+    l->set_current(true);
+    l->set_in_addition_to_paid_work(i == 2);
+    l->set_infant_toddler_specific(true);
+  }
+  p.mutable_membership()->set_paid_through_year(2026);
+  *p.mutable_ethics()->mutable_code_of_ethics_signed_on() =
+      imh::ToProtoDate(absl::CivilDay(2026, 1, 5));
+  *p.mutable_ethics()->mutable_endorsement_agreement_signed_on() =
+      imh::ToProtoDate(absl::CivilDay(2026, 1, 5));
+  p.mutable_exam()->set_passed(true);
+  *p.mutable_exam()->mutable_taken_on() =
+      imh::ToProtoDate(absl::CivilDay(2025, 5, 1));
+  const v1::ReferenceRole roles[] = {v1::REFERENCE_ROLE_PROGRAM_SUPERVISOR,
+                                     v1::REFERENCE_ROLE_RSC_PROVIDER,
+                                     v1::REFERENCE_ROLE_RSC_RECIPIENT};
+  for (int i = 0; i < 3; ++i) {
+    v1::ReferenceRating* r = p.add_references();
+    *r->mutable_rater() = i == 1 ? Provider(0) : v1::PersonRef();
+    if (i != 1) r->mutable_rater()->set_display_name(absl::StrCat("Rater ", i));
+    r->set_role(roles[i]);
+    r->set_familiarity_attested(true);
+  }
+  return p;
+}
+
+struct Fixture {
+  Rulebook rulebook;
+  v1::Portfolio portfolio;
+  imh::eligibility::CategoryList categories;
+  imh::eligibility::SnapshotVerifier verifier;
+  imh::eligibility::VerificationFacts facts;
+
+  static Fixture& Get() {
+    static Fixture* const fixture = [] {
+      absl::StatusOr<Rulebook> rulebook = Rulebook::Load(IMH_BENCH_RULEBOOK);
+      absl::StatusOr<imh::eligibility::SnapshotVerifier> verifier =
+          imh::eligibility::SnapshotVerifier::FromJsonFile(IMH_BENCH_REGISTRY);
+      if (!rulebook.ok() || !verifier.ok()) {
+        std::cerr << rulebook.status() << " " << verifier.status() << "\n";
+        std::abort();
+      }
+      auto* f = new Fixture{
+          *std::move(rulebook), LargePortfolio(), {}, *std::move(verifier), {}};
+      f->categories = *imh::eligibility::ResolveCategories(f->rulebook, {});
+      f->facts =
+          imh::eligibility::Gather(imh::eligibility::CredentialQuestionsFor(
+                                       f->portfolio, kAsOf, f->categories),
+                                   f->verifier);
+      return f;
+    }();
+    return *fixture;
+  }
+};
+
+// Baseline: one copy of the input portfolio message.
+void BM_Baseline_CopyPortfolio(benchmark::State& state) {
+  const Fixture& f = Fixture::Get();
+  for (auto _ : state) {
+    v1::Portfolio copy = f.portfolio;
+    benchmark::DoNotOptimize(copy);
+  }
+}
+BENCHMARK(BM_Baseline_CopyPortfolio);
+
+// The engine: validation and every rule of all seven categories, with the
+// registry's answers already gathered (as the service does, in one batch).
+void BM_EvaluateAllCategories(benchmark::State& state) {
+  const Fixture& f = Fixture::Get();
+  for (auto _ : state) {
+    absl::StatusOr<v1::Decision> decision = imh::eligibility::Evaluate(
+        f.portfolio, f.rulebook, kAsOf, f.categories, f.facts);
+    benchmark::DoNotOptimize(decision);
+  }
+}
+BENCHMARK(BM_EvaluateAllCategories);
+
+// The same into a decision on a reused protobuf arena, as a gRPC server
+// allocates its responses.
+void BM_EvaluateAllCategoriesOnArena(benchmark::State& state) {
+  const Fixture& f = Fixture::Get();
+  google::protobuf::ArenaOptions options;
+  options.start_block_size = 256 << 10;
+  google::protobuf::Arena arena(options);
+  for (auto _ : state) {
+    auto* decision =
+        google::protobuf::Arena::CreateMessage<v1::Decision>(&arena);
+    absl::Status status = imh::eligibility::EvaluateInto(
+        f.portfolio, f.rulebook, kAsOf, f.categories, f.facts, decision);
+    benchmark::DoNotOptimize(status);
+    arena.Reset();
+  }
+}
+BENCHMARK(BM_EvaluateAllCategoriesOnArena);
+
+// The whole offline path: listing the registry questions, answering them from a
+// snapshot, and evaluating.
+void BM_EvaluateWithSnapshotVerification(benchmark::State& state) {
+  Fixture& f = Fixture::Get();
+  for (auto _ : state) {
+    absl::StatusOr<v1::Decision> decision =
+        imh::eligibility::EvaluateWithVerifier(f.portfolio, f.rulebook, kAsOf,
+                                               {}, f.verifier);
+    benchmark::DoNotOptimize(decision);
+  }
+}
+BENCHMARK(BM_EvaluateWithSnapshotVerification);
+
+// Keeps each benchmark's median time per iteration for the summary.
+class SummaryReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& run : runs) {
+      if (run.run_type == Run::RT_Aggregate && run.aggregate_name == "median") {
+        median_ns[run.run_name.function_name] = run.GetAdjustedRealTime();
+      }
+    }
+  }
+  std::map<std::string, double> median_ns;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<char*> args(argv, argv + argc);
+  std::string repetitions = "--benchmark_repetitions=5";
+  std::string aggregates = "--benchmark_report_aggregates_only=true";
+  args.push_back(repetitions.data());
+  args.push_back(aggregates.data());
+  int count = static_cast<int>(args.size());
+  benchmark::Initialize(&count, args.data());
+  SummaryReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+
+  const double baseline = reporter.median_ns["BM_Baseline_CopyPortfolio"];
+  const double evaluate = reporter.median_ns["BM_EvaluateAllCategories"];
+  const double full = reporter.median_ns["BM_EvaluateWithSnapshotVerification"];
+  const double arena = reporter.median_ns["BM_EvaluateAllCategoriesOnArena"];
+  if (baseline <= 0 || evaluate <= 0) return 0;  // filtered out
+  std::printf(
+      "\nsummary (medians of 5), all 7 categories of a portfolio with 50 "
+      "trainings, 60 RS/C sessions, 8 jobs:\n"
+      "  evaluate, decision on an arena (server path): %.1f us (goal <= 20 "
+      "us: %s)\n"
+      "  evaluate, decision on the heap:               %.1f us\n"
+      "  with registry questions and snapshot answers: %.1f us\n"
+      "  baseline, one copy of the portfolio:          %.2f us -> evaluation "
+      "= %.1fx the baseline\n",
+      arena / 1000, arena / 1000 <= 20 ? "met" : "NOT met", evaluate / 1000,
+      full / 1000, baseline / 1000, arena / baseline);
+  return 0;
+}
