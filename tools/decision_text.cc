@@ -105,9 +105,12 @@ std::string RecommendationText(const v1::Recommendation& recommendation,
 
 std::string RenewalText(const v1::RenewalDecision& decision) {
   std::string out = Header(decision.rulebook_version(), decision.as_of());
+  const char* outcome = decision.outcome() == v1::OUTCOME_ELIGIBLE ? "COMPLETE"
+                        : decision.outcome() == v1::OUTCOME_NEEDS_REVIEW
+                            ? "NEEDS REVIEW"
+                            : "NOT COMPLETE";
   absl::StrAppend(&out, "\n  renewal of ", decision.category(), " for the ",
-                  decision.cycle_year(),
-                  " cycle: ", OutcomeWord(decision.outcome()), "\n");
+                  decision.cycle_year(), " cycle: ", outcome, "\n");
   for (const v1::Finding& finding : decision.findings()) {
     AppendFinding(finding, &out);
   }

@@ -180,14 +180,20 @@ v1::Recommendation Recommend(v1::Decision decision) {
   v1::Recommendation recommendation;
   recommendation.set_rulebook_version(decision.rulebook_version());
   *recommendation.mutable_as_of() = decision.as_of();
+  int last_eligible = -1;
+  for (int i = 0; i < decision.categories_size(); ++i) {
+    if (decision.categories(i).outcome() == v1::OUTCOME_ELIGIBLE) {
+      recommendation.add_eligible_categories(decision.categories(i).category());
+      last_eligible = i;
+    }
+  }
+  // The next step: among the categories after the highest one already met (the
+  // rulebook lists them in order of progression), the one with fewest gaps.
   int nearest = -1;
   int nearest_gaps = 0;
-  for (int i = 0; i < decision.categories_size(); ++i) {
+  for (int i = last_eligible + 1; i < decision.categories_size(); ++i) {
     const v1::CategoryDecision& category = decision.categories(i);
-    if (category.outcome() == v1::OUTCOME_ELIGIBLE) {
-      recommendation.add_eligible_categories(category.category());
-      continue;
-    }
+    if (category.outcome() == v1::OUTCOME_ELIGIBLE) continue;
     const int gaps = static_cast<int>(
         std::count_if(category.findings().begin(), category.findings().end(),
                       [](const v1::Finding& f) {

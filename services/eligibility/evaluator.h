@@ -59,9 +59,11 @@ absl::StatusOr<eligibility::v1::Decision> EvaluateWithVerifier(
     absl::CivilDay as_of, const std::vector<std::string>& category_codes,
     CredentialVerifier& verifier);
 
-// From a decision over several categories: which are eligible, and the nearest
-// unmet one (fewest NOT_MET and UNVERIFIED findings; ties go to the rulebook's
-// order) with what it is missing.
+// From a decision over several categories (in rulebook order): which are
+// eligible, and the next step with what it is missing: among the categories
+// after the last eligible one (the rulebook orders them by progression; all of
+// them when none is eligible), the one with the fewest NOT_MET and UNVERIFIED
+// findings, ties going to rulebook order.
 eligibility::v1::Recommendation Recommend(eligibility::v1::Decision decision);
 
 }  // namespace imh::eligibility

@@ -42,6 +42,16 @@ TEST(Recommend, NearestUnmetCategoryListsWhatIsMissing) {
   EXPECT_THAT(r.missing(0), MissingAmount(0.5));
 }
 
+TEST(Recommend, TheNextStepComesAfterTheHighestEligibleCategory) {
+  // Eligible for IFS; IFA (below it) is never suggested even though only its
+  // reference roles differ.
+  const v1::Recommendation r = RecommendFor(EligibleIfs());
+  EXPECT_NE(r.nearest_category(), "IFA");
+  EXPECT_NE(r.nearest_category(), "");
+  const v1::Recommendation mentor = RecommendFor(EligibleImhmClinical());
+  EXPECT_THAT(mentor.nearest_category(), ::testing::AnyOf("IMHM-P", "IMHM-RF"));
+}
+
 TEST(Recommend, NothingIsNearestWhenEverythingIsEligible) {
   v1::Decision decision;
   decision.add_categories()->set_outcome(v1::OUTCOME_ELIGIBLE);
