@@ -60,6 +60,23 @@ std::optional<absl::CivilDay> PortfolioIndex::FirstDegreeAtLeast(
   return first;
 }
 
+const std::vector<CredentialStatus>& ProviderAnswers::For(
+    const std::string& category_set_key) {
+  for (const auto& [key, statuses] : cache_) {
+    if (key == category_set_key) return statuses;
+  }
+  std::vector<CredentialStatus> statuses;
+  statuses.reserve(index_.session_day.size());
+  for (size_t i = 0; i < index_.session_day.size(); ++i) {
+    statuses.push_back(facts_
+                           .Find(index_.session_provider_key[i],
+                                 category_set_key, index_.session_day[i])
+                           .status);
+  }
+  cache_.emplace_back(category_set_key, std::move(statuses));
+  return cache_.back().second;
+}
+
 const char* DegreeWords(v1::DegreeLevel level) {
   switch (level) {
     case v1::DEGREE_LEVEL_ASSOCIATE:

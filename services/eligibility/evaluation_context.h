@@ -41,6 +41,24 @@ class PortfolioIndex {
   const eligibility::v1::Portfolio& portfolio_;
 };
 
+// Each session provider's registry answer against a category set, computed once
+// per evaluation and shared by the categories asking the same question (IFS,
+// IFRS and IMHS all ask for "IFRS or IMHM-C" on each session date).
+class ProviderAnswers {
+ public:
+  ProviderAnswers(const PortfolioIndex& index, const VerificationFacts& facts)
+      : index_(index), facts_(facts) {}
+
+  // One status per session (indexed like the portfolio's rsc_sessions).
+  const std::vector<CredentialStatus>& For(const std::string& category_set_key);
+
+ private:
+  const PortfolioIndex& index_;
+  const VerificationFacts& facts_;
+  // Few distinct sets per rulebook: a short list beats a map.
+  std::vector<std::pair<std::string, std::vector<CredentialStatus>>> cache_;
+};
+
 struct EvaluationContext {
   const eligibility::v1::Portfolio& portfolio;
   const PortfolioIndex& index;
@@ -49,6 +67,7 @@ struct EvaluationContext {
   absl::CivilDay as_of;
   // FormatDay(as_of): how dated series are read.
   std::string as_of_iso;
+  ProviderAnswers& provider_answers;
 };
 
 // "master's degree", "doctorate", ... for messages.

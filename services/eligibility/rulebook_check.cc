@@ -292,7 +292,7 @@ class Checker {
                             : 1;
       for (int i = 0; i < count; ++i) {
         Node child = Child(node, field->name(), field->is_repeated() ? i : -1);
-        const Descriptor* type = field->message_type();
+        const google::protobuf::Descriptor* type = field->message_type();
         if (type == rb::NumberParam::descriptor()) {
           CheckNumberParam(child);
         } else if (type == rb::CodeListParam::descriptor()) {
@@ -309,8 +309,6 @@ class Checker {
     }
   }
 
-  using Descriptor = google::protobuf::Descriptor;
-
   static ParseLocation LocationOf(const Node& node,
                                   const FieldDescriptor* field, int index) {
     if (node.tree == nullptr) return node.location;
@@ -318,8 +316,7 @@ class Checker {
     return at.line >= 0 ? at : node.location;
   }
 
-  // Checks the effective_from dates of a series' values; returns false if any
-  // is unusable.
+  // Checks that a series has values with real, strictly increasing dates.
   template <typename Param>
   void CheckSeries(const Node& node, const Param& param) {
     if (param.values_size() == 0) {

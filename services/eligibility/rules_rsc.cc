@@ -75,6 +75,8 @@ RscSessions SortSessions(const EvaluationContext& ctx, const rb::RscRule& rule,
   const auto* providers = CodesAt(rule.provider_categories(), ctx.as_of_iso);
   const std::string provider_set =
       providers ? CategorySetKey(providers->codes()) : "";
+  const std::vector<CredentialStatus>& provider_answers =
+      ctx.provider_answers.For(provider_set);
   const std::vector<int> qualifying_work = QualifyingWork(
       ctx, CodesAt(rule.while_doing_service_kinds(), ctx.as_of_iso));
   const v1::DegreeLevel degree = DegreeLevelFromCode(rule.after_degree_level());
@@ -98,9 +100,7 @@ RscSessions SortSessions(const EvaluationContext& ctx, const rb::RscRule& rule,
           subset_is_about_providing && session.about_rsc_applicant_provides()
               ? session.hours()
               : 0.0};
-      switch (
-          ctx.facts.Find(ctx.index.session_provider_key[i], provider_set, day)
-              .status) {
+      switch (provider_answers[i]) {
         case CredentialStatus::kHeld:
           sorted.verified.Add(sample, i);
           sorted.optimistic.Add(sample, i);

@@ -6,6 +6,7 @@
 // portfolio that meets every requirement, which a test then changes in one
 // respect.
 
+#include <cmath>
 #include <string>
 #include <vector>
 
