@@ -23,6 +23,9 @@ PortfolioIndex::PortfolioIndex(const v1::Portfolio& portfolio,
                                absl::CivilDay as_of)
     : portfolio_(portfolio) {
   const int sessions = portfolio.rsc_sessions_size();
+  work_start.reserve(portfolio.work_size());
+  work_end.reserve(portfolio.work_size());
+  rater_key.reserve(portfolio.references_size());
   session_day.reserve(sessions);
   session_provider_key.reserve(sessions);
   sessions_by_day.resize(sessions);
@@ -32,9 +35,12 @@ PortfolioIndex::PortfolioIndex(const v1::Portfolio& portfolio,
     session_provider_key.push_back(SubjectKey(session.provider()));
     sessions_by_day[i] = i;
   }
-  std::stable_sort(
-      sessions_by_day.begin(), sessions_by_day.end(),
-      [this](int a, int b) { return session_day[a] < session_day[b]; });
+  // Date order, ties in portfolio order; std::sort on the pair needs no buffer.
+  std::sort(sessions_by_day.begin(), sessions_by_day.end(),
+            [this](int a, int b) {
+              return std::make_pair(session_day[a], a) <
+                     std::make_pair(session_day[b], b);
+            });
   for (const v1::WorkEntry& work : portfolio.work()) {
     work_start.push_back(ToCivilDayUnchecked(work.started_on()));
     work_end.push_back(EndExclusive(work.ended_on(), work.current(), as_of));

@@ -137,8 +137,8 @@ absl::Status EvaluateInto(const v1::Portfolio& portfolio,
   }
   const PortfolioIndex index(portfolio, as_of);
   ProviderAnswers provider_answers(index, facts);
-  const EvaluationContext ctx{portfolio, index,           rulebook,
-                              facts,     as_of,           FormatDay(as_of),
+  const EvaluationContext ctx{portfolio,       index, rulebook,
+                              facts,           as_of, FormatDay(as_of),
                               provider_answers};
   decision->set_rulebook_version(rulebook.version());
   *decision->mutable_as_of() = ToProtoDate(as_of);

@@ -50,6 +50,15 @@ void AddEvidence(v1::Finding* finding, absl::string_view collection,
   evidence->add_indices(index);
 }
 
+void AddEvidence(v1::Finding* finding, absl::string_view collection,
+                 const std::vector<int>& indices) {
+  if (indices.empty()) return;
+  v1::Evidence* evidence = finding->add_evidence();
+  evidence->set_path(absl::StrCat("portfolio.", collection));
+  evidence->mutable_indices()->Reserve(static_cast<int>(indices.size()));
+  for (int index : indices) evidence->add_indices(index);
+}
+
 void AddEvidencePath(v1::Finding* finding, absl::string_view path) {
   finding->add_evidence()->set_path(std::string(path));
 }

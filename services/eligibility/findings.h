@@ -4,6 +4,7 @@
 // Building findings and deciding outcomes from them.
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "imh/eligibility/v1/decision.pb.h"
@@ -23,6 +24,10 @@ void SetShortfall(eligibility::v1::Finding* finding, absl::string_view unit,
 // citation when it names the same collection.
 void AddEvidence(eligibility::v1::Finding* finding,
                  absl::string_view collection, int index);
+
+// Cites entries `indices` of portfolio.<collection> in one citation.
+void AddEvidence(eligibility::v1::Finding* finding,
+                 absl::string_view collection, const std::vector<int>& indices);
 
 // Cites a whole field, e.g. "portfolio.membership" or "portfolio.trainings"
 // (every entry).

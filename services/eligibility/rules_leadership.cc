@@ -76,7 +76,7 @@ void RLdrDuration(const EvaluationContext& ctx, const Category& category,
                            Amount(*minimum - months), " more needed."));
     SetShortfall(finding, "months", *minimum, months);
   }
-  for (int i : qualifying) AddEvidence(finding, "leadership", i);
+  AddEvidence(finding, "leadership", qualifying);
 }
 
 void RLdrBeyondPaid(const EvaluationContext& ctx, const Category& category,
@@ -97,7 +97,7 @@ void RLdrBeyondPaid(const EvaluationContext& ctx, const Category& category,
       beyond.empty() ? "No leadership activity is in addition to paid work; "
                        "some must be."
                      : "Some leadership activity is in addition to paid work.");
-  for (int i : beyond) AddEvidence(finding, "leadership", i);
+  AddEvidence(finding, "leadership", beyond);
 }
 
 }  // namespace imh::eligibility

@@ -180,7 +180,7 @@ void RRefFamiliar(const EvaluationContext& ctx, const Category&,
                          " rater(s) do not attest familiarity "
                          "with the applicant's capacity to "
                          "implement IMH principles."));
-  for (int i : missing) AddEvidence(finding, "references", i);
+  AddEvidence(finding, "references", missing);
 }
 
 void RRefEndorsed(const EvaluationContext& ctx, const Category& category,
@@ -214,7 +214,7 @@ void RRefEndorsed(const EvaluationContext& ctx, const Category& category,
                      " rater(s) verified in the registry as holding ",
                      "an active ", categories, " endorsement; ",
                      Amount(required), " required."));
-    for (int i : held) AddEvidence(finding, "references", i);
+    AddEvidence(finding, "references", held);
     return;
   }
   if (AtLeast(verified + unknown.size(), required)) {
@@ -225,7 +225,7 @@ void RRefEndorsed(const EvaluationContext& ctx, const Category& category,
             "active ",
             categories, " endorsement; ", Amount(required),
             " verified rater(s) required."));
-    for (int i : unknown) AddEvidence(finding, "references", i);
+    AddEvidence(finding, "references", unknown);
   } else {
     finding = AddFinding(
         out, "R-REF-ENDORSED", v1::FINDING_STATUS_NOT_MET,

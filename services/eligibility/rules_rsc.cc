@@ -70,8 +70,10 @@ bool DuringQualifyingWork(const EvaluationContext& ctx,
 RscSessions SortSessions(const EvaluationContext& ctx, const rb::RscRule& rule,
                          bool subset_is_about_providing) {
   RscSessions sorted;
-  sorted.verified.samples.reserve(ctx.index.sessions_by_day.size());
-  sorted.verified.sessions.reserve(ctx.index.sessions_by_day.size());
+  for (SampleSet* set : {&sorted.verified, &sorted.optimistic}) {
+    set->samples.reserve(ctx.index.sessions_by_day.size());
+    set->sessions.reserve(ctx.index.sessions_by_day.size());
+  }
   const auto* providers = CodesAt(rule.provider_categories(), ctx.as_of_iso);
   const std::string provider_set =
       providers ? CategorySetKey(providers->codes()) : "";
@@ -156,9 +158,9 @@ double SpanMonths(const SampleSet& set, const RscWindow& w) {
 void AddWindowEvidence(v1::Finding* finding, const SampleSet& set,
                        const RscWindow& w) {
   if (!w.found) return;
-  for (size_t k = w.first; k <= w.last; ++k) {
-    AddEvidence(finding, "rsc_sessions", set.sessions[k]);
-  }
+  AddEvidence(finding, "rsc_sessions",
+              std::vector<int>(set.sessions.begin() + w.first,
+                               set.sessions.begin() + w.last + 1));
 }
 
 // One hours-in-a-window finding: MET on verified sessions, UNVERIFIED when only
@@ -233,7 +235,7 @@ void AddExclusion(absl::string_view rule_id, const std::vector<int>& sessions,
       absl::StrCat(sessions.size(),
                    sessions.size() == 1 ? " session (" : " sessions (",
                    Amount(hours), " hours) not counted: ", why, "."));
-  for (int i : sessions) AddEvidence(finding, "rsc_sessions", i);
+  AddEvidence(finding, "rsc_sessions", sessions);
 }
 
 std::string ProviderDetail(const EvaluationContext& ctx, int session,
@@ -288,8 +290,8 @@ void RRscProvider(const EvaluationContext& ctx, const rb::RscRule& rule,
   }
   v1::Finding* finding =
       AddFinding(out, "R-RSC-PROVIDER", status, std::move(message));
-  for (int i : not_held) AddEvidence(finding, "rsc_sessions", i);
-  for (int i : unknown) AddEvidence(finding, "rsc_sessions", i);
+  AddEvidence(finding, "rsc_sessions", not_held);
+  AddEvidence(finding, "rsc_sessions", unknown);
 }
 
 void RRscOptional(const EvaluationContext& ctx, const Category& category,

@@ -106,7 +106,7 @@ void RTrnBuckets(const EvaluationContext& ctx, const Category& category,
                            " hours of ", what, "; ", Amount(required - counted),
                            " more needed."));
     SetShortfall(finding, "hours", required, counted);
-    for (int i : used) AddEvidence(finding, "trainings", i);
+    AddEvidence(finding, "trainings", used);
   }
 }
 

@@ -114,7 +114,7 @@ RequirementResult EvaluateRequirement(const EvaluationContext& ctx,
       result.met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
       std::move(message));
   SetShortfall(finding, "months", required, months);
-  for (int i : counted) AddEvidence(finding, "work", i);
+  AddEvidence(finding, "work", counted);
 
   if (const auto minimum =
           NumberAt(requirement.minimum_families(), ctx.as_of_iso)) {
@@ -131,7 +131,7 @@ RequirementResult EvaluateRequirement(const EvaluationContext& ctx,
                            what, " in qualifying work; ",
                            Amount(*minimum - families), " more needed."));
     SetShortfall(families_finding, "families", *minimum, families);
-    for (int i : counted) AddEvidence(families_finding, "work", i);
+    AddEvidence(families_finding, "work", counted);
     result.met = result.met && met;
   }
   return result;
@@ -188,14 +188,14 @@ void RWrk(const EvaluationContext& ctx, const Category& category,
         out, "R-WRK-VOLUNTEER", v1::FINDING_STATUS_MET,
         "Volunteer work counted: supervised, with infants/toddlers and their "
         "families, and with specialized training.");
-    for (int i : volunteer_counted) AddEvidence(finding, "work", i);
+    AddEvidence(finding, "work", volunteer_counted);
   }
   if (!volunteer_refused.empty()) {
     v1::Finding* finding = AddFinding(
         out, "R-WRK-VOLUNTEER", v1::FINDING_STATUS_ADVISORY,
         "Volunteer work not counted: it counts only if supervised, with "
         "infants/toddlers and their families, and with specialized training.");
-    for (int i : volunteer_refused) AddEvidence(finding, "work", i);
+    AddEvidence(finding, "work", volunteer_refused);
   }
   if (part_time) {
     AddFinding(out, "R-WRK-PART-TIME", v1::FINDING_STATUS_ADVISORY,
