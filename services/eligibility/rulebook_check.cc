@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/dates.h"
 #include "imh/eligibility/v1/portfolio.pb.h"
@@ -254,6 +255,11 @@ class Checker {
       for (int p = 0; p < category.references().patterns_size(); ++p) {
         const Node pattern = Child(references, "patterns", p);
         Require(pattern, "slots");
+        // Ratings are matched to slots exhaustively: keep that search small.
+        if (category.references().patterns(p).slots_size() > kMaxSlots) {
+          Report(pattern.location, pattern.path,
+                 absl::StrCat("has more than ", kMaxSlots, " slots"));
+        }
         for (int s = 0; s < category.references().patterns(p).slots_size();
              ++s) {
           Require(Child(pattern, "slots", s), "roles");
@@ -294,7 +300,7 @@ class Checker {
         Node child = Child(node, field->name(), field->is_repeated() ? i : -1);
         const google::protobuf::Descriptor* type = field->message_type();
         if (type == rb::NumberParam::descriptor()) {
-          CheckNumberParam(child);
+          CheckNumberParam(child, CountsWholeUnits(field->name()));
         } else if (type == rb::CodeListParam::descriptor()) {
           CheckCodeListParam(child, domain);
         } else {
@@ -343,15 +349,29 @@ class Checker {
     }
   }
 
-  void CheckNumberParam(const Node& node) {
+  // Months, years and counts are used as whole numbers; hours may be
+  // fractional.
+  static bool CountsWholeUnits(absl::string_view field_name) {
+    return absl::EndsWith(field_name, "_months") ||
+           absl::EndsWith(field_name, "_year") ||
+           absl::EndsWith(field_name, "_years") ||
+           absl::EndsWith(field_name, "_count") ||
+           absl::EndsWith(field_name, "_raters") ||
+           absl::EndsWith(field_name, "_families");
+  }
+
+  void CheckNumberParam(const Node& node, bool whole_units) {
     const auto& param = static_cast<const rb::NumberParam&>(*node.message);
     CheckSeries(node, param);
     for (int i = 0; i < param.values_size(); ++i) {
       const double value = param.values(i).value();
+      const Node at = Child(node, "values", i);
       if (!std::isfinite(value) || value < 0) {
-        const Node at = Child(node, "values", i);
         Report(at.location, at.path,
                absl::StrCat("value ", value, " must be finite and >= 0"));
+      } else if (whole_units && value != std::floor(value)) {
+        Report(at.location, at.path,
+               absl::StrCat("value ", value, " must be a whole number"));
       }
     }
   }
@@ -404,6 +424,8 @@ class Checker {
                           enum_domain.prefix, ")"));
     }
   }
+
+  static constexpr int kMaxSlots = 6;
 
   Node root_;
   absl::flat_hash_set<std::string> category_codes_;

@@ -96,6 +96,18 @@ TEST(Rulebook, NegativeFigureAndBadDateAreRefused) {
               HasSubstr("\"2024-13-01\" is not a date YYYY-MM-DD"));
 }
 
+TEST(Rulebook, FractionalMonthsAreRefused) {
+  std::string text = absl::StrReplaceAll(
+      VirginiaText(), {{"max_window_months { values { effective_from: "
+                        "\"2000-01-01\" value: 24 } }",
+                        "max_window_months { values { effective_from: "
+                        "\"2000-01-01\" value: 24.5 } }"}});
+  EXPECT_THAT(
+      std::string(Rulebook::Parse(text, "va.textproto").status().message()),
+      HasSubstr(
+          "max_window_months.values[0]: value 24.5 must be a whole number"));
+}
+
 TEST(Rulebook, DuplicateAliasIsRefused) {
   std::string text = absl::StrReplaceAll(
       VirginiaText(), {{"aliases: \"MHS\"", "aliases: \"FS\""}});

@@ -173,6 +173,24 @@ void BM_Baseline_CopyPortfolio(benchmark::State& state) {
 }
 BENCHMARK(BM_Baseline_CopyPortfolio);
 
+// The size of the output: one copy of the decision an evaluation produces
+// (every finding's sentence and evidence), into a fresh message on the heap.
+void BM_Reference_CopyDecision(benchmark::State& state) {
+  const Fixture& f = Fixture::Get();
+  const v1::Decision decision = *imh::eligibility::Evaluate(
+      f.portfolio, f.rulebook, kAsOf, f.categories, f.facts);
+  int findings = 0;
+  for (const auto& category : decision.categories()) {
+    findings += category.findings_size();
+  }
+  for (auto _ : state) {
+    v1::Decision copy = decision;
+    benchmark::DoNotOptimize(copy);
+  }
+  state.counters["findings"] = findings;
+}
+BENCHMARK(BM_Reference_CopyDecision);
+
 // The engine: validation and every rule of all seven categories, with the
 // registry's answers already gathered (as the service does, in one batch).
 void BM_EvaluateAllCategories(benchmark::State& state) {
@@ -252,6 +270,7 @@ int main(int argc, char** argv) {
   const double evaluate = reporter.median_ns["BM_EvaluateAllCategories"];
   const double full = reporter.median_ns["BM_EvaluateWithSnapshotVerification"];
   const double arena = reporter.median_ns["BM_EvaluateAllCategoriesOnArena"];
+  const double output = reporter.median_ns["BM_Reference_CopyDecision"];
   if (baseline <= 0 || evaluate <= 0) return 0;  // filtered out
   std::printf(
       "\nsummary (medians of 5), all 7 categories of a portfolio with 50 "
@@ -261,8 +280,9 @@ int main(int argc, char** argv) {
       "  evaluate, decision on the heap:               %.1f us\n"
       "  with registry questions and snapshot answers: %.1f us\n"
       "  baseline, one copy of the portfolio:          %.2f us -> evaluation "
-      "= %.1fx the baseline\n",
+      "= %.1fx the baseline\n"
+      "  reference, one copy of the decision produced: %.1f us\n",
       arena / 1000, arena / 1000 <= 20 ? "met" : "NOT met", evaluate / 1000,
-      full / 1000, baseline / 1000, arena / baseline);
+      full / 1000, baseline / 1000, arena / baseline, output / 1000);
   return 0;
 }
