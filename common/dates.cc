@@ -9,14 +9,12 @@
 
 namespace imh {
 
-namespace {
 int DaysInMonth(int64_t year, int month) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30,
                                   31, 31, 30, 31, 30, 31};
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   return month == 2 && leap ? 29 : kDays[month - 1];
 }
-}  // namespace
 
 bool IsCompleteDate(const google::type::Date& date) {
   return date.year() >= 1 && date.year() <= 9999 && date.month() >= 1 &&

@@ -26,6 +26,9 @@ absl::CivilDay ToCivilDayUnchecked(const google::type::Date& date);
 
 google::type::Date ToProtoDate(absl::CivilDay day);
 
+// 28-31: the days of `month` (1-12) in `year` (Gregorian).
+int DaysInMonth(int64_t year, int month);
+
 // "2024-06-01".
 std::string FormatDay(absl::CivilDay day);
 // "2024-06".

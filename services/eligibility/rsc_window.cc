@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "common/dates.h"
 #include "services/eligibility/findings.h"
 
 namespace imh::eligibility {
@@ -13,13 +14,6 @@ namespace {
 // normalisation a CivilDay does, which dominated this loop.
 int DayKey(absl::CivilDay day) {
   return static_cast<int>(day.year()) * 10000 + day.month() * 100 + day.day();
-}
-
-int DaysInMonth(int year, int month) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30,
-                                  31, 31, 30, 31, 30, 31};
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return month == 2 && leap ? 29 : kDays[month - 1];
 }
 
 // AddMonths on day keys, with the same end-of-month clamping.

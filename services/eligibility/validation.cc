@@ -240,7 +240,7 @@ class Validator {
 
   void Membership(const v1::Membership& membership, const Path& path) {
     const int year = membership.paid_through_year();
-    const int max_year = static_cast<int>(as_of_.year()) + 10;
+    const int max_year = static_cast<int>(as_of_.year()) + L::kMaxYearsAhead;
     if (year != 0 && (year < L::kMinYear || year > max_year)) {
       Fail(path("paid_through_year"),
            absl::StrCat("must be 0 (none) or a year from ", L::kMinYear, " to ",
@@ -306,7 +306,7 @@ FieldViolations ValidateRenewal(const v1::RenewalAttestation& attestation,
                  root("granted_on"), true);
   validator.Date(attestation.has_attested_on(), attestation.attested_on(),
                  root("attested_on"), false);
-  const int max_year = static_cast<int>(as_of.year()) + 10;
+  const int max_year = static_cast<int>(as_of.year()) + L::kMaxYearsAhead;
   if (attestation.cycle_year() < L::kMinYear ||
       attestation.cycle_year() > max_year) {
     validator.Fail(

@@ -35,6 +35,8 @@ struct InputLimits {
   static constexpr double kMaxYearlyHours = 2000;  // one attested year
   static constexpr int kMaxFamilies = 100000;
   static constexpr int kMinYear = 1900;
+  // How far past the as-of year a paid-through or cycle year may lie.
+  static constexpr int kMaxYearsAhead = 10;
 };
 
 // Every violation in `portfolio` as of `as_of` (dates after it are invalid),
