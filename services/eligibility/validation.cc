@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/dates.h"
@@ -147,7 +148,14 @@ class Validator {
     Text(p.portfolio_id(), root("portfolio_id"), false);
     const Path applicant = root("applicant");
     Person(p.applicant().person(), applicant("person"), false);
-    Text(p.applicant().residence_state(), applicant("residence_state"), true);
+    const std::string& state = p.applicant().residence_state();
+    if (state.empty()) {
+      Fail(applicant("residence_state"), "is required");
+    } else if (state.size() != 2 || !absl::ascii_isupper(state[0]) ||
+               !absl::ascii_isupper(state[1])) {
+      Fail(applicant("residence_state"),
+           "must be a two-letter USPS state code in capitals, e.g. VA");
+    }
     Enum(p.applicant().population_focus(), v1::PopulationFocus_IsValid,
          applicant("population_focus"), true);
 

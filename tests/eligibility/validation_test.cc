@@ -105,6 +105,15 @@ TEST(Validation, MissingIdentitiesAreNamed) {
   EXPECT_THAT(v, ViolationAt("portfolio.applicant.residence_state"));
 }
 
+TEST(Validation, ResidenceStateIsATwoLetterCapitalCode) {
+  for (const char* bad : {"va", "Virginia", "V", "V1"}) {
+    v1::Portfolio p = EligibleIfs();
+    p.mutable_applicant()->set_residence_state(bad);
+    EXPECT_THAT(Validate(p), ViolationAt("portfolio.applicant.residence_state"))
+        << bad;
+  }
+}
+
 TEST(Validation, TooManyEntriesAndOverlongStringsAreNamed) {
   v1::Portfolio p = EligibleIfs();
   for (int i = 0; i < InputLimits::kMaxReferences; ++i) {
