@@ -42,6 +42,7 @@ Domain DomainOf(absl::string_view field_name) {
           {"residence_states", Domain::kState},
           {"population_focus", Domain::kPopulation},
           {"population_served", Domain::kPopulation},
+          {"while_serving_population", Domain::kPopulation},
           {"accepted_levels", Domain::kDegreeLevel},
           {"degree_levels", Domain::kDegreeLevel},
           {"after_degree_level", Domain::kDegreeLevel},

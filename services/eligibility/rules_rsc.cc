@@ -41,17 +41,25 @@ struct Window {
   int min_span_months = 0;
 };
 
-// The work entries that are qualifying work for RS/C, decided once per
-// category rather than once per session.
+// The work entries that are qualifying work for RS/C (of a listed kind, serving
+// the rule's population), decided once per category rather than per session.
 std::vector<int> QualifyingWork(const EvaluationContext& ctx,
-                                const rb::CodeListValue* kinds) {
+                                const rb::RscRule& rule) {
+  const auto* kinds = CodesAt(rule.while_doing_service_kinds(), ctx.as_of_iso);
   std::vector<int> qualifying;
   for (int i = 0; i < ctx.portfolio.work_size(); ++i) {
-    if (ListHasEnum(kinds,
-                    v1::ServiceKind_Name(ctx.portfolio.work(i).service_kind()),
-                    "SERVICE_KIND_")) {
-      qualifying.push_back(i);
+    const v1::WorkEntry& work = ctx.portfolio.work(i);
+    if (!ListHasEnum(kinds, v1::ServiceKind_Name(work.service_kind()),
+                     "SERVICE_KIND_")) {
+      continue;
     }
+    if (!rule.while_serving_population().empty() &&
+        !ListHasEnumCode(v1::PopulationFocus_Name(work.population_served()),
+                         "POPULATION_FOCUS_",
+                         rule.while_serving_population())) {
+      continue;
+    }
+    qualifying.push_back(i);
   }
   return qualifying;
 }
@@ -79,8 +87,7 @@ RscSessions SortSessions(const EvaluationContext& ctx, const rb::RscRule& rule,
       providers ? CategorySetKey(providers->codes()) : "";
   const std::vector<CredentialStatus>& provider_answers =
       ctx.provider_answers.For(provider_set);
-  const std::vector<int> qualifying_work = QualifyingWork(
-      ctx, CodesAt(rule.while_doing_service_kinds(), ctx.as_of_iso));
+  const std::vector<int> qualifying_work = QualifyingWork(ctx, rule);
   const v1::DegreeLevel degree = DegreeLevelFromCode(rule.after_degree_level());
   std::optional<absl::CivilDay> degree_day;
   if (degree != v1::DEGREE_LEVEL_UNSPECIFIED) {
@@ -364,10 +371,14 @@ void RRsc(const EvaluationContext& ctx, const Category& category,
   }
   AddExclusion(
       "R-RSC-WORK", sessions.outside_work, ctx,
-      absl::StrCat("RS/C counts only while doing qualifying work (",
-                   DescribeList(CodesAt(rule.while_doing_service_kinds(),
-                                        ctx.as_of_iso)),
-                   ")"),
+      absl::StrCat(
+          "RS/C counts only while doing qualifying work (",
+          DescribeList(
+              CodesAt(rule.while_doing_service_kinds(), ctx.as_of_iso)),
+          rule.while_serving_population().empty()
+              ? ""
+              : absl::StrCat(", serving ", rule.while_serving_population()),
+          ")"),
       out);
 
   if (min_about) {

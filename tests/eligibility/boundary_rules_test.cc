@@ -51,6 +51,16 @@ TEST(RscWork, ASessionTheDayAfterTheWorkEndedDoesNot_RRscWork) {
               ::testing::ElementsAre(1));
 }
 
+TEST(RscWork, SessionsWhileServingOlderChildrenDoNotCount_RRscWork) {
+  v1::Portfolio p = EligibleIfs();
+  p.mutable_work(0)->set_population_served(v1::POPULATION_FOCUS_AGES_3_TO_6);
+  const v1::CategoryDecision d = Decide(p, "IFS");
+  const v1::Finding excluded = FindingOf(d, "R-RSC-WORK");
+  EXPECT_EQ(Cited(excluded, "rsc_sessions").size(), 13u);
+  EXPECT_THAT(excluded.message(), ::testing::HasSubstr("BIRTH_TO_36_MONTHS"));
+  EXPECT_THAT(FindingOf(d, "R-RSC-HOURS"), HasStatus(kNotMet));
+}
+
 TEST(RscPeer, PeerSessionsAreLeftOutAndTheRestStillCount_RRscPeer) {
   v1::Portfolio p = EligibleIfs();
   AddMonthlySessions(p, kIfrsProvider, absl::CivilDay(2024, 2, 20), 2, 1);
