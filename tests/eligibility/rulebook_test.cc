@@ -29,6 +29,18 @@ TEST(Rulebook, AliasesAndCaseResolveToCanonicalCodes) {
   EXPECT_EQ(rulebook.FindCategory("IMHM"), nullptr);
 }
 
+TEST(Rulebook, EveryAliasOfRulesMdResolves) {
+  const std::pair<const char*, const char*> aliases[] = {
+      {"FA", "IFA"},          {"FS", "IFS"},          {"FRS", "IFRS"},
+      {"MHS", "IMHS"},        {"MHM-C", "IMHM-C"},    {"MHM-P", "IMHM-P"},
+      {"MHM-R/F", "IMHM-RF"}, {"IMHM-R/F", "IMHM-RF"}};
+  for (const auto& [alias, code] : aliases) {
+    const auto* category = VirginiaRulebook().FindCategory(alias);
+    ASSERT_NE(category, nullptr) << alias;
+    EXPECT_EQ(category->code(), code);
+  }
+}
+
 TEST(Rulebook, SyntaxErrorIsRefusedWithFileAndLine) {
   const absl::StatusOr<Rulebook> r = Rulebook::Parse(
       "version: \"x\"\ngeneral {\n  nonsense: 1\n}\n", "bad.textproto");
