@@ -1,0 +1,103 @@
+// Verification semantics shared with the registry (issue 3): an endorsement is
+// held on a day when it was granted by then and its status that day is ACTIVE.
+
+#include "services/eligibility/verification.h"
+
+#include "common/dates.h"
+#include "services/eligibility/snapshot_verifier.h"
+#include "tests/eligibility/test_support.h"
+
+namespace imh::eligibility::testing {
+namespace {
+
+namespace reg = ::imh::registry::v1;
+using absl::CivilDay;
+
+// IFRS granted 2024-06-01, lapsed from 2025-01-01 (the issue's example).
+SnapshotVerifier ExampleRegistry() {
+  reg::RegistrySnapshot snapshot;
+  reg::Endorsement* e = snapshot.add_endorsements();
+  e->set_endorsement_number("VA-IFRS-0100");
+  e->set_person_id("P-100");
+  e->set_category("IFRS");
+  *e->mutable_granted_on() = Day(2024, 6, 1);
+  reg::StatusChange* granted = e->add_history();
+  granted->set_status(reg::ENDORSEMENT_STATUS_ACTIVE);
+  *granted->mutable_effective_on() = Day(2024, 6, 1);
+  reg::StatusChange* lapsed = e->add_history();
+  lapsed->set_status(reg::ENDORSEMENT_STATUS_LAPSED);
+  *lapsed->mutable_effective_on() = Day(2025, 1, 1);
+  return SnapshotVerifier(std::move(snapshot));
+}
+
+CredentialAnswer Ask(SnapshotVerifier& registry, const std::string& person_id,
+                     const std::string& number, CivilDay on,
+                     std::vector<std::string> categories = {"IFRS", "IMHM-C"}) {
+  return registry.Verify({{person_id, number, std::move(categories), on}})[0];
+}
+
+TEST(Verification, HeldOnlyFromTheGrantDay) {
+  SnapshotVerifier registry = ExampleRegistry();
+  EXPECT_EQ(Ask(registry, "P-100", "", CivilDay(2024, 5, 1)).status,
+            CredentialStatus::kNotHeld);
+  EXPECT_EQ(Ask(registry, "P-100", "", CivilDay(2024, 5, 31)).detail,
+            "IFRS not granted until 2024-06-01");
+  EXPECT_EQ(Ask(registry, "P-100", "", CivilDay(2024, 6, 1)).status,
+            CredentialStatus::kHeld);
+  const CredentialAnswer held =
+      Ask(registry, "P-100", "", CivilDay(2024, 7, 1));
+  EXPECT_EQ(held.status, CredentialStatus::kHeld);
+  EXPECT_EQ(held.endorsement_number, "VA-IFRS-0100");
+  EXPECT_EQ(held.category, "IFRS");
+}
+
+TEST(Verification, NotHeldFromTheDayItLapsed) {
+  SnapshotVerifier registry = ExampleRegistry();
+  EXPECT_EQ(Ask(registry, "P-100", "", CivilDay(2024, 12, 31)).status,
+            CredentialStatus::kHeld);
+  const CredentialAnswer lapsed =
+      Ask(registry, "P-100", "", CivilDay(2025, 2, 1));
+  EXPECT_EQ(lapsed.status, CredentialStatus::kNotHeld);
+  EXPECT_EQ(lapsed.detail, "IFRS lapsed since 2025-01-01");
+}
+
+TEST(Verification, AnEndorsementNumberIdentifiesThePersonToo) {
+  SnapshotVerifier registry = ExampleRegistry();
+  EXPECT_EQ(Ask(registry, "", "VA-IFRS-0100", CivilDay(2024, 7, 1)).status,
+            CredentialStatus::kHeld);
+  EXPECT_EQ(Ask(registry, "", "VA-IFRS-9999", CivilDay(2024, 7, 1)).detail,
+            "not in the registry");
+}
+
+TEST(Verification, OnlyTheAskedCategoriesCount) {
+  SnapshotVerifier registry = ExampleRegistry();
+  const CredentialAnswer answer =
+      Ask(registry, "P-100", "", CivilDay(2024, 7, 1), {"IMHM-C"});
+  EXPECT_EQ(answer.status, CredentialStatus::kNotHeld);
+  EXPECT_EQ(answer.detail, "holds none of these categories");
+}
+
+class ShortAnswers final : public CredentialVerifier {
+ public:
+  std::vector<CredentialAnswer> Verify(
+      const std::vector<CredentialQuestion>&) override {
+    return {{CredentialStatus::kHeld, "VA-IFRS-0100", "IFRS", ""}};
+  }
+};
+
+TEST(Verification, QuestionsAVerifierLeftUnansweredAreUnknown) {
+  ShortAnswers verifier;
+  const std::vector<CredentialQuestion> questions = {
+      {"P-1", "", {"IFRS"}, CivilDay(2024, 7, 1)},
+      {"P-2", "", {"IFRS"}, CivilDay(2024, 7, 1)}};
+  const VerificationFacts facts = Gather(questions, verifier);
+  EXPECT_EQ(facts.Find("person:P-1", "IFRS", CivilDay(2024, 7, 1)).status,
+            CredentialStatus::kHeld);
+  EXPECT_EQ(facts.Find("person:P-2", "IFRS", CivilDay(2024, 7, 1)).status,
+            CredentialStatus::kUnknown);
+  EXPECT_EQ(facts.Find("person:P-3", "IFRS", CivilDay(2024, 7, 1)).detail,
+            "not asked of the registry");
+}
+
+}  // namespace
+}  // namespace imh::eligibility::testing
