@@ -119,12 +119,12 @@ std::vector<CredentialQuestion> CredentialQuestionsFor(
   return questions;
 }
 
-absl::Status EvaluateInto(const v1::Portfolio& portfolio,
-                          const Rulebook& rulebook, absl::CivilDay as_of,
-                          const CategoryList& categories,
-                          const VerificationFacts& facts,
-                          v1::Decision* decision) {
-  decision->Clear();
+namespace {
+
+// What makes a request evaluable at all: a valid portfolio and rules in force.
+// Checked once, and before the registry is asked anything.
+absl::Status CheckEvaluable(const v1::Portfolio& portfolio,
+                            const Rulebook& rulebook, absl::CivilDay as_of) {
   if (const FieldViolations violations = ValidatePortfolio(portfolio, as_of);
       !violations.empty()) {
     return absl::InvalidArgumentError(DescribeViolations(violations));
@@ -135,6 +135,13 @@ absl::Status EvaluateInto(const v1::Portfolio& portfolio,
         FormatDay(as_of), "; its figures start on ",
         FormatDay(rulebook.in_force_from())));
   }
+  return absl::OkStatus();
+}
+
+// Requires CheckEvaluable to have passed.
+void EvaluateChecked(const v1::Portfolio& portfolio, const Rulebook& rulebook,
+                     absl::CivilDay as_of, const CategoryList& categories,
+                     const VerificationFacts& facts, v1::Decision* decision) {
   const PortfolioIndex index(portfolio, as_of);
   ProviderAnswers provider_answers(index, facts);
   const EvaluationContext ctx{portfolio,       index, rulebook,
@@ -145,6 +152,21 @@ absl::Status EvaluateInto(const v1::Portfolio& portfolio,
   for (const rb::Category* category : categories) {
     EvaluateCategory(ctx, *category, decision->add_categories());
   }
+}
+
+}  // namespace
+
+absl::Status EvaluateInto(const v1::Portfolio& portfolio,
+                          const Rulebook& rulebook, absl::CivilDay as_of,
+                          const CategoryList& categories,
+                          const VerificationFacts& facts,
+                          v1::Decision* decision) {
+  decision->Clear();
+  if (absl::Status status = CheckEvaluable(portfolio, rulebook, as_of);
+      !status.ok()) {
+    return status;
+  }
+  EvaluateChecked(portfolio, rulebook, as_of, categories, facts, decision);
   return absl::OkStatus();
 }
 
@@ -169,13 +191,15 @@ absl::StatusOr<v1::Decision> EvaluateWithVerifier(
   absl::StatusOr<CategoryList> categories =
       ResolveCategories(rulebook, category_codes);
   if (!categories.ok()) return categories.status();
-  if (const FieldViolations violations = ValidatePortfolio(portfolio, as_of);
-      !violations.empty()) {
-    return absl::InvalidArgumentError(DescribeViolations(violations));
+  if (absl::Status status = CheckEvaluable(portfolio, rulebook, as_of);
+      !status.ok()) {
+    return status;
   }
   const VerificationFacts facts =
       Gather(CredentialQuestionsFor(portfolio, as_of, *categories), verifier);
-  return Evaluate(portfolio, rulebook, as_of, *categories, facts);
+  v1::Decision decision;
+  EvaluateChecked(portfolio, rulebook, as_of, *categories, facts, &decision);
+  return decision;
 }
 
 v1::Recommendation Recommend(v1::Decision decision) {

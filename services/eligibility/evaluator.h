@@ -53,7 +53,9 @@ absl::Status EvaluateInto(const eligibility::v1::Portfolio& portfolio,
                           const VerificationFacts& facts,
                           eligibility::v1::Decision* decision);
 
-// ResolveCategories + CredentialQuestionsFor + one Verify batch + Evaluate.
+// ResolveCategories + CredentialQuestionsFor + one Verify batch + Evaluate,
+// with the same errors. The portfolio is validated once, and a request that is
+// refused never reaches the verifier.
 absl::StatusOr<eligibility::v1::Decision> EvaluateWithVerifier(
     const eligibility::v1::Portfolio& portfolio, const Rulebook& rulebook,
     absl::CivilDay as_of, const std::vector<std::string>& category_codes,

@@ -150,5 +150,43 @@ TEST(Validation, EvaluateRefusesAnInvalidPortfolio) {
               ::testing::HasSubstr("portfolio.trainings[0].clock_hours"));
 }
 
+// Records how often it was asked; answers like the test registry.
+class CountingVerifier final : public CredentialVerifier {
+ public:
+  std::vector<CredentialAnswer> Verify(
+      const std::vector<CredentialQuestion>& questions) override {
+    ++calls;
+    return TestRegistry().Verify(questions);
+  }
+  int calls = 0;
+};
+
+TEST(Validation, ARefusedRequestNeverReachesTheRegistry) {
+  CountingVerifier registry;
+  v1::Portfolio invalid = EligibleIfs();
+  invalid.mutable_trainings(0)->set_clock_hours(-1);
+  EXPECT_THAT(
+      EvaluateWithVerifier(invalid, VirginiaRulebook(), kAsOf, {}, registry)
+          .status(),
+      StatusIs(absl::StatusCode::kInvalidArgument));
+  v1::Portfolio early = EligibleIfa();
+  early.clear_references();
+  early.clear_work();
+  early.clear_ethics();
+  early.clear_exam();
+  early.clear_trainings();
+  early.mutable_membership()->set_paid_through_year(1999);
+  AddReference(early, v1::REFERENCE_ROLE_COLLEAGUE, "Rater", kIfsRater);
+  EXPECT_THAT(EvaluateWithVerifier(early, VirginiaRulebook(),
+                                   absl::CivilDay(1999, 6, 1), {}, registry)
+                  .status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(registry.calls, 0);
+  EXPECT_TRUE(EvaluateWithVerifier(EligibleIfs(), VirginiaRulebook(), kAsOf, {},
+                                   registry)
+                  .ok());
+  EXPECT_EQ(registry.calls, 1);  // one batch for all raters and providers
+}
+
 }  // namespace
 }  // namespace imh::eligibility::testing
