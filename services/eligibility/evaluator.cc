@@ -66,6 +66,7 @@ void EvaluateCategory(const EvaluationContext& ctx,
   RRsc(ctx, category, out);
   RWrk(ctx, category, out);
   RLdrDuration(ctx, category, out);
+  RLdrActivity(ctx, category, out);
   RLdrBeyondPaid(ctx, category, out);
   RMem(ctx, category, out);
   REth(ctx, category, out);

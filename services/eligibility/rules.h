@@ -59,8 +59,11 @@ void RRsc(const EvaluationContext& ctx, const Category& category,
 void RWrk(const EvaluationContext& ctx, const Category& category,
           CategoryDecision* out);
 
-// rules_leadership.cc.
+// rules_leadership.cc. R-LDR-DURATION where the rulebook gives a minimum
+// duration, R-LDR-ACTIVITY (at least one activity) where it gives none.
 void RLdrDuration(const EvaluationContext& ctx, const Category& category,
+                  CategoryDecision* out);
+void RLdrActivity(const EvaluationContext& ctx, const Category& category,
                   CategoryDecision* out);
 void RLdrBeyondPaid(const EvaluationContext& ctx, const Category& category,
                     CategoryDecision* out);

@@ -37,45 +37,54 @@ std::vector<int> QualifyingLeadership(const EvaluationContext& ctx,
 void RLdrDuration(const EvaluationContext& ctx, const Category& category,
                   CategoryDecision* out) {
   if (!category.has_leadership()) return;
+  const std::optional<double> minimum =
+      NumberAt(category.leadership().minimum_months(), ctx.as_of_iso);
+  if (!minimum) return;  // R-LDR-ACTIVITY applies instead.
+  const std::vector<int> qualifying = QualifyingLeadership(ctx, category);
+  std::vector<TimePeriod> periods;
+  for (int i : qualifying) {
+    periods.push_back(
+        {ctx.index.leadership_start[i], ctx.index.leadership_end[i], 1.0});
+  }
+  const double months = MergedMonths(std::move(periods));
+  const bool met = AtLeast(months, *minimum);
+  const std::string levels =
+      DescribeList(CodesAt(category.leadership().levels(), ctx.as_of_iso));
+  const char* specific =
+      category.leadership().infant_toddler_specific_required()
+          ? " specific to pregnant people and infants/toddlers"
+          : "";
+  v1::Finding* finding = AddFinding(
+      out, "R-LDR-DURATION",
+      met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+      met ? absl::StrCat(Amount(months), " months of ", levels, " leadership",
+                         specific, "; ", Amount(*minimum), " required.")
+          : absl::StrCat(Amount(months), " of ", Amount(*minimum),
+                         " months of ", levels, " leadership", specific, "; ",
+                         Amount(*minimum - months), " more needed."));
+  SetShortfall(finding, "months", *minimum, months);
+  AddEvidence(finding, "leadership", qualifying);
+}
+
+void RLdrActivity(const EvaluationContext& ctx, const Category& category,
+                  CategoryDecision* out) {
+  // Leadership required with no minimum duration: at least one activity.
+  if (!category.has_leadership() ||
+      NumberAt(category.leadership().minimum_months(), ctx.as_of_iso)) {
+    return;
+  }
   const std::vector<int> qualifying = QualifyingLeadership(ctx, category);
   const std::string levels =
       DescribeList(CodesAt(category.leadership().levels(), ctx.as_of_iso));
-  const std::optional<double> minimum =
-      NumberAt(category.leadership().minimum_months(), ctx.as_of_iso);
-  v1::Finding* finding;
-  if (!minimum) {
-    // Required, with no minimum duration: at least one activity.
-    const bool met = !qualifying.empty();
-    finding =
-        AddFinding(out, "R-LDR-ACTIVITY",
-                   met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-                   met ? absl::StrCat(qualifying.size(), " leadership activit",
-                                      qualifying.size() == 1 ? "y" : "ies",
-                                      " at ", levels, " level.")
-                       : absl::StrCat("No leadership activity at ", levels,
-                                      " level is documented."));
-  } else {
-    std::vector<TimePeriod> periods;
-    for (int i : qualifying) {
-      periods.push_back(
-          {ctx.index.leadership_start[i], ctx.index.leadership_end[i], 1.0});
-    }
-    const double months = MergedMonths(std::move(periods));
-    const bool met = AtLeast(months, *minimum);
-    const char* specific =
-        category.leadership().infant_toddler_specific_required()
-            ? " specific to pregnant people and infants/toddlers"
-            : "";
-    finding = AddFinding(
-        out, "R-LDR-DURATION",
-        met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-        met ? absl::StrCat(Amount(months), " months of ", levels, " leadership",
-                           specific, "; ", Amount(*minimum), " required.")
-            : absl::StrCat(Amount(months), " of ", Amount(*minimum),
-                           " months of ", levels, " leadership", specific, "; ",
-                           Amount(*minimum - months), " more needed."));
-    SetShortfall(finding, "months", *minimum, months);
-  }
+  const bool met = !qualifying.empty();
+  v1::Finding* finding =
+      AddFinding(out, "R-LDR-ACTIVITY",
+                 met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+                 met ? absl::StrCat(qualifying.size(), " leadership activit",
+                                    qualifying.size() == 1 ? "y" : "ies",
+                                    " at ", levels, " level.")
+                     : absl::StrCat("No leadership activity at ", levels,
+                                    " level is documented."));
   AddEvidence(finding, "leadership", qualifying);
 }
 
