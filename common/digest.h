@@ -1,0 +1,22 @@
+#ifndef IMH_COMMON_DIGEST_H_
+#define IMH_COMMON_DIGEST_H_
+
+// A stable, non-cryptographic 64-bit digest (FNV-1a): the same bytes give the
+// same value in every process and release, unlike absl::Hash. For detecting a
+// changed request or filter, never for security.
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace imh {
+
+uint64_t Fnv1a64(absl::string_view bytes);
+
+// Fnv1a64 as 16 lower-case hex digits.
+std::string Fnv1a64Hex(absl::string_view bytes);
+
+}  // namespace imh
+
+#endif  // IMH_COMMON_DIGEST_H_

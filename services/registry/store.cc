@@ -1,0 +1,387 @@
+#include "services/registry/store.h"
+
+#include <utility>
+
+#include <sqlite3.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/dates.h"
+#include "common/digest.h"
+#include "services/registry/store_internal.h"
+
+namespace imh::registry {
+
+absl::Status FromSqlite(const std::exception& error, absl::string_view doing) {
+  const std::string message = absl::StrCat(doing, ": ", error.what());
+  if (const auto* sqlite = dynamic_cast<const SQLite::Exception*>(&error)) {
+    const int code = sqlite->getErrorCode();
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+      return absl::UnavailableError(message);
+    }
+  }
+  return absl::InternalError(message);
+}
+
+void ApplyConnectionPragmas(SQLite::Database& db, int busy_timeout_ms) {
+  db.setBusyTimeout(busy_timeout_ms);
+  db.exec("PRAGMA foreign_keys = ON");
+  // Every acknowledged write is on disk: WAL synced at each commit.
+  db.exec("PRAGMA synchronous = FULL");
+  db.exec("PRAGMA temp_store = MEMORY");
+}
+
+std::string EtagOf(int64_t version) { return absl::StrCat("\"", version, "\""); }
+
+int64_t ReadEndorsementRow(SQLite::Statement& row, v1::Endorsement& out) {
+  out.set_endorsement_number(row.getColumn(1).getString());
+  out.set_person_id(row.getColumn(2).getString());
+  out.set_display_name(row.getColumn(3).getString());
+  out.set_county(row.getColumn(4).getString());
+  out.set_category(row.getColumn(5).getString());
+  // Dates were validated on the way in; a corrupt one reads as 1970-01-01.
+  *out.mutable_granted_on() = ToProtoDate(
+      ParseDay(row.getColumn(6).getString()).value_or(absl::CivilDay()));
+  out.set_status(static_cast<v1::EndorsementStatus>(row.getColumn(7).getInt()));
+  *out.mutable_status_since() = ToProtoDate(
+      ParseDay(row.getColumn(8).getString()).value_or(absl::CivilDay()));
+  out.set_next_renewal_cycle_year(row.getColumn(9).getInt());
+  out.set_etag(EtagOf(row.getColumn(10).getInt64()));
+  return row.getColumn(0).getInt64();
+}
+
+void ReadHistory(SQLite::Statement& history, int64_t id, v1::Endorsement& out) {
+  history.reset();
+  history.bind(1, id);
+  while (history.executeStep()) {
+    v1::StatusChange* change = out.add_history();
+    change->set_status(
+        static_cast<v1::EndorsementStatus>(history.getColumn(0).getInt()));
+    *change->mutable_effective_on() = ToProtoDate(
+        ParseDay(history.getColumn(1).getString()).value_or(absl::CivilDay()));
+    change->set_reason(history.getColumn(2).getString());
+    change->set_actor(history.getColumn(3).getString());
+  }
+}
+
+namespace {
+
+std::optional<v1::Endorsement> LoadWhere(SQLite::Database& db,
+                                         const char* where,
+                                         const std::function<void(
+                                             SQLite::Statement&)>& bind) {
+  SQLite::Statement row(db, absl::StrCat(kEndorsementSelect, where));
+  bind(row);
+  if (!row.executeStep()) return std::nullopt;
+  v1::Endorsement endorsement;
+  const int64_t id = ReadEndorsementRow(row, endorsement);
+  SQLite::Statement history(db, kHistorySelect);
+  ReadHistory(history, id, endorsement);
+  return endorsement;
+}
+
+}  // namespace
+
+std::optional<v1::Endorsement> LoadEndorsement(SQLite::Database& db,
+                                               const std::string& number) {
+  return LoadWhere(db, "WHERE e.number = ?",
+                   [&](SQLite::Statement& s) { s.bind(1, number); });
+}
+
+std::optional<v1::Endorsement> LoadEndorsementById(SQLite::Database& db,
+                                                   int64_t id) {
+  return LoadWhere(db, "WHERE e.id = ?",
+                   [&](SQLite::Statement& s) { s.bind(1, id); });
+}
+
+std::optional<v1::Person> LoadPerson(SQLite::Database& db,
+                                     const std::string& person_id) {
+  SQLite::Statement row(db,
+                        "SELECT display_name, county, membership_paid_through"
+                        " FROM people WHERE person_id = ?");
+  row.bind(1, person_id);
+  if (!row.executeStep()) return std::nullopt;
+  v1::Person person;
+  person.set_person_id(person_id);
+  person.set_display_name(row.getColumn(0).getString());
+  person.set_county(row.getColumn(1).getString());
+  person.set_membership_paid_through_year(row.getColumn(2).getInt());
+  return person;
+}
+
+// ---------------------------------------------------------------- readers
+
+Reader::Reader(const StoreOptions& options)
+    : db(options.path, SQLite::OPEN_READWRITE),
+      by_person(db, absl::StrCat(
+                        "SELECT id, number, category, granted_on, status,"
+                        " status_since FROM endorsements WHERE person_id = ?"
+                        " ORDER BY id")),
+      by_number(db,
+                "SELECT id, number, category, granted_on, status, status_since"
+                " FROM endorsements WHERE number = ?"),
+      history(db, kHistorySelect) {
+  ApplyConnectionPragmas(db, options.busy_timeout_ms);
+  db.exec("PRAGMA query_only = ON");
+  db.exec(absl::StrCat("PRAGMA cache_size = -", options.reader_cache_kib));
+  db.exec(absl::StrCat("PRAGMA mmap_size = ", options.reader_mmap_bytes));
+}
+
+std::unique_ptr<ReaderPool::Lease> ReaderPool::Acquire() {
+  std::unique_ptr<Reader> reader;
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    returned_.wait(lock, [&] {
+      return !idle_.empty() || open_ < options_.max_readers;
+    });
+    if (!idle_.empty()) {
+      reader = std::move(idle_.back());
+      idle_.pop_back();
+    } else {
+      ++open_;
+    }
+  }
+  if (!reader) {
+    try {
+      reader = std::make_unique<Reader>(options_);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      --open_;
+      returned_.notify_one();
+      throw;
+    }
+  }
+  auto lease = std::make_unique<Lease>(*this, std::move(reader));
+  Reader& r = **lease;
+  const uint64_t generation = generation_.load();
+  if (r.snapshot_open && r.generation != generation) EndSnapshot(r);
+  if (!r.snapshot_open) {
+    // The snapshot starts at the first read, after `generation` was taken: it
+    // is at least that fresh.
+    r.db.exec("BEGIN");
+    r.snapshot_open = true;
+    r.generation = generation;
+  }
+  return lease;
+}
+
+void ReaderPool::EndSnapshot(Reader& reader) {
+  reader.snapshot_open = false;
+  try {
+    reader.db.exec("COMMIT");
+  } catch (const std::exception&) {
+    // No transaction was open after all: nothing to end.
+  }
+}
+
+void ReaderPool::Return(std::unique_ptr<Reader> reader, bool failed) {
+  if (failed || reader->generation != generation_.load()) {
+    EndSnapshot(*reader);
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  idle_.push_back(std::move(reader));
+  returned_.notify_one();
+}
+
+void ReaderPool::OnCommit() {
+  generation_.fetch_add(1);
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& reader : idle_) {
+    if (reader->snapshot_open) EndSnapshot(*reader);
+  }
+}
+
+// ---------------------------------------------------------------- writes
+
+void WriteTx::AddChange(v1::ChangeKind kind, const std::string& person_id,
+                        std::optional<int64_t> endorsement_id) {
+  if (!insert_change_) {
+    insert_change_ = std::make_unique<SQLite::Statement>(
+        db,
+        "INSERT INTO changes (kind, person_id, endorsement_id, at_us)"
+        " VALUES (?, ?, ?, ?)");
+  }
+  SQLite::Statement& insert = *insert_change_;
+  insert.reset();
+  insert.bind(1, static_cast<int>(kind));
+  insert.bind(2, person_id);
+  if (endorsement_id) {
+    insert.bind(3, *endorsement_id);
+  } else {
+    insert.bind(3);
+  }
+  insert.bind(4, absl::ToUnixMicros(now));
+  insert.exec();
+  last_sequence = db.getLastInsertRowid();
+}
+
+void WriteTx::AppendStatus(int64_t endorsement_id, v1::EndorsementStatus status,
+                           absl::CivilDay effective_on,
+                           const std::string& reason) {
+  const std::string day = FormatDay(effective_on);
+  SQLite::Statement append(
+      db,
+      "INSERT INTO status_history (endorsement_id, seq, status, effective_on,"
+      " reason, actor, recorded_at_us) VALUES (?1, (SELECT COALESCE(MAX(seq),"
+      " 0) + 1 FROM status_history WHERE endorsement_id = ?1), ?2, ?3, ?4, ?5,"
+      " ?6)");
+  append.bind(1, endorsement_id);
+  append.bind(2, static_cast<int>(status));
+  append.bind(3, day);
+  append.bind(4, reason);
+  append.bind(5, context.actor);
+  append.bind(6, absl::ToUnixMicros(now));
+  append.exec();
+  SQLite::Statement current(db,
+                            "UPDATE endorsements SET status = ?, status_since"
+                            " = ?, version = version + 1 WHERE id = ?");
+  current.bind(1, static_cast<int>(status));
+  current.bind(2, day);
+  current.bind(3, endorsement_id);
+  current.exec();
+}
+
+RegistryStore::RegistryStore(StoreOptions options,
+                             const eligibility::Rulebook* rulebook)
+    : options_(std::move(options)), rulebook_(rulebook) {}
+
+RegistryStore::~RegistryStore() { Close(); }
+
+absl::StatusOr<std::unique_ptr<RegistryStore>> RegistryStore::Open(
+    const StoreOptions& options, const eligibility::Rulebook* rulebook) {
+  std::unique_ptr<RegistryStore> store(new RegistryStore(options, rulebook));
+  try {
+    store->writer_ = std::make_unique<SQLite::Database>(
+        options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    SQLite::Database& db = *store->writer_;
+    ApplyConnectionPragmas(db, options.busy_timeout_ms);
+    const std::string mode = db.execAndGet("PRAGMA journal_mode = WAL");
+    if (mode != "wal") {
+      return absl::FailedPreconditionError(absl::StrCat(
+          options.path, ": cannot use write-ahead logging (journal mode ",
+          mode, ")"));
+    }
+    absl::StatusOr<int> version = MigrateSchema(db);
+    if (!version.ok()) return version.status();
+    store->schema_version_ = *version;
+    store->last_sequence_ =
+        db.execAndGet("SELECT COALESCE(MAX(sequence), 0) FROM changes")
+            .getInt64();
+    store->readers_ = std::make_unique<ReaderPool>(store->options_);
+  } catch (const std::exception& error) {
+    return FromSqlite(error, absl::StrCat("opening ", options.path));
+  }
+  return store;
+}
+
+absl::Status RegistryStore::RunWrite(absl::string_view method,
+                                     const google::protobuf::Message& request,
+                                     const WriteContext& context,
+                                     google::protobuf::Message& response,
+                                     const WriteBody& body) {
+  std::lock_guard<std::mutex> lock(write_mutex_);
+  SQLite::Database& db = *writer_;
+  int64_t committed_sequence = 0;
+  try {
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    std::string digest;
+    if (!context.request_id.empty()) {
+      std::string bytes;
+      request.SerializeToString(&bytes);
+      digest = Fnv1a64Hex(absl::StrCat(method, "\n", bytes));
+      SQLite::Statement seen(db,
+                             "SELECT request_digest, response FROM idempotency"
+                             " WHERE request_id = ?");
+      seen.bind(1, context.request_id);
+      if (seen.executeStep()) {
+        if (seen.getColumn(0).getString() != digest) {
+          return absl::AlreadyExistsError(absl::StrCat(
+              "request_id ", context.request_id,
+              " was already used for a different request"));
+        }
+        const SQLite::Column stored = seen.getColumn(1);
+        if (!response.ParseFromArray(stored.getBlob(), stored.getBytes())) {
+          return absl::InternalError("stored response is unreadable");
+        }
+        return absl::OkStatus();  // The first response; nothing written.
+      }
+    }
+    WriteTx tx(db, *rulebook_, context, absl::Now());
+    if (absl::Status status = body(tx, response); !status.ok()) {
+      return status;  // The transaction rolls back.
+    }
+    if (!context.request_id.empty()) {
+      SQLite::Statement remember(
+          db, "INSERT INTO idempotency VALUES (?, ?, ?, ?, ?)");
+      const std::string bytes = response.SerializeAsString();
+      remember.bind(1, context.request_id);
+      remember.bind(2, std::string(method));
+      remember.bind(3, digest);
+      remember.bind(4, bytes.data(), static_cast<int>(bytes.size()));
+      remember.bind(5, absl::ToUnixMicros(tx.now));
+      remember.exec();
+    }
+    SQLite::Statement audit(db,
+                            "INSERT INTO audit (at_us, actor, method,"
+                            " request_id, correlation_id, target, detail)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?)");
+    audit.bind(1, absl::ToUnixMicros(tx.now));
+    audit.bind(2, context.actor);
+    audit.bind(3, std::string(method));
+    audit.bind(4, context.request_id);
+    audit.bind(5, context.correlation_id);
+    audit.bind(6, tx.audit_target);
+    audit.bind(7, tx.audit_detail);
+    audit.exec();
+    transaction.commit();
+    committed_sequence = tx.last_sequence;
+  } catch (const std::exception& error) {
+    return FromSqlite(error, absl::StrCat(method, " failed"));
+  }
+  readers_->OnCommit();
+  if (committed_sequence > 0) {
+    std::lock_guard<std::mutex> change_lock(change_mutex_);
+    last_sequence_ = committed_sequence;
+    change_cv_.notify_all();
+  }
+  return absl::OkStatus();
+}
+
+bool RegistryStore::WaitForChange(int64_t after_sequence,
+                                  absl::Duration timeout) {
+  std::unique_lock<std::mutex> lock(change_mutex_);
+  change_cv_.wait_for(lock, absl::ToChronoNanoseconds(timeout), [&] {
+    return closed_.load() || last_sequence_.load() > after_sequence;
+  });
+  return last_sequence_.load() > after_sequence;
+}
+
+void RegistryStore::Close() {
+  std::lock_guard<std::mutex> lock(change_mutex_);
+  closed_ = true;
+  change_cv_.notify_all();
+}
+
+absl::StatusOr<RowCounts> RegistryStore::CountRows() {
+  try {
+    auto lease = readers_->Acquire();
+    SQLite::Database& db = (*lease)->db;
+    const auto count = [&](const char* table) {
+      return db.execAndGet(absl::StrCat("SELECT COUNT(*) FROM ", table))
+          .getInt64();
+    };
+    RowCounts counts;
+    counts.people = count("people");
+    counts.endorsements = count("endorsements");
+    counts.status_changes = count("status_history");
+    counts.memberships = count("memberships");
+    counts.renewals = count("renewals");
+    counts.changes = count("changes");
+    counts.audit_records = count("audit");
+    return counts;
+  } catch (const std::exception& error) {
+    return FromSqlite(error, "counting rows");
+  }
+}
+
+}  // namespace imh::registry

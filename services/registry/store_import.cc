@@ -1,0 +1,225 @@
+// Bulk import: one transaction for the whole request; a record the data
+// refuses is listed, the others are committed.
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/dates.h"
+#include "services/registry/renewal_cycle.h"
+#include "services/registry/store.h"
+#include "services/registry/store_internal.h"
+
+namespace imh::registry {
+namespace {
+
+google::rpc::BadRequest::FieldViolation Violation(int index,
+                                                  absl::string_view field,
+                                                  std::string description) {
+  google::rpc::BadRequest::FieldViolation violation;
+  violation.set_field(absl::StrCat("records[", index, "].", field));
+  violation.set_description(std::move(description));
+  return violation;
+}
+
+// The statements of one import, prepared once for all its records.
+struct ImportStatements {
+  explicit ImportStatements(SQLite::Database& db)
+      : find_person(db,
+                    "SELECT display_name, county, membership_paid_through"
+                    " FROM people WHERE person_id = ?"),
+        insert_person(db,
+                      "INSERT INTO people (person_id, display_name, county,"
+                      " membership_paid_through) VALUES (?, ?, ?, ?)"),
+        raise_membership(db,
+                         "UPDATE people SET membership_paid_through = ?"
+                         " WHERE person_id = ?"),
+        insert_membership(
+            db, "INSERT OR IGNORE INTO memberships VALUES (?, ?, ?)"),
+        number_taken(db, "SELECT 1 FROM endorsements WHERE number = ?"),
+        insert_endorsement(
+            db,
+            "INSERT INTO endorsements (number, person_id, category,"
+            " granted_on, status, status_since, next_cycle_year, version)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 0)"),
+        insert_history(db,
+                       "INSERT INTO status_history VALUES (?, ?, ?, ?, ?, ?, ?)") {}
+  SQLite::Statement find_person;
+  SQLite::Statement insert_person;
+  SQLite::Statement raise_membership;
+  SQLite::Statement insert_membership;
+  SQLite::Statement number_taken;
+  SQLite::Statement insert_endorsement;
+  SQLite::Statement insert_history;
+};
+
+// Checks the record against the data and writes it; returns the violations
+// instead when the data refuses it (nothing of it written then).
+std::vector<google::rpc::BadRequest::FieldViolation> ImportRecord(
+    WriteTx& tx, ImportStatements& sql, int index,
+    const v1::RegistryRecord& record) {
+  const v1::Person& person = record.person();
+  const v1::Endorsement& endorsement = record.endorsement();
+  std::vector<google::rpc::BadRequest::FieldViolation> violations;
+
+  const rulebook::v1::Category* category =
+      tx.rulebook.FindCategory(endorsement.category());
+  if (category == nullptr) {
+    violations.push_back(Violation(index, "endorsement.category",
+                                   "not a category of the rulebook"));
+  }
+  const absl::CivilDay granted = ToCivilDayUnchecked(endorsement.granted_on());
+  int cycle = endorsement.next_renewal_cycle_year();
+  if (cycle == 0) {
+    absl::StatusOr<int> first = FirstCycleYear(tx.rulebook, granted);
+    if (first.ok()) {
+      cycle = *first;
+    } else {
+      violations.push_back(Violation(index, "endorsement.granted_on",
+                                     std::string(first.status().message())));
+    }
+  } else if (!IsCycleYear(tx.rulebook, cycle)) {
+    violations.push_back(Violation(index, "endorsement.next_renewal_cycle_year",
+                                   absl::StrCat(cycle, " is not a renewal cycle year")));
+  }
+
+  sql.number_taken.reset();
+  sql.number_taken.bind(1, endorsement.endorsement_number());
+  if (sql.number_taken.executeStep()) {
+    violations.push_back(Violation(index, "endorsement.endorsement_number",
+                                   absl::StrCat(endorsement.endorsement_number(),
+                                                " is already on the registry")));
+  }
+
+  sql.find_person.reset();
+  sql.find_person.bind(1, person.person_id());
+  const bool person_known = sql.find_person.executeStep();
+  int known_paid_through = 0;
+  if (person_known) {
+    if (sql.find_person.getColumn(0).getString() != person.display_name()) {
+      violations.push_back(Violation(
+          index, "person.display_name",
+          absl::StrCat(person.person_id(),
+                       " is on the registry under another name")));
+    }
+    if (sql.find_person.getColumn(1).getString() != person.county()) {
+      violations.push_back(Violation(
+          index, "person.county",
+          absl::StrCat(person.person_id(),
+                       " is on the registry in another county")));
+    }
+    known_paid_through = sql.find_person.getColumn(2).getInt();
+  }
+  if (!violations.empty()) return violations;
+
+  if (!person_known) {
+    sql.insert_person.reset();
+    sql.insert_person.bind(1, person.person_id());
+    sql.insert_person.bind(2, person.display_name());
+    sql.insert_person.bind(3, person.county());
+    sql.insert_person.bind(4, person.membership_paid_through_year());
+    sql.insert_person.exec();
+    tx.AddChange(v1::CHANGE_KIND_PERSON_CREATED, person.person_id(),
+                 std::nullopt);
+  } else if (person.membership_paid_through_year() > known_paid_through) {
+    sql.raise_membership.reset();
+    sql.raise_membership.bind(1, person.membership_paid_through_year());
+    sql.raise_membership.bind(2, person.person_id());
+    sql.raise_membership.exec();
+  }
+  if (person.membership_paid_through_year() > 0) {
+    sql.insert_membership.reset();
+    sql.insert_membership.bind(1, person.person_id());
+    sql.insert_membership.bind(2, person.membership_paid_through_year());
+    sql.insert_membership.bind(3, absl::ToUnixMicros(tx.now));
+    sql.insert_membership.exec();
+  }
+
+  // An empty history means ACTIVE since the grant.
+  std::vector<std::pair<v1::EndorsementStatus, absl::CivilDay>> history;
+  for (const v1::StatusChange& change : endorsement.history()) {
+    history.emplace_back(change.status(),
+                         ToCivilDayUnchecked(change.effective_on()));
+  }
+  if (history.empty()) {
+    history.emplace_back(v1::ENDORSEMENT_STATUS_ACTIVE, granted);
+  }
+  sql.insert_endorsement.reset();
+  sql.insert_endorsement.bind(1, endorsement.endorsement_number());
+  sql.insert_endorsement.bind(2, person.person_id());
+  sql.insert_endorsement.bind(3, category->code());
+  sql.insert_endorsement.bind(4, FormatDay(granted));
+  sql.insert_endorsement.bind(5, static_cast<int>(history.back().first));
+  sql.insert_endorsement.bind(6, FormatDay(history.back().second));
+  sql.insert_endorsement.bind(7, cycle);
+  sql.insert_endorsement.exec();
+  const int64_t id = tx.db.getLastInsertRowid();
+  for (size_t i = 0; i < history.size(); ++i) {
+    const bool given = i < static_cast<size_t>(endorsement.history_size());
+    sql.insert_history.reset();
+    sql.insert_history.bind(1, id);
+    sql.insert_history.bind(2, static_cast<int64_t>(i + 1));
+    sql.insert_history.bind(3, static_cast<int>(history[i].first));
+    sql.insert_history.bind(4, FormatDay(history[i].second));
+    sql.insert_history.bind(
+        5, given ? endorsement.history(i).reason() : std::string("imported"));
+    sql.insert_history.bind(
+        6, given && !endorsement.history(i).actor().empty()
+               ? endorsement.history(i).actor()
+               : tx.context.actor);
+    sql.insert_history.bind(7, absl::ToUnixMicros(tx.now));
+    sql.insert_history.exec();
+  }
+  tx.AddChange(v1::CHANGE_KIND_ENDORSEMENT_IMPORTED, person.person_id(), id);
+  return {};
+}
+
+}  // namespace
+
+absl::StatusOr<v1::ImportEndorsementsResponse>
+RegistryStore::ImportEndorsements(const v1::ImportEndorsementsRequest& request,
+                                  std::vector<v1::ImportRejection> rejected,
+                                  const WriteContext& context) {
+  v1::ImportEndorsementsResponse response;
+  absl::Status status = RunWrite(
+      "ImportEndorsements", request, context, response,
+      [&](WriteTx& tx, google::protobuf::Message& out) -> absl::Status {
+        auto& result = static_cast<v1::ImportEndorsementsResponse&>(out);
+        std::vector<bool> skip(request.records_size(), false);
+        for (const v1::ImportRejection& rejection : rejected) {
+          skip[rejection.index()] = true;
+        }
+        size_t next_rejection = 0;
+        ImportStatements sql(tx.db);
+        int imported = 0;
+        for (int i = 0; i < request.records_size(); ++i) {
+          // Rejections stay in record order, validation's and the data's.
+          while (next_rejection < rejected.size() &&
+                 rejected[next_rejection].index() <= i) {
+            *result.add_rejections() = std::move(rejected[next_rejection++]);
+          }
+          if (skip[i]) continue;
+          auto violations = ImportRecord(tx, sql, i, request.records(i));
+          if (violations.empty()) {
+            ++imported;
+            continue;
+          }
+          v1::ImportRejection* rejection = result.add_rejections();
+          rejection->set_index(i);
+          for (auto& violation : violations) {
+            *rejection->add_violations() = std::move(violation);
+          }
+        }
+        while (next_rejection < rejected.size()) {
+          *result.add_rejections() = std::move(rejected[next_rejection++]);
+        }
+        result.set_imported_count(imported);
+        tx.audit_target = "registry";
+        tx.audit_detail = absl::StrCat(imported, " imported, ",
+                                       result.rejections_size(), " rejected");
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return response;
+}
+
+}  // namespace imh::registry

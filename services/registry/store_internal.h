@@ -1,0 +1,158 @@
+#ifndef IMH_SERVICES_REGISTRY_STORE_INTERNAL_H_
+#define IMH_SERVICES_REGISTRY_STORE_INTERNAL_H_
+
+// Shared by the store's .cc files only. Everything here may throw
+// SQLite::Exception; RegistryStore's public methods catch it.
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <exception>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "absl/status/status.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "imh/registry/v1/registry_service.pb.h"
+#include "services/registry/store.h"
+
+namespace imh::registry {
+
+// The schema version this build writes.
+inline constexpr int kSchemaVersion = 1;
+
+// Applies the migrations `db` lacks, each in its own transaction; returns the
+// resulting version. FailedPrecondition for a file from a newer schema.
+absl::StatusOr<int> MigrateSchema(SQLite::Database& db);
+
+// The Status for an exception caught at the boundary: BUSY/LOCKED are
+// Unavailable (retry may succeed), the rest Internal.
+absl::Status FromSqlite(const std::exception& error, absl::string_view doing);
+
+// Per-connection settings shared by the writer and the readers.
+void ApplyConnectionPragmas(SQLite::Database& db, int busy_timeout_ms);
+
+// Reads of one endorsement and its person. Column order of kEndorsementColumns
+// matches ReadEndorsementRow.
+inline constexpr char kEndorsementSelect[] =
+    "SELECT e.id, e.number, e.person_id, p.display_name, p.county, e.category,"
+    " e.granted_on, e.status, e.status_since, e.next_cycle_year, e.version"
+    " FROM endorsements e JOIN people p ON p.person_id = e.person_id ";
+
+// Fills everything but the history from a row of kEndorsementSelect; returns
+// the row id.
+int64_t ReadEndorsementRow(SQLite::Statement& row, v1::Endorsement& out);
+
+// Appends the endorsement's history, oldest first.
+void ReadHistory(SQLite::Statement& history_by_id, int64_t id,
+                 v1::Endorsement& out);
+
+inline constexpr char kHistorySelect[] =
+    "SELECT status, effective_on, reason, actor FROM status_history"
+    " WHERE endorsement_id = ? ORDER BY seq";
+
+// The endorsement (with history) by number or by row id; nullopt when absent.
+std::optional<v1::Endorsement> LoadEndorsement(SQLite::Database& db,
+                                               const std::string& number);
+std::optional<v1::Endorsement> LoadEndorsementById(SQLite::Database& db,
+                                                   int64_t id);
+std::optional<v1::Person> LoadPerson(SQLite::Database& db,
+                                     const std::string& person_id);
+
+std::string EtagOf(int64_t version);
+
+// One read connection with its prepared statements and its open snapshot.
+struct Reader {
+  explicit Reader(const StoreOptions& options);
+  SQLite::Database db;
+  SQLite::Statement by_person;
+  SQLite::Statement by_number;
+  SQLite::Statement history;
+  bool snapshot_open = false;
+  uint64_t generation = 0;
+};
+
+// Read connections, each used by one thread at a time. A lease opens a read
+// snapshot if its connection has none, or a stale one (older than the last
+// write), and keeps it open when returned, until the next write ends it.
+class ReaderPool {
+ public:
+  explicit ReaderPool(const StoreOptions& options) : options_(options) {}
+
+  class Lease {
+   public:
+    Lease(ReaderPool& pool, std::unique_ptr<Reader> reader)
+        : pool_(pool),
+          reader_(std::move(reader)),
+          exceptions_at_start_(std::uncaught_exceptions()) {}
+    // Returned while an exception unwinds, the snapshot may be unusable: it
+    // is ended rather than kept.
+    ~Lease() {
+      pool_.Return(std::move(reader_),
+                   failed_ || std::uncaught_exceptions() > exceptions_at_start_);
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    Reader& operator*() { return *reader_; }
+    Reader* operator->() { return reader_.get(); }
+    // The snapshot may be unusable: drop it on return.
+    void MarkFailed() { failed_ = true; }
+
+   private:
+    ReaderPool& pool_;
+    std::unique_ptr<Reader> reader_;
+    const int exceptions_at_start_;
+    bool failed_ = false;
+  };
+
+  // Throws when a new connection cannot be opened.
+  std::unique_ptr<Lease> Acquire();
+  // After a commit: newer data exists; end the idle snapshots now so that
+  // they hold back neither readers nor WAL checkpoints.
+  void OnCommit();
+
+ private:
+  void Return(std::unique_ptr<Reader> reader, bool failed);
+  static void EndSnapshot(Reader& reader);
+
+  const StoreOptions& options_;
+  std::mutex mutex_;
+  std::condition_variable returned_;
+  std::vector<std::unique_ptr<Reader>> idle_;
+  int open_ = 0;
+  std::atomic<uint64_t> generation_{1};
+};
+
+// The state of one write transaction.
+class WriteTx {
+ public:
+  WriteTx(SQLite::Database& db, const eligibility::Rulebook& rulebook,
+          const WriteContext& context, absl::Time now)
+      : db(db), rulebook(rulebook), context(context), now(now) {}
+
+  // Appends a change-feed entry; remembers the newest sequence.
+  void AddChange(v1::ChangeKind kind, const std::string& person_id,
+                 std::optional<int64_t> endorsement_id);
+  // Appends a history entry and makes it the current status.
+  void AppendStatus(int64_t endorsement_id, v1::EndorsementStatus status,
+                    absl::CivilDay effective_on, const std::string& reason);
+
+  SQLite::Database& db;
+  const eligibility::Rulebook& rulebook;
+  const WriteContext& context;
+  const absl::Time now;
+  std::string audit_target;
+  std::string audit_detail;
+  int64_t last_sequence = 0;
+
+ private:
+  std::unique_ptr<SQLite::Statement> insert_change_;
+};
+
+}  // namespace imh::registry
+
+#endif  // IMH_SERVICES_REGISTRY_STORE_INTERNAL_H_

@@ -1,0 +1,272 @@
+// The registry's reads: each from one snapshot of a pooled read connection.
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/dates.h"
+#include "common/endorsement_status.h"
+#include "services/registry/store.h"
+#include "services/registry/store_internal.h"
+
+namespace imh::registry {
+namespace {
+
+// One candidate endorsement of a verification subject.
+struct Candidate {
+  int64_t id;
+  std::string number;
+  std::string category;
+  absl::CivilDay granted;
+  v1::EndorsementStatus status;
+  absl::CivilDay status_since;
+};
+
+absl::CivilDay DayColumn(const SQLite::Column& column) {
+  return ParseDay(column.getString()).value_or(absl::CivilDay());
+}
+
+// The status on `day`. The current status answers any day from its start;
+// only earlier days need the history.
+StatusOnDay StatusOn(Reader& reader, const Candidate& candidate,
+                     absl::CivilDay day) {
+  if (day < candidate.granted) return {};
+  if (day >= candidate.status_since) {
+    return {candidate.status, candidate.status_since};
+  }
+  v1::Endorsement endorsement;
+  *endorsement.mutable_granted_on() = ToProtoDate(candidate.granted);
+  ReadHistory(reader.history, candidate.id, endorsement);
+  return EndorsementStatusOn(endorsement, day);
+}
+
+v1::CredentialAnswer Answer(Reader& reader, const VerifyQuestion& question) {
+  SQLite::Statement& lookup = question.by_person ? reader.by_person
+                                                 : reader.by_number;
+  lookup.reset();
+  lookup.bind(1, question.subject);
+  std::vector<Candidate> candidates;
+  while (lookup.executeStep()) {
+    candidates.push_back({lookup.getColumn(0).getInt64(),
+                          lookup.getColumn(1).getString(),
+                          lookup.getColumn(2).getString(),
+                          DayColumn(lookup.getColumn(3)),
+                          static_cast<v1::EndorsementStatus>(
+                              lookup.getColumn(4).getInt()),
+                          DayColumn(lookup.getColumn(5))});
+  }
+  v1::CredentialAnswer answer;
+  answer.set_status(v1::CREDENTIAL_STATUS_NOT_HELD);
+  if (candidates.empty()) {
+    answer.set_detail("not in the registry");
+    return answer;
+  }
+  bool any_in_categories = false;
+  for (const Candidate& candidate : candidates) {
+    if (std::find(question.categories.begin(), question.categories.end(),
+                  candidate.category) == question.categories.end()) {
+      continue;
+    }
+    any_in_categories = true;
+    const StatusOnDay on_day = StatusOn(reader, candidate, question.on);
+    answer.set_endorsement_number(candidate.number);
+    answer.set_category(candidate.category);
+    answer.set_status_on_date(on_day.status);
+    if (on_day.status == v1::ENDORSEMENT_STATUS_ACTIVE) {
+      answer.set_status(v1::CREDENTIAL_STATUS_HELD);
+      *answer.mutable_status_since() = ToProtoDate(on_day.since);
+      answer.clear_detail();
+      return answer;
+    }
+    if (on_day.status == v1::ENDORSEMENT_STATUS_UNSPECIFIED) {
+      answer.clear_status_since();
+      answer.set_detail(absl::StrCat(candidate.category, " not granted until ",
+                                     FormatDay(candidate.granted)));
+    } else {
+      *answer.mutable_status_since() = ToProtoDate(on_day.since);
+      answer.set_detail(absl::StrCat(candidate.category, " ",
+                                     StatusWord(on_day.status), " since ",
+                                     FormatDay(on_day.since)));
+    }
+  }
+  if (!any_in_categories) answer.set_detail("holds none of these categories");
+  return answer;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::GetPersonResponse> RegistryStore::GetPerson(
+    const std::string& person_id) {
+  try {
+    auto lease = readers_->Acquire();
+    SQLite::Database& db = (*lease)->db;
+    std::optional<v1::Person> person = LoadPerson(db, person_id);
+    if (!person) {
+      return absl::NotFoundError(
+          absl::StrCat("person ", person_id, " is not on the registry"));
+    }
+    v1::GetPersonResponse response;
+    *response.mutable_person() = std::move(*person);
+    SQLite::Statement rows(db, absl::StrCat(kEndorsementSelect,
+                                            "WHERE e.person_id = ? ORDER BY e.id"));
+    rows.bind(1, person_id);
+    while (rows.executeStep()) {
+      v1::Endorsement* endorsement = response.add_endorsements();
+      const int64_t id = ReadEndorsementRow(rows, *endorsement);
+      ReadHistory((*lease)->history, id, *endorsement);
+    }
+    return response;
+  } catch (const std::exception& error) {
+    return FromSqlite(error, "reading a person");
+  }
+}
+
+absl::StatusOr<v1::Endorsement> RegistryStore::GetEndorsement(
+    const std::string& number) {
+  try {
+    auto lease = readers_->Acquire();
+    std::optional<v1::Endorsement> endorsement =
+        LoadEndorsement((*lease)->db, number);
+    if (!endorsement) {
+      return absl::NotFoundError(
+          absl::StrCat("endorsement ", number, " is not on the registry"));
+    }
+    return std::move(*endorsement);
+  } catch (const std::exception& error) {
+    return FromSqlite(error, "reading an endorsement");
+  }
+}
+
+absl::StatusOr<ListPage> RegistryStore::ListEndorsements(
+    const ListFilter& filter, int64_t after_id, int page_size) {
+  try {
+    auto lease = readers_->Acquire();
+    SQLite::Database& db = (*lease)->db;
+    std::string where = "WHERE e.id > ?";
+    if (!filter.category.empty()) absl::StrAppend(&where, " AND e.category = ?");
+    if (filter.status != v1::ENDORSEMENT_STATUS_UNSPECIFIED) {
+      absl::StrAppend(&where, " AND e.status = ?");
+    }
+    // instr, not LIKE: a name with % or _ matches itself only.
+    if (!filter.name.empty()) {
+      absl::StrAppend(&where, " AND instr(lower(p.display_name), ?) > 0");
+    }
+    if (!filter.county.empty()) absl::StrAppend(&where, " AND lower(p.county) = ?");
+    SQLite::Statement rows(
+        db, absl::StrCat(kEndorsementSelect, where, " ORDER BY e.id LIMIT ?"));
+    int index = 1;
+    rows.bind(index++, after_id);
+    if (!filter.category.empty()) rows.bind(index++, filter.category);
+    if (filter.status != v1::ENDORSEMENT_STATUS_UNSPECIFIED) {
+      rows.bind(index++, static_cast<int>(filter.status));
+    }
+    if (!filter.name.empty()) {
+      rows.bind(index++, absl::AsciiStrToLower(filter.name));
+    }
+    if (!filter.county.empty()) {
+      rows.bind(index++, absl::AsciiStrToLower(filter.county));
+    }
+    rows.bind(index, page_size + 1);
+    ListPage page;
+    int64_t last_id = 0;
+    while (rows.executeStep()) {
+      if (static_cast<int>(page.endorsements.size()) == page_size) {
+        page.next_after_id = last_id;
+        break;
+      }
+      v1::Endorsement& endorsement = page.endorsements.emplace_back();
+      last_id = ReadEndorsementRow(rows, endorsement);
+      ReadHistory((*lease)->history, last_id, endorsement);
+    }
+    return page;
+  } catch (const std::exception& error) {
+    return FromSqlite(error, "listing endorsements");
+  }
+}
+
+std::vector<v1::CredentialAnswer> RegistryStore::Verify(
+    const std::vector<VerifyQuestion>& questions) {
+  std::vector<v1::CredentialAnswer> answers(questions.size());
+  size_t answered = 0;
+  try {
+    auto lease = readers_->Acquire();
+    for (; answered < questions.size(); ++answered) {
+      answers[answered] = Answer(**lease, questions[answered]);
+    }
+  } catch (const std::exception& error) {
+    const absl::Status status = FromSqlite(error, "registry storage fault");
+    for (; answered < questions.size(); ++answered) {
+      answers[answered].set_status(v1::CREDENTIAL_STATUS_UNKNOWN);
+      answers[answered].set_detail(std::string(status.message()));
+    }
+  }
+  return answers;
+}
+
+absl::StatusOr<std::vector<Change>> RegistryStore::ChangesAfter(
+    int64_t after_sequence, int limit) {
+  try {
+    auto lease = readers_->Acquire();
+    SQLite::Database& db = (*lease)->db;
+    SQLite::Statement rows(db,
+                           "SELECT sequence, kind, at_us, person_id,"
+                           " endorsement_id FROM changes WHERE sequence > ?"
+                           " ORDER BY sequence LIMIT ?");
+    rows.bind(1, after_sequence);
+    rows.bind(2, limit);
+    std::vector<Change> changes;
+    std::vector<std::optional<int64_t>> endorsement_ids;
+    while (rows.executeStep()) {
+      Change& change = changes.emplace_back();
+      change.sequence = rows.getColumn(0).getInt64();
+      change.kind = static_cast<v1::ChangeKind>(rows.getColumn(1).getInt());
+      change.at = absl::FromUnixMicros(rows.getColumn(2).getInt64());
+      change.person_id = rows.getColumn(3).getString();
+      endorsement_ids.push_back(
+          rows.getColumn(4).isNull()
+              ? std::nullopt
+              : std::optional<int64_t>(rows.getColumn(4).getInt64()));
+    }
+    for (size_t i = 0; i < changes.size(); ++i) {
+      if (endorsement_ids[i]) {
+        changes[i].endorsement = LoadEndorsementById(db, *endorsement_ids[i]);
+      }
+    }
+    return changes;
+  } catch (const std::exception& error) {
+    return FromSqlite(error, "reading the change feed");
+  }
+}
+
+absl::Status RegistryStore::Export(
+    absl::FunctionRef<bool(const v1::RegistryRecord& record)> sink) {
+  try {
+    auto lease = readers_->Acquire();
+    SQLite::Database& db = (*lease)->db;
+    SQLite::Statement rows(
+        db, absl::StrCat(
+                "SELECT e.id, e.number, e.person_id, p.display_name, p.county,"
+                " e.category, e.granted_on, e.status, e.status_since,"
+                " e.next_cycle_year, e.version, p.membership_paid_through"
+                " FROM endorsements e JOIN people p ON p.person_id ="
+                " e.person_id ORDER BY e.id"));
+    v1::RegistryRecord record;
+    while (rows.executeStep()) {
+      record.Clear();
+      v1::Endorsement& endorsement = *record.mutable_endorsement();
+      const int64_t id = ReadEndorsementRow(rows, endorsement);
+      ReadHistory((*lease)->history, id, endorsement);
+      v1::Person& person = *record.mutable_person();
+      person.set_person_id(endorsement.person_id());
+      person.set_display_name(endorsement.display_name());
+      person.set_county(endorsement.county());
+      person.set_membership_paid_through_year(rows.getColumn(11).getInt());
+      if (!sink(record)) break;
+    }
+    return absl::OkStatus();
+  } catch (const std::exception& error) {
+    return FromSqlite(error, "exporting the registry");
+  }
+}
+
+}  // namespace imh::registry
