@@ -27,9 +27,8 @@ std::optional<Cycle> CycleOn(const eligibility::Rulebook& rulebook,
 }
 
 absl::Status NoCycle(absl::CivilDay day) {
-  return absl::FailedPreconditionError(
-      absl::StrCat("the rulebook has no renewal cycle in force on ",
-                   FormatDay(day)));
+  return absl::FailedPreconditionError(absl::StrCat(
+      "the rulebook has no renewal cycle in force on ", FormatDay(day)));
 }
 
 // The smallest cycle year greater than `year`.
@@ -57,7 +56,8 @@ absl::StatusOr<int> CycleAfter(const eligibility::Rulebook& rulebook,
 }
 
 bool IsCycleYear(const eligibility::Rulebook& rulebook, int year) {
-  const std::optional<Cycle> cycle = CycleOn(rulebook, absl::CivilDay(year, 1, 1));
+  const std::optional<Cycle> cycle =
+      CycleOn(rulebook, absl::CivilDay(year, 1, 1));
   return cycle && year >= cycle->anchor_year &&
          (year - cycle->anchor_year) % cycle->period_years == 0;
 }

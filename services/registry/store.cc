@@ -1,8 +1,8 @@
 #include "services/registry/store.h"
 
-#include <utility>
-
 #include <sqlite3.h>
+
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -31,7 +31,9 @@ void ApplyConnectionPragmas(SQLite::Database& db, int busy_timeout_ms) {
   db.exec("PRAGMA temp_store = MEMORY");
 }
 
-std::string EtagOf(int64_t version) { return absl::StrCat("\"", version, "\""); }
+std::string EtagOf(int64_t version) {
+  return absl::StrCat("\"", version, "\"");
+}
 
 int64_t ReadEndorsementRow(SQLite::Statement& row, v1::Endorsement& out) {
   out.set_endorsement_number(row.getColumn(1).getString());
@@ -66,10 +68,9 @@ void ReadHistory(SQLite::Statement& history, int64_t id, v1::Endorsement& out) {
 
 namespace {
 
-std::optional<v1::Endorsement> LoadWhere(SQLite::Database& db,
-                                         const char* where,
-                                         const std::function<void(
-                                             SQLite::Statement&)>& bind) {
+std::optional<v1::Endorsement> LoadWhere(
+    SQLite::Database& db, const char* where,
+    const std::function<void(SQLite::Statement&)>& bind) {
   SQLite::Statement row(db, absl::StrCat(kEndorsementSelect, where));
   bind(row);
   if (!row.executeStep()) return std::nullopt;
@@ -113,10 +114,10 @@ std::optional<v1::Person> LoadPerson(SQLite::Database& db,
 
 Reader::Reader(const StoreOptions& options)
     : db(options.path, SQLite::OPEN_READWRITE),
-      by_person(db, absl::StrCat(
-                        "SELECT id, number, category, granted_on, status,"
-                        " status_since FROM endorsements WHERE person_id = ?"
-                        " ORDER BY id")),
+      by_person(
+          db, absl::StrCat("SELECT id, number, category, granted_on, status,"
+                           " status_since FROM endorsements WHERE person_id = ?"
+                           " ORDER BY id")),
       by_number(db,
                 "SELECT id, number, category, granted_on, status, status_since"
                 " FROM endorsements WHERE number = ?"),
@@ -131,9 +132,8 @@ std::unique_ptr<ReaderPool::Lease> ReaderPool::Acquire() {
   std::unique_ptr<Reader> reader;
   {
     std::unique_lock<std::mutex> lock(mutex_);
-    returned_.wait(lock, [&] {
-      return !idle_.empty() || open_ < options_.max_readers;
-    });
+    returned_.wait(
+        lock, [&] { return !idle_.empty() || open_ < options_.max_readers; });
     if (!idle_.empty()) {
       reader = std::move(idle_.back());
       idle_.pop_back();
@@ -258,8 +258,8 @@ absl::StatusOr<std::unique_ptr<RegistryStore>> RegistryStore::Open(
     const std::string mode = db.execAndGet("PRAGMA journal_mode = WAL");
     if (mode != "wal") {
       return absl::FailedPreconditionError(absl::StrCat(
-          options.path, ": cannot use write-ahead logging (journal mode ",
-          mode, ")"));
+          options.path, ": cannot use write-ahead logging (journal mode ", mode,
+          ")"));
     }
     absl::StatusOr<int> version = MigrateSchema(db);
     if (!version.ok()) return version.status();
@@ -295,9 +295,9 @@ absl::Status RegistryStore::RunWrite(absl::string_view method,
       seen.bind(1, context.request_id);
       if (seen.executeStep()) {
         if (seen.getColumn(0).getString() != digest) {
-          return absl::AlreadyExistsError(absl::StrCat(
-              "request_id ", context.request_id,
-              " was already used for a different request"));
+          return absl::AlreadyExistsError(
+              absl::StrCat("request_id ", context.request_id,
+                           " was already used for a different request"));
         }
         const SQLite::Column stored = seen.getColumn(1);
         if (!response.ParseFromArray(stored.getBlob(), stored.getBytes())) {

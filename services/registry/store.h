@@ -103,9 +103,9 @@ struct RowCounts {
   int64_t audit_records = 0;
   bool operator==(const RowCounts& o) const {
     return people == o.people && endorsements == o.endorsements &&
-           status_changes == o.status_changes &&
-           memberships == o.memberships && renewals == o.renewals &&
-           changes == o.changes && audit_records == o.audit_records;
+           status_changes == o.status_changes && memberships == o.memberships &&
+           renewals == o.renewals && changes == o.changes &&
+           audit_records == o.audit_records;
   }
 };
 

@@ -33,16 +33,16 @@ struct ImportStatements {
         raise_membership(db,
                          "UPDATE people SET membership_paid_through = ?"
                          " WHERE person_id = ?"),
-        insert_membership(
-            db, "INSERT OR IGNORE INTO memberships VALUES (?, ?, ?)"),
+        insert_membership(db,
+                          "INSERT OR IGNORE INTO memberships VALUES (?, ?, ?)"),
         number_taken(db, "SELECT 1 FROM endorsements WHERE number = ?"),
         insert_endorsement(
             db,
             "INSERT INTO endorsements (number, person_id, category,"
             " granted_on, status, status_since, next_cycle_year, version)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, 0)"),
-        insert_history(db,
-                       "INSERT INTO status_history VALUES (?, ?, ?, ?, ?, ?, ?)") {}
+        insert_history(
+            db, "INSERT INTO status_history VALUES (?, ?, ?, ?, ?, ?, ?)") {}
   SQLite::Statement find_person;
   SQLite::Statement insert_person;
   SQLite::Statement raise_membership;
@@ -78,16 +78,18 @@ std::vector<google::rpc::BadRequest::FieldViolation> ImportRecord(
                                      std::string(first.status().message())));
     }
   } else if (!IsCycleYear(tx.rulebook, cycle)) {
-    violations.push_back(Violation(index, "endorsement.next_renewal_cycle_year",
-                                   absl::StrCat(cycle, " is not a renewal cycle year")));
+    violations.push_back(
+        Violation(index, "endorsement.next_renewal_cycle_year",
+                  absl::StrCat(cycle, " is not a renewal cycle year")));
   }
 
   sql.number_taken.reset();
   sql.number_taken.bind(1, endorsement.endorsement_number());
   if (sql.number_taken.executeStep()) {
-    violations.push_back(Violation(index, "endorsement.endorsement_number",
-                                   absl::StrCat(endorsement.endorsement_number(),
-                                                " is already on the registry")));
+    violations.push_back(
+        Violation(index, "endorsement.endorsement_number",
+                  absl::StrCat(endorsement.endorsement_number(),
+                               " is already on the registry")));
   }
 
   sql.find_person.reset();
@@ -96,16 +98,16 @@ std::vector<google::rpc::BadRequest::FieldViolation> ImportRecord(
   int known_paid_through = 0;
   if (person_known) {
     if (sql.find_person.getColumn(0).getString() != person.display_name()) {
-      violations.push_back(Violation(
-          index, "person.display_name",
-          absl::StrCat(person.person_id(),
-                       " is on the registry under another name")));
+      violations.push_back(
+          Violation(index, "person.display_name",
+                    absl::StrCat(person.person_id(),
+                                 " is on the registry under another name")));
     }
     if (sql.find_person.getColumn(1).getString() != person.county()) {
-      violations.push_back(Violation(
-          index, "person.county",
-          absl::StrCat(person.person_id(),
-                       " is on the registry in another county")));
+      violations.push_back(
+          Violation(index, "person.county",
+                    absl::StrCat(person.person_id(),
+                                 " is on the registry in another county")));
     }
     known_paid_through = sql.find_person.getColumn(2).getInt();
   }
@@ -162,10 +164,9 @@ std::vector<google::rpc::BadRequest::FieldViolation> ImportRecord(
     sql.insert_history.bind(4, FormatDay(history[i].second));
     sql.insert_history.bind(
         5, given ? endorsement.history(i).reason() : std::string("imported"));
-    sql.insert_history.bind(
-        6, given && !endorsement.history(i).actor().empty()
-               ? endorsement.history(i).actor()
-               : tx.context.actor);
+    sql.insert_history.bind(6, given && !endorsement.history(i).actor().empty()
+                                   ? endorsement.history(i).actor()
+                                   : tx.context.actor);
     sql.insert_history.bind(7, absl::ToUnixMicros(tx.now));
     sql.insert_history.exec();
   }

@@ -4,15 +4,15 @@
 // Shared by the store's .cc files only. Everything here may throw
 // SQLite::Exception; RegistryStore's public methods catch it.
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <mutex>
-#include <exception>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include "absl/status/status.h"
 #include "absl/time/civil_time.h"
@@ -92,8 +92,8 @@ class ReaderPool {
     // Returned while an exception unwinds, the snapshot may be unusable: it
     // is ended rather than kept.
     ~Lease() {
-      pool_.Return(std::move(reader_),
-                   failed_ || std::uncaught_exceptions() > exceptions_at_start_);
+      pool_.Return(std::move(reader_), failed_ || std::uncaught_exceptions() >
+                                                      exceptions_at_start_);
     }
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;

@@ -41,19 +41,17 @@ StatusOnDay StatusOn(Reader& reader, const Candidate& candidate,
 }
 
 v1::CredentialAnswer Answer(Reader& reader, const VerifyQuestion& question) {
-  SQLite::Statement& lookup = question.by_person ? reader.by_person
-                                                 : reader.by_number;
+  SQLite::Statement& lookup =
+      question.by_person ? reader.by_person : reader.by_number;
   lookup.reset();
   lookup.bind(1, question.subject);
   std::vector<Candidate> candidates;
   while (lookup.executeStep()) {
-    candidates.push_back({lookup.getColumn(0).getInt64(),
-                          lookup.getColumn(1).getString(),
-                          lookup.getColumn(2).getString(),
-                          DayColumn(lookup.getColumn(3)),
-                          static_cast<v1::EndorsementStatus>(
-                              lookup.getColumn(4).getInt()),
-                          DayColumn(lookup.getColumn(5))});
+    candidates.push_back(
+        {lookup.getColumn(0).getInt64(), lookup.getColumn(1).getString(),
+         lookup.getColumn(2).getString(), DayColumn(lookup.getColumn(3)),
+         static_cast<v1::EndorsementStatus>(lookup.getColumn(4).getInt()),
+         DayColumn(lookup.getColumn(5))});
   }
   v1::CredentialAnswer answer;
   answer.set_status(v1::CREDENTIAL_STATUS_NOT_HELD);
@@ -107,8 +105,9 @@ absl::StatusOr<v1::GetPersonResponse> RegistryStore::GetPerson(
     }
     v1::GetPersonResponse response;
     *response.mutable_person() = std::move(*person);
-    SQLite::Statement rows(db, absl::StrCat(kEndorsementSelect,
-                                            "WHERE e.person_id = ? ORDER BY e.id"));
+    SQLite::Statement rows(db,
+                           absl::StrCat(kEndorsementSelect,
+                                        "WHERE e.person_id = ? ORDER BY e.id"));
     rows.bind(1, person_id);
     while (rows.executeStep()) {
       v1::Endorsement* endorsement = response.add_endorsements();
@@ -143,7 +142,8 @@ absl::StatusOr<ListPage> RegistryStore::ListEndorsements(
     auto lease = readers_->Acquire();
     SQLite::Database& db = (*lease)->db;
     std::string where = "WHERE e.id > ?";
-    if (!filter.category.empty()) absl::StrAppend(&where, " AND e.category = ?");
+    if (!filter.category.empty())
+      absl::StrAppend(&where, " AND e.category = ?");
     if (filter.status != v1::ENDORSEMENT_STATUS_UNSPECIFIED) {
       absl::StrAppend(&where, " AND e.status = ?");
     }
@@ -151,7 +151,8 @@ absl::StatusOr<ListPage> RegistryStore::ListEndorsements(
     if (!filter.name.empty()) {
       absl::StrAppend(&where, " AND instr(lower(p.display_name), ?) > 0");
     }
-    if (!filter.county.empty()) absl::StrAppend(&where, " AND lower(p.county) = ?");
+    if (!filter.county.empty())
+      absl::StrAppend(&where, " AND lower(p.county) = ?");
     SQLite::Statement rows(
         db, absl::StrCat(kEndorsementSelect, where, " ORDER BY e.id LIMIT ?"));
     int index = 1;

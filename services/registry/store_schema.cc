@@ -124,9 +124,9 @@ absl::StatusOr<int> MigrateSchema(SQLite::Database& db) {
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
       " version INTEGER PRIMARY KEY, description TEXT NOT NULL,"
       " applied_at TEXT NOT NULL)");
-  int current = db.execAndGet(
-                      "SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
-                    .getInt();
+  int current =
+      db.execAndGet("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+          .getInt();
   if (current > kSchemaVersion) {
     return absl::FailedPreconditionError(
         absl::StrCat("the registry file has schema version ", current,

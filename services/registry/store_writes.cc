@@ -53,10 +53,9 @@ std::string NewEndorsementNumber(SQLite::Database& db,
   return number;
 }
 
-void InsertMembershipYear(WriteTx& tx, const std::string& person_id,
-                          int year) {
-  SQLite::Statement insert(tx.db,
-                           "INSERT OR IGNORE INTO memberships VALUES (?, ?, ?)");
+void InsertMembershipYear(WriteTx& tx, const std::string& person_id, int year) {
+  SQLite::Statement insert(
+      tx.db, "INSERT OR IGNORE INTO memberships VALUES (?, ?, ?)");
   insert.bind(1, person_id);
   insert.bind(2, year);
   insert.bind(3, absl::ToUnixMicros(tx.now));
@@ -82,7 +81,8 @@ void InsertPerson(WriteTx& tx, const v1::Person& person) {
 }
 
 absl::Status NotFound(absl::string_view what, absl::string_view id) {
-  return absl::NotFoundError(absl::StrCat(what, " ", id, " is not on the registry"));
+  return absl::NotFoundError(
+      absl::StrCat(what, " ", id, " is not on the registry"));
 }
 
 }  // namespace
@@ -128,12 +128,12 @@ absl::StatusOr<v1::CreateEndorsementResponse> RegistryStore::CreateEndorsement(
         held.bind(4, static_cast<int>(v1::ENDORSEMENT_STATUS_LAPSED));
         held.bind(5, static_cast<int>(v1::ENDORSEMENT_STATUS_SUSPENDED));
         if (held.executeStep()) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              request.person_id(), " already has ", category, " endorsement ",
-              held.getColumn(0).getString(), " (",
-              StatusWord(static_cast<v1::EndorsementStatus>(
-                  held.getColumn(1).getInt())),
-              "): change its status instead"));
+          return absl::FailedPreconditionError(
+              absl::StrCat(request.person_id(), " already has ", category,
+                           " endorsement ", held.getColumn(0).getString(), " (",
+                           StatusWord(static_cast<v1::EndorsementStatus>(
+                               held.getColumn(1).getInt())),
+                           "): change its status instead"));
         }
         std::string number = request.endorsement_number();
         if (number.empty()) {
@@ -165,7 +165,8 @@ absl::StatusOr<v1::CreateEndorsementResponse> RegistryStore::CreateEndorsement(
         tx.AddChange(v1::CHANGE_KIND_ENDORSEMENT_CREATED, request.person_id(),
                      id);
         tx.audit_target = absl::StrCat("endorsement:", number);
-        tx.audit_detail = absl::StrCat(category, " granted ", FormatDay(granted));
+        tx.audit_detail =
+            absl::StrCat(category, " granted ", FormatDay(granted));
         *static_cast<v1::CreateEndorsementResponse&>(out)
              .mutable_endorsement() = *LoadEndorsementById(tx.db, id);
         return absl::OkStatus();
@@ -188,16 +189,16 @@ RegistryStore::UpdateEndorsementStatus(
           return NotFound("endorsement", request.endorsement_number());
         }
         if (!request.etag().empty() && request.etag() != current->etag()) {
-          return absl::AbortedError(absl::StrCat(
-              "endorsement ", request.endorsement_number(),
-              " changed since it was read (etag ", request.etag(), ", now ",
-              current->etag(), "): read it again"));
+          return absl::AbortedError(
+              absl::StrCat("endorsement ", request.endorsement_number(),
+                           " changed since it was read (etag ", request.etag(),
+                           ", now ", current->etag(), "): read it again"));
         }
         if (!IsAllowedTransition(current->status(), request.status())) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "endorsement ", request.endorsement_number(), " is ",
-              StatusWord(current->status()), "; it cannot become ",
-              StatusWord(request.status())));
+          return absl::FailedPreconditionError(
+              absl::StrCat("endorsement ", request.endorsement_number(), " is ",
+                           StatusWord(current->status()), "; it cannot become ",
+                           StatusWord(request.status())));
         }
         const absl::CivilDay effective = Day(request.effective_on());
         const absl::CivilDay since = Day(current->status_since());
@@ -210,7 +211,8 @@ RegistryStore::UpdateEndorsementStatus(
         const int64_t id = EndorsementId(tx.db, request.endorsement_number());
         tx.AppendStatus(id, request.status(), effective, request.reason());
         tx.AddChange(v1::CHANGE_KIND_STATUS_CHANGED, current->person_id(), id);
-        tx.audit_target = absl::StrCat("endorsement:", request.endorsement_number());
+        tx.audit_target =
+            absl::StrCat("endorsement:", request.endorsement_number());
         tx.audit_detail = absl::StrCat(StatusWord(current->status()), " -> ",
                                        StatusWord(request.status()), " on ",
                                        FormatDay(effective));
@@ -232,7 +234,8 @@ absl::StatusOr<v1::RecordMembershipResponse> RegistryStore::RecordMembership(
           return NotFound("person", request.person_id());
         }
         SQLite::Statement seen(
-            tx.db, "SELECT 1 FROM memberships WHERE person_id = ? AND year = ?");
+            tx.db,
+            "SELECT 1 FROM memberships WHERE person_id = ? AND year = ?");
         seen.bind(1, request.person_id());
         seen.bind(2, request.year());
         if (seen.executeStep()) {
@@ -287,7 +290,8 @@ absl::StatusOr<v1::RecordRenewalResponse> RegistryStore::RecordRenewal(
           return absl::FailedPreconditionError(
               "attested_on is before the endorsement was granted");
         }
-        absl::StatusOr<int> next = CycleAfter(tx.rulebook, request.cycle_year());
+        absl::StatusOr<int> next =
+            CycleAfter(tx.rulebook, request.cycle_year());
         if (!next.ok()) return next.status();
         const int64_t id = EndorsementId(tx.db, request.endorsement_number());
         SQLite::Statement insert(
@@ -306,8 +310,10 @@ absl::StatusOr<v1::RecordRenewalResponse> RegistryStore::RecordRenewal(
         move.bind(1, *next);
         move.bind(2, id);
         move.exec();
-        tx.AddChange(v1::CHANGE_KIND_RENEWAL_RECORDED, current->person_id(), id);
-        tx.audit_target = absl::StrCat("endorsement:", request.endorsement_number());
+        tx.AddChange(v1::CHANGE_KIND_RENEWAL_RECORDED, current->person_id(),
+                     id);
+        tx.audit_target =
+            absl::StrCat("endorsement:", request.endorsement_number());
         tx.audit_detail = absl::StrCat("renewed for ", request.cycle_year(),
                                        "; next due ", *next);
         *static_cast<v1::RecordRenewalResponse&>(out).mutable_endorsement() =
@@ -352,8 +358,10 @@ absl::StatusOr<v1::ProcessLapsesResponse> RegistryStore::ProcessLapses(
               ParseDay(due.getColumn(3).getString()).value_or(absl::CivilDay());
           const int cycle = due.getColumn(4).getInt();
           const int paid = due.getColumn(5).getInt();
-          Lapse lapse{due.getColumn(0).getInt64(), due.getColumn(2).getString(),
-                      {}, ""};
+          Lapse lapse{due.getColumn(0).getInt64(),
+                      due.getColumn(2).getString(),
+                      {},
+                      ""};
           const absl::CivilDay renewal_day(cycle + 1, 1, 1);
           const absl::CivilDay membership_day(paid + 1, 1, 1);
           const bool renewal_missed = cycle < year;
@@ -386,8 +394,8 @@ absl::StatusOr<v1::ProcessLapsesResponse> RegistryStore::ProcessLapses(
           *result.add_lapsed() = std::move(lapse.entry);
         }
         tx.audit_target = "registry";
-        tx.audit_detail = absl::StrCat(lapses.size(), " lapsed as of ",
-                                       FormatDay(as_of));
+        tx.audit_detail =
+            absl::StrCat(lapses.size(), " lapsed as of ", FormatDay(as_of));
         return absl::OkStatus();
       });
   if (!status.ok()) return status;

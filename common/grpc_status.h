@@ -1,0 +1,23 @@
+#ifndef IMH_COMMON_GRPC_STATUS_H_
+#define IMH_COMMON_GRPC_STATUS_H_
+
+// The one place where absl::Status and field violations become grpc::Status.
+
+#include <grpcpp/support/status.h>
+
+#include "absl/status/status.h"
+#include "common/field_violation.h"
+
+namespace imh {
+
+// Same code and message; OK for OK.
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// INVALID_ARGUMENT whose details are a google.rpc.Status holding one
+// google.rpc.BadRequest with every violation; the message lists them too, for
+// clients that read only messages. Requires a non-empty list.
+grpc::Status InvalidArgument(const FieldViolations& violations);
+
+}  // namespace imh
+
+#endif  // IMH_COMMON_GRPC_STATUS_H_

@@ -1,0 +1,121 @@
+#include "common/server_support.h"
+
+#include <csignal>
+#include <cstdio>
+#include <mutex>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace imh {
+namespace {
+
+bool IsPrintable(absl::string_view value, size_t max) {
+  if (value.empty() || value.size() > max) return false;
+  for (const char c : value) {
+    if (c < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+std::string Metadata(const grpc::ServerContextBase& context,
+                     absl::string_view key) {
+  const auto& metadata = context.client_metadata();
+  const auto it = metadata.find(grpc::string_ref(key.data(), key.size()));
+  if (it == metadata.end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
+
+void AppendJsonString(std::string& out, absl::string_view value) {
+  out.push_back('"');
+  for (const char c : value) {
+    switch (c) {
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          absl::StrAppend(&out, "\\u00", absl::Hex(c, absl::kZeroPad2));
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+}  // namespace
+
+std::string CallerActor(const grpc::ServerContextBase& context) {
+  const auto auth = context.auth_context();
+  if (auth && auth->IsPeerAuthenticated()) {
+    for (const auto& identity : auth->GetPeerIdentity()) {
+      const std::string value(identity.data(), identity.size());
+      if (IsPrintable(value, 128)) return value;
+    }
+  }
+  const std::string declared = Metadata(context, "x-actor");
+  if (IsPrintable(declared, 128)) return declared;
+  return "anonymous";
+}
+
+std::string CorrelationId(const grpc::ServerContextBase& context) {
+  const std::string id = Metadata(context, "x-request-id");
+  return IsPrintable(id, 64) ? id : "";
+}
+
+absl::CivilDay TodayInVirginia() {
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone("America/New_York", &zone))
+    zone = absl::UTCTimeZone();
+  return absl::ToCivilDay(absl::Now(), zone);
+}
+
+void BlockTerminationSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+}
+
+int WaitForTerminationSignal() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  int received = 0;
+  while (sigwait(&signals, &received) != 0) {
+  }
+  return received;
+}
+
+void LogJson(
+    absl::string_view component,
+    std::initializer_list<std::pair<absl::string_view, std::string>> fields) {
+  std::string line = "{\"time\":";
+  AppendJsonString(line, absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
+                                          absl::UTCTimeZone()));
+  line.append(",\"component\":");
+  AppendJsonString(line, component);
+  for (const auto& [key, value] : fields) {
+    line.push_back(',');
+    AppendJsonString(line, key);
+    line.push_back(':');
+    AppendJsonString(line, value);
+  }
+  line.append("}\n");
+  static std::mutex mutex;
+  std::lock_guard<std::mutex> lock(mutex);
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fflush(stderr);
+}
+
+}  // namespace imh

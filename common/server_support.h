@@ -1,0 +1,48 @@
+#ifndef IMH_COMMON_SERVER_SUPPORT_H_
+#define IMH_COMMON_SERVER_SUPPORT_H_
+
+// What both servers need around their services: the caller's identity and
+// correlation id, the association's "today", termination signals, and
+// structured log lines.
+
+#include <grpcpp/server_context.h>
+
+#include <initializer_list>
+#include <string>
+#include <utility>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+
+namespace imh {
+
+// The authenticated peer identity (TLS client certificate) when there is one;
+// otherwise the "x-actor" metadata the caller declared (insecure loopback
+// mode), else "anonymous". At most 128 printable characters.
+std::string CallerActor(const grpc::ServerContextBase& context);
+
+// The caller's "x-request-id" metadata when it is 1-64 printable characters;
+// empty otherwise.
+std::string CorrelationId(const grpc::ServerContextBase& context);
+
+// The calendar day in Virginia (America/New_York; UTC if the zone database is
+// missing).
+absl::CivilDay TodayInVirginia();
+
+// Blocks SIGTERM and SIGINT in the calling thread and every thread it starts
+// later. Call first thing in main, before gRPC starts threads.
+void BlockTerminationSignals();
+
+// Waits for SIGTERM or SIGINT (blocked by BlockTerminationSignals) and returns
+// its number.
+int WaitForTerminationSignal();
+
+// One JSON object per line on stderr: {"time":..., "component":..., k: v...}.
+// Values are strings, escaped.
+void LogJson(
+    absl::string_view component,
+    std::initializer_list<std::pair<absl::string_view, std::string>> fields);
+
+}  // namespace imh
+
+#endif  // IMH_COMMON_SERVER_SUPPORT_H_

@@ -1,0 +1,92 @@
+// imh-registry: the Active Registry service.
+//
+//   imh-registry --listen=127.0.0.1:50052 --db=data/registry.sqlite
+//
+// SIGTERM or SIGINT drains (health NOT_SERVING, calls in flight finish within
+// --drain_seconds) and exits 0.
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "common/server_support.h"
+#include "services/eligibility/rulebook.h"
+#include "services/registry/server.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50052",
+          "address to serve on; port 0 picks a free one");
+ABSL_FLAG(std::string, db, "data/registry.sqlite",
+          "the SQLite file (created, with its folder, if missing)");
+ABSL_FLAG(std::string, rulebook, "",
+          "rulebook textproto (categories, renewal cycle); default: "
+          "$IMH_RULEBOOK or the Virginia rulebook of the source tree");
+ABSL_FLAG(std::string, port_file, "",
+          "if set, the bound port is written there once serving");
+ABSL_FLAG(int, drain_seconds, 10,
+          "on SIGTERM, how long calls in flight may take to finish");
+ABSL_FLAG(int, readers, 8, "read connections to the SQLite file");
+
+int main(int argc, char** argv) {
+  imh::BlockTerminationSignals();
+  absl::SetProgramUsageMessage("The Active Registry of endorsed professionals");
+  absl::ParseCommandLine(argc, argv);
+
+  const std::string rulebook_path =
+      absl::GetFlag(FLAGS_rulebook).empty()
+          ? imh::eligibility::DefaultRulebookPath()
+          : absl::GetFlag(FLAGS_rulebook);
+  absl::StatusOr<imh::eligibility::Rulebook> rulebook =
+      imh::eligibility::Rulebook::Load(rulebook_path);
+  if (!rulebook.ok()) {
+    std::fprintf(stderr, "imh-registry: %s\n",
+                 std::string(rulebook.status().message()).c_str());
+    return 2;
+  }
+
+  imh::registry::RegistryServerOptions options;
+  options.listen_address = absl::GetFlag(FLAGS_listen);
+  options.store.path = absl::GetFlag(FLAGS_db);
+  options.store.max_readers = absl::GetFlag(FLAGS_readers);
+  const std::filesystem::path folder =
+      std::filesystem::path(options.store.path).parent_path();
+  std::error_code ignored;
+  if (!folder.empty()) std::filesystem::create_directories(folder, ignored);
+
+  absl::StatusOr<std::unique_ptr<imh::registry::RegistryServer>> server =
+      imh::registry::RegistryServer::Start(options, &*rulebook);
+  if (!server.ok()) {
+    std::fprintf(stderr, "imh-registry: %s\n",
+                 std::string(server.status().message()).c_str());
+    return 1;
+  }
+  const int port = (*server)->port();
+  imh::LogJson(
+      "registry",
+      {{"event", "serving"},
+       {"address", options.listen_address},
+       {"port", absl::StrCat(port)},
+       {"db", options.store.path},
+       {"schema_version", absl::StrCat((*server)->store().schema_version())},
+       {"rulebook", rulebook->version()},
+       {"transport", "insecure (plaintext): local use only"}});
+  if (!absl::GetFlag(FLAGS_port_file).empty()) {
+    const std::string path = absl::GetFlag(FLAGS_port_file);
+    {
+      std::ofstream out(path + ".tmp");
+      out << port << "\n";
+    }
+    std::filesystem::rename(path + ".tmp", path, ignored);
+  }
+
+  const int signal_number = imh::WaitForTerminationSignal();
+  imh::LogJson("registry", {{"event", "draining"},
+                            {"signal", absl::StrCat(signal_number)}});
+  (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_drain_seconds)));
+  imh::LogJson("registry", {{"event", "stopped"}});
+  return 0;
+}

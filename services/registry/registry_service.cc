@@ -1,0 +1,289 @@
+#include "services/registry/registry_service.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "common/dates.h"
+#include "common/grpc_status.h"
+#include "common/server_support.h"
+#include "google/protobuf/util/time_util.h"
+#include "services/registry/page_token.h"
+
+namespace imh::registry {
+namespace {
+
+constexpr int kChangesPerRead = 256;
+constexpr int kExportRecordsPerMessage = 500;
+constexpr absl::Duration kWatchPoll = absl::Milliseconds(200);
+
+WriteContext ContextOf(const grpc::ServerContextBase& context,
+                       const std::string& request_id) {
+  return {CallerActor(context), request_id, CorrelationId(context)};
+}
+
+// Runs a write: validate, then store; copies the stored response out.
+template <typename Response>
+grpc::Status Write(const FieldViolations& violations,
+                   const std::function<absl::StatusOr<Response>()>& write,
+                   Response* response) {
+  if (!violations.empty()) return InvalidArgument(violations);
+  absl::StatusOr<Response> result = write();
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = std::move(*result);
+  return grpc::Status::OK;
+}
+
+grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,
+                                 const grpc::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(status);
+  return reactor;
+}
+
+}  // namespace
+
+RegistryServiceImpl::RegistryServiceImpl(RegistryStore* store,
+                                         const eligibility::Rulebook* rulebook,
+                                         RegistryLimits limits)
+    : store_(*store), rulebook_(*rulebook), limits_(limits) {}
+
+void RegistryServiceImpl::BeginShutdown() { shutting_down_ = true; }
+
+grpc::Status RegistryServiceImpl::CreatePerson(
+    grpc::ServerContext* context, const v1::CreatePersonRequest* request,
+    v1::CreatePersonResponse* response) {
+  return Write<v1::CreatePersonResponse>(
+      ValidateCreatePerson(*request),
+      [&] {
+        return store_.CreatePerson(*request,
+                                   ContextOf(*context, request->request_id()));
+      },
+      response);
+}
+
+grpc::ServerUnaryReactor* RegistryServiceImpl::GetPerson(
+    grpc::CallbackServerContext* context, const v1::GetPersonRequest* request,
+    v1::GetPersonResponse* response) {
+  if (FieldViolations v = ValidateGetPerson(*request); !v.empty()) {
+    return Finish(context, InvalidArgument(v));
+  }
+  absl::StatusOr<v1::GetPersonResponse> result =
+      store_.GetPerson(request->person_id());
+  if (!result.ok()) return Finish(context, ToGrpcStatus(result.status()));
+  *response = std::move(*result);
+  return Finish(context, grpc::Status::OK);
+}
+
+grpc::Status RegistryServiceImpl::CreateEndorsement(
+    grpc::ServerContext* context, const v1::CreateEndorsementRequest* request,
+    v1::CreateEndorsementResponse* response) {
+  return Write<v1::CreateEndorsementResponse>(
+      ValidateCreateEndorsement(*request, rulebook_, TodayInVirginia()),
+      [&] {
+        return store_.CreateEndorsement(
+            *request, ContextOf(*context, request->request_id()));
+      },
+      response);
+}
+
+grpc::ServerUnaryReactor* RegistryServiceImpl::GetEndorsement(
+    grpc::CallbackServerContext* context,
+    const v1::GetEndorsementRequest* request,
+    v1::GetEndorsementResponse* response) {
+  if (FieldViolations v = ValidateGetEndorsement(*request); !v.empty()) {
+    return Finish(context, InvalidArgument(v));
+  }
+  absl::StatusOr<v1::Endorsement> result =
+      store_.GetEndorsement(request->endorsement_number());
+  if (!result.ok()) return Finish(context, ToGrpcStatus(result.status()));
+  *response->mutable_endorsement() = std::move(*result);
+  return Finish(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* RegistryServiceImpl::ListEndorsements(
+    grpc::CallbackServerContext* context,
+    const v1::ListEndorsementsRequest* request,
+    v1::ListEndorsementsResponse* response) {
+  int64_t after_id = 0;
+  if (FieldViolations v =
+          ValidateListEndorsements(*request, rulebook_, &after_id);
+      !v.empty()) {
+    return Finish(context, InvalidArgument(v));
+  }
+  ListFilter filter;
+  if (!request->category().empty()) {
+    filter.category = rulebook_.FindCategory(request->category())->code();
+  }
+  filter.status = request->status();
+  filter.name = request->name();
+  filter.county = request->county();
+  const int page_size =
+      request->page_size() == 0
+          ? limits_.default_page_size
+          : std::min(request->page_size(), limits_.max_page_size);
+  absl::StatusOr<ListPage> page =
+      store_.ListEndorsements(filter, after_id, page_size);
+  if (!page.ok()) return Finish(context, ToGrpcStatus(page.status()));
+  for (v1::Endorsement& endorsement : page->endorsements) {
+    *response->add_endorsements() = std::move(endorsement);
+  }
+  if (page->next_after_id) {
+    response->set_next_page_token(EncodePageToken(
+        {*page->next_after_id, ListFilterDigest(*request, rulebook_)}));
+  }
+  return Finish(context, grpc::Status::OK);
+}
+
+grpc::Status RegistryServiceImpl::UpdateEndorsementStatus(
+    grpc::ServerContext* context,
+    const v1::UpdateEndorsementStatusRequest* request,
+    v1::UpdateEndorsementStatusResponse* response) {
+  return Write<v1::UpdateEndorsementStatusResponse>(
+      ValidateUpdateEndorsementStatus(*request, TodayInVirginia()),
+      [&] {
+        return store_.UpdateEndorsementStatus(
+            *request, ContextOf(*context, request->request_id()));
+      },
+      response);
+}
+
+grpc::Status RegistryServiceImpl::RecordMembership(
+    grpc::ServerContext* context, const v1::RecordMembershipRequest* request,
+    v1::RecordMembershipResponse* response) {
+  return Write<v1::RecordMembershipResponse>(
+      ValidateRecordMembership(*request, TodayInVirginia()),
+      [&] {
+        return store_.RecordMembership(
+            *request, ContextOf(*context, request->request_id()));
+      },
+      response);
+}
+
+grpc::Status RegistryServiceImpl::RecordRenewal(
+    grpc::ServerContext* context, const v1::RecordRenewalRequest* request,
+    v1::RecordRenewalResponse* response) {
+  return Write<v1::RecordRenewalResponse>(
+      ValidateRecordRenewal(*request, TodayInVirginia()),
+      [&] {
+        return store_.RecordRenewal(*request,
+                                    ContextOf(*context, request->request_id()));
+      },
+      response);
+}
+
+grpc::Status RegistryServiceImpl::ProcessLapses(
+    grpc::ServerContext* context, const v1::ProcessLapsesRequest* request,
+    v1::ProcessLapsesResponse* response) {
+  return Write<v1::ProcessLapsesResponse>(
+      ValidateProcessLapses(*request, TodayInVirginia()),
+      [&] {
+        return store_.ProcessLapses(*request,
+                                    ContextOf(*context, request->request_id()));
+      },
+      response);
+}
+
+grpc::ServerUnaryReactor* RegistryServiceImpl::VerifyCredentials(
+    grpc::CallbackServerContext* context,
+    const v1::VerifyCredentialsRequest* request,
+    v1::VerifyCredentialsResponse* response) {
+  if (FieldViolations v =
+          ValidateVerifyCredentials(*request, rulebook_, limits_);
+      !v.empty()) {
+    return Finish(context, InvalidArgument(v));
+  }
+  const absl::CivilDay today = TodayInVirginia();
+  std::vector<VerifyQuestion> questions(request->questions_size());
+  for (int i = 0; i < request->questions_size(); ++i) {
+    const v1::CredentialQuestion& in = request->questions(i);
+    VerifyQuestion& question = questions[i];
+    question.by_person = in.subject_case() == v1::CredentialQuestion::kPersonId;
+    question.subject =
+        question.by_person ? in.person_id() : in.endorsement_number();
+    for (const std::string& code : in.categories()) {
+      question.categories.push_back(rulebook_.FindCategory(code)->code());
+    }
+    question.on = in.has_as_of() ? ToCivilDayUnchecked(in.as_of()) : today;
+  }
+  for (v1::CredentialAnswer& answer : store_.Verify(questions)) {
+    *response->add_answers() = std::move(answer);
+  }
+  return Finish(context, grpc::Status::OK);
+}
+
+grpc::Status RegistryServiceImpl::WatchChanges(
+    grpc::ServerContext* context, const v1::WatchChangesRequest* request,
+    grpc::ServerWriter<v1::WatchChangesResponse>* writer) {
+  if (FieldViolations v = ValidateWatchChanges(*request); !v.empty()) {
+    return InvalidArgument(v);
+  }
+  int64_t cursor = request->after_sequence();
+  while (!context->IsCancelled() && !shutting_down_) {
+    absl::StatusOr<std::vector<Change>> changes =
+        store_.ChangesAfter(cursor, kChangesPerRead);
+    if (!changes.ok()) return ToGrpcStatus(changes.status());
+    for (Change& change : *changes) {
+      v1::WatchChangesResponse event;
+      event.set_sequence(change.sequence);
+      event.set_kind(change.kind);
+      *event.mutable_change_time() =
+          google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+              absl::ToUnixMicros(change.at));
+      event.set_person_id(std::move(change.person_id));
+      if (change.endorsement) {
+        *event.mutable_endorsement() = std::move(*change.endorsement);
+      }
+      if (!writer->Write(event)) return grpc::Status::OK;  // Caller left.
+      cursor = change.sequence;
+    }
+    if (changes->empty()) store_.WaitForChange(cursor, kWatchPoll);
+  }
+  if (shutting_down_) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        absl::StrCat("registry shutting down; resume after "
+                                     "sequence ",
+                                     cursor));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::ImportEndorsements(
+    grpc::ServerContext* context, const v1::ImportEndorsementsRequest* request,
+    v1::ImportEndorsementsResponse* response) {
+  if (FieldViolations v = ValidateImportRequest(*request, limits_);
+      !v.empty()) {
+    return InvalidArgument(v);
+  }
+  std::vector<v1::ImportRejection> rejected =
+      ValidateImportRecords(*request, rulebook_, TodayInVirginia());
+  absl::StatusOr<v1::ImportEndorsementsResponse> result =
+      store_.ImportEndorsements(*request, std::move(rejected),
+                                ContextOf(*context, request->request_id()));
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = std::move(*result);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::ExportEndorsements(
+    grpc::ServerContext* context, const v1::ExportEndorsementsRequest*,
+    grpc::ServerWriter<v1::ExportEndorsementsResponse>* writer) {
+  v1::ExportEndorsementsResponse batch;
+  bool caller_left = false;
+  const absl::Status status = store_.Export([&](const v1::RegistryRecord& r) {
+    *batch.add_records() = r;
+    if (batch.records_size() < kExportRecordsPerMessage) return true;
+    if (context->IsCancelled() || !writer->Write(batch)) {
+      caller_left = true;
+      return false;
+    }
+    batch.Clear();
+    return true;
+  });
+  if (!status.ok()) return ToGrpcStatus(status);
+  if (!caller_left && batch.records_size() > 0) writer->Write(batch);
+  return grpc::Status::OK;
+}
+
+}  // namespace imh::registry

@@ -1,0 +1,93 @@
+#ifndef IMH_SERVICES_REGISTRY_REGISTRY_SERVICE_H_
+#define IMH_SERVICES_REGISTRY_REGISTRY_SERVICE_H_
+
+// imh.registry.v1.RegistryService over a RegistryStore. Every request is
+// validated first (INVALID_ARGUMENT + google.rpc.BadRequest, nothing written).
+// Reads (Get*, List, VerifyCredentials) use the callback API and run on gRPC's
+// own threads; writes, which wait for the disk, and the streams run on the
+// synchronous thread pool so that they never hold up a read.
+
+#include <atomic>
+
+#include "imh/registry/v1/registry_service.grpc.pb.h"
+#include "services/eligibility/rulebook.h"
+#include "services/registry/store.h"
+#include "services/registry/validation.h"
+
+namespace imh::registry {
+
+namespace grpc_v1 = ::imh::registry::v1;
+using RegistryServiceBase =
+    grpc_v1::RegistryService::WithCallbackMethod_GetPerson<
+        grpc_v1::RegistryService::WithCallbackMethod_GetEndorsement<
+            grpc_v1::RegistryService::WithCallbackMethod_ListEndorsements<
+                grpc_v1::RegistryService::WithCallbackMethod_VerifyCredentials<
+                    grpc_v1::RegistryService::Service>>>>;
+
+class RegistryServiceImpl final : public RegistryServiceBase {
+ public:
+  // `store` and `rulebook` must outlive the service.
+  RegistryServiceImpl(RegistryStore* store,
+                      const eligibility::Rulebook* rulebook,
+                      RegistryLimits limits = {});
+
+  // Streams end (UNAVAILABLE, with where to resume) instead of waiting for
+  // more changes. Called when the server starts draining.
+  void BeginShutdown();
+
+  grpc::Status CreatePerson(grpc::ServerContext* context,
+                            const v1::CreatePersonRequest* request,
+                            v1::CreatePersonResponse* response) override;
+  grpc::ServerUnaryReactor* GetPerson(grpc::CallbackServerContext* context,
+                                      const v1::GetPersonRequest* request,
+                                      v1::GetPersonResponse* response) override;
+  grpc::Status CreateEndorsement(
+      grpc::ServerContext* context, const v1::CreateEndorsementRequest* request,
+      v1::CreateEndorsementResponse* response) override;
+  grpc::ServerUnaryReactor* GetEndorsement(
+      grpc::CallbackServerContext* context,
+      const v1::GetEndorsementRequest* request,
+      v1::GetEndorsementResponse* response) override;
+  grpc::ServerUnaryReactor* ListEndorsements(
+      grpc::CallbackServerContext* context,
+      const v1::ListEndorsementsRequest* request,
+      v1::ListEndorsementsResponse* response) override;
+  grpc::Status UpdateEndorsementStatus(
+      grpc::ServerContext* context,
+      const v1::UpdateEndorsementStatusRequest* request,
+      v1::UpdateEndorsementStatusResponse* response) override;
+  grpc::Status RecordMembership(
+      grpc::ServerContext* context, const v1::RecordMembershipRequest* request,
+      v1::RecordMembershipResponse* response) override;
+  grpc::Status RecordRenewal(grpc::ServerContext* context,
+                             const v1::RecordRenewalRequest* request,
+                             v1::RecordRenewalResponse* response) override;
+  grpc::Status ProcessLapses(grpc::ServerContext* context,
+                             const v1::ProcessLapsesRequest* request,
+                             v1::ProcessLapsesResponse* response) override;
+  grpc::ServerUnaryReactor* VerifyCredentials(
+      grpc::CallbackServerContext* context,
+      const v1::VerifyCredentialsRequest* request,
+      v1::VerifyCredentialsResponse* response) override;
+  grpc::Status WatchChanges(
+      grpc::ServerContext* context, const v1::WatchChangesRequest* request,
+      grpc::ServerWriter<v1::WatchChangesResponse>* writer) override;
+  grpc::Status ImportEndorsements(
+      grpc::ServerContext* context,
+      const v1::ImportEndorsementsRequest* request,
+      v1::ImportEndorsementsResponse* response) override;
+  grpc::Status ExportEndorsements(
+      grpc::ServerContext* context,
+      const v1::ExportEndorsementsRequest* request,
+      grpc::ServerWriter<v1::ExportEndorsementsResponse>* writer) override;
+
+ private:
+  RegistryStore& store_;
+  const eligibility::Rulebook& rulebook_;
+  const RegistryLimits limits_;
+  std::atomic<bool> shutting_down_{false};
+};
+
+}  // namespace imh::registry
+
+#endif  // IMH_SERVICES_REGISTRY_REGISTRY_SERVICE_H_

@@ -1,0 +1,59 @@
+#ifndef IMH_SERVICES_REGISTRY_SERVER_H_
+#define IMH_SERVICES_REGISTRY_SERVER_H_
+
+// A running registry: the store, the service, health and reflection, on one
+// listening address. Used by the registry binary and by tests alike.
+
+#include <grpcpp/server.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/health_service.h"
+#include "services/eligibility/rulebook.h"
+#include "services/registry/registry_service.h"
+#include "services/registry/store.h"
+
+namespace imh::registry {
+
+struct RegistryServerOptions {
+  // "127.0.0.1:0" picks a free port (see RegistryServer::port()).
+  std::string listen_address = "127.0.0.1:50052";
+  StoreOptions store;
+  RegistryLimits limits;
+  int max_receive_message_bytes = 16 * 1024 * 1024;
+};
+
+class RegistryServer {
+ public:
+  // Opens the store and starts serving. `rulebook` must outlive the server.
+  // Fails when the store cannot be opened or the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<RegistryServer>> Start(
+      const RegistryServerOptions& options,
+      const eligibility::Rulebook* rulebook);
+  ~RegistryServer();
+
+  int port() const { return port_; }
+  RegistryStore& store() { return *store_; }
+
+  // Drains: health turns NOT_SERVING, change streams end, new calls are
+  // refused, calls in flight get until `grace` to finish (then cancelled).
+  // Returns when the server has stopped. Idempotent.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  RegistryServer() = default;
+
+  std::unique_ptr<RegistryStore> store_;
+  std::unique_ptr<RegistryServiceImpl> service_;
+  HealthService health_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace imh::registry
+
+#endif  // IMH_SERVICES_REGISTRY_SERVER_H_

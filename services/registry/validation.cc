@@ -1,0 +1,444 @@
+#include "services/registry/validation.h"
+
+#include <cmath>
+#include <optional>
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/dates.h"
+#include "common/digest.h"
+#include "services/registry/page_token.h"
+#include "services/registry/status_transitions.h"
+
+namespace imh::registry {
+namespace {
+
+constexpr size_t kMaxIdLength = 64;
+constexpr size_t kMaxNameLength = 200;
+constexpr size_t kMaxCountyLength = 100;
+constexpr size_t kMaxReasonLength = 500;
+constexpr int kEarliestYear = 1900;
+
+// Collects violations under a path prefix.
+class Checker {
+ public:
+  explicit Checker(FieldViolations& out, std::string prefix = "")
+      : out_(out), prefix_(std::move(prefix)) {}
+
+  Checker Nested(absl::string_view field) const {
+    return Checker(out_, Path(field));
+  }
+  std::string Path(absl::string_view field) const {
+    return prefix_.empty() ? std::string(field)
+                           : absl::StrCat(prefix_, ".", field);
+  }
+  size_t count() const { return out_.size(); }
+  void Add(absl::string_view field, std::string description) {
+    out_.push_back({Path(field), std::move(description)});
+  }
+
+  // Identifiers: letters, digits, '.', '_', ':' and '-'.
+  void Id(absl::string_view field, const std::string& value, bool required) {
+    if (value.empty()) {
+      if (required) Add(field, "required");
+      return;
+    }
+    if (value.size() > kMaxIdLength) {
+      Add(field, absl::StrCat("at most ", kMaxIdLength, " characters"));
+      return;
+    }
+    for (const char c : value) {
+      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' &&
+          c != '_' && c != ':' && c != '-') {
+        Add(field, "only letters, digits, '.', '_', ':' and '-'");
+        return;
+      }
+    }
+  }
+
+  void Text(absl::string_view field, const std::string& value, size_t max,
+            bool required) {
+    if (value.empty()) {
+      if (required) Add(field, "required");
+      return;
+    }
+    if (value.size() > max) {
+      Add(field, absl::StrCat("at most ", max, " bytes"));
+      return;
+    }
+    for (const char c : value) {
+      const unsigned char u = static_cast<unsigned char>(c);
+      if (u < 0x20 || u == 0x7f) {
+        Add(field, "control characters are not allowed");
+        return;
+      }
+    }
+    if (absl::StripAsciiWhitespace(value).empty()) Add(field, "blank");
+  }
+
+  // A complete calendar date, optionally not after `latest`.
+  void Date(absl::string_view field, const google::type::Date& date,
+            bool required, std::optional<absl::CivilDay> latest = {}) {
+    if (date.year() == 0 && date.month() == 0 && date.day() == 0) {
+      if (required) Add(field, "required");
+      return;
+    }
+    const absl::StatusOr<absl::CivilDay> day = ToCivilDay(date);
+    if (!day.ok()) {
+      Add(field, std::string(day.status().message()));
+      return;
+    }
+    if (day->year() < kEarliestYear) {
+      Add(field, absl::StrCat("before ", kEarliestYear));
+    } else if (latest && *day > *latest) {
+      Add(field, absl::StrCat("after today (", FormatDay(*latest), ")"));
+    }
+  }
+
+  void Category(absl::string_view field, const std::string& code,
+                const eligibility::Rulebook& rulebook, bool required) {
+    if (code.empty()) {
+      if (required) Add(field, "required");
+      return;
+    }
+    if (rulebook.FindCategory(code) == nullptr) {
+      Add(field, absl::StrCat("'", code, "' is not a category of rulebook ",
+                              rulebook.version()));
+    }
+  }
+
+  void Year(absl::string_view field, int year, int latest, bool required) {
+    if (year == 0 && !required) return;
+    if (year < kEarliestYear || year > latest) {
+      Add(field,
+          absl::StrCat("must be a year from ", kEarliestYear, " to ", latest));
+    }
+  }
+
+  void EndorsementNumber(absl::string_view field, const std::string& number,
+                         bool required) {
+    if (number.empty()) {
+      if (required) Add(field, "required");
+      return;
+    }
+    if (number.size() > 32) {
+      Add(field, "at most 32 characters");
+      return;
+    }
+    for (const char c : number) {
+      if (!absl::ascii_isupper(static_cast<unsigned char>(c)) &&
+          !absl::ascii_isdigit(static_cast<unsigned char>(c)) && c != '-') {
+        Add(field, "only capital letters, digits and '-'");
+        return;
+      }
+    }
+  }
+
+  void Status(absl::string_view field, int status, bool required) {
+    if (status == v1::ENDORSEMENT_STATUS_UNSPECIFIED) {
+      if (required) Add(field, "required");
+      return;
+    }
+    if (!v1::EndorsementStatus_IsValid(status)) {
+      Add(field, absl::StrCat(status, " is not an endorsement status"));
+    }
+  }
+
+  void Hours(absl::string_view field, double hours) {
+    if (!std::isfinite(hours) || hours < 0 || hours > 100000) {
+      Add(field, "must be a number of hours from 0 to 100000");
+    }
+  }
+
+ private:
+  FieldViolations& out_;
+  std::string prefix_;
+};
+
+void CheckPerson(Checker check, const v1::Person& person) {
+  check.Id("person_id", person.person_id(), true);
+  check.Text("display_name", person.display_name(), kMaxNameLength, true);
+  check.Text("county", person.county(), kMaxCountyLength, true);
+  check.Year("membership_paid_through_year",
+             person.membership_paid_through_year(), 2200, false);
+}
+
+// An imported history: ACTIVE on granted_on first, dates not decreasing, each
+// step an allowed transition.
+void CheckHistory(Checker check, const v1::Endorsement& endorsement,
+                  absl::CivilDay today) {
+  std::optional<absl::CivilDay> previous_day;
+  v1::EndorsementStatus previous = v1::ENDORSEMENT_STATUS_UNSPECIFIED;
+  for (int i = 0; i < endorsement.history_size(); ++i) {
+    const v1::StatusChange& change = endorsement.history(i);
+    Checker entry = check.Nested(absl::StrCat("history[", i, "]"));
+    const size_t violations_before = entry.count();
+    entry.Status("status", change.status(), true);
+    entry.Date("effective_on", change.effective_on(), true, today);
+    entry.Text("reason", change.reason(), kMaxReasonLength, false);
+    entry.Text("actor", change.actor(), kMaxIdLength * 2, false);
+    // Order and transitions only mean something between valid entries.
+    if (entry.count() != violations_before) return;
+    const absl::CivilDay day = ToCivilDayUnchecked(change.effective_on());
+    if (i == 0) {
+      if (change.status() != v1::ENDORSEMENT_STATUS_ACTIVE) {
+        entry.Add("status", "the first entry is the grant: ACTIVE");
+      }
+      if (IsCompleteDate(endorsement.granted_on()) &&
+          day != ToCivilDayUnchecked(endorsement.granted_on())) {
+        entry.Add("effective_on", "the first entry is dated granted_on");
+      }
+    } else {
+      if (day < *previous_day) {
+        entry.Add("effective_on", "before the previous entry");
+      }
+      if (!IsAllowedTransition(previous, change.status())) {
+        entry.Add("status", absl::StrCat("cannot follow ",
+                                         v1::EndorsementStatus_Name(previous)));
+      }
+    }
+    previous_day = day;
+    previous = change.status();
+  }
+}
+
+}  // namespace
+
+FieldViolations ValidateCreatePerson(const v1::CreatePersonRequest& request) {
+  FieldViolations out;
+  Checker check(out);
+  if (!request.has_person()) {
+    check.Add("person", "required");
+  } else {
+    CheckPerson(check.Nested("person"), request.person());
+  }
+  check.Id("request_id", request.request_id(), false);
+  return out;
+}
+
+FieldViolations ValidateGetPerson(const v1::GetPersonRequest& request) {
+  FieldViolations out;
+  Checker(out).Id("person_id", request.person_id(), true);
+  return out;
+}
+
+FieldViolations ValidateCreateEndorsement(
+    const v1::CreateEndorsementRequest& request,
+    const eligibility::Rulebook& rulebook, absl::CivilDay today) {
+  FieldViolations out;
+  Checker check(out);
+  check.Id("person_id", request.person_id(), true);
+  check.Category("category", request.category(), rulebook, true);
+  check.Date("granted_on", request.granted_on(), true, today);
+  check.EndorsementNumber("endorsement_number", request.endorsement_number(),
+                          false);
+  check.Text("reason", request.reason(), kMaxReasonLength, false);
+  check.Id("request_id", request.request_id(), false);
+  return out;
+}
+
+FieldViolations ValidateGetEndorsement(
+    const v1::GetEndorsementRequest& request) {
+  FieldViolations out;
+  Checker(out).EndorsementNumber("endorsement_number",
+                                 request.endorsement_number(), true);
+  return out;
+}
+
+uint64_t ListFilterDigest(const v1::ListEndorsementsRequest& request,
+                          const eligibility::Rulebook& rulebook) {
+  const rulebook::v1::Category* category =
+      rulebook.FindCategory(request.category());
+  return Fnv1a64(absl::StrCat(category ? category->code() : request.category(),
+                              "\n", request.status(), "\n",
+                              absl::AsciiStrToLower(request.name()), "\n",
+                              absl::AsciiStrToLower(request.county())));
+}
+
+FieldViolations ValidateListEndorsements(
+    const v1::ListEndorsementsRequest& request,
+    const eligibility::Rulebook& rulebook, int64_t* after_id) {
+  FieldViolations out;
+  Checker check(out);
+  *after_id = 0;
+  if (request.page_size() < 0) check.Add("page_size", "must not be negative");
+  check.Category("category", request.category(), rulebook, false);
+  check.Status("status", request.status(), false);
+  check.Text("name", request.name(), kMaxNameLength, false);
+  check.Text("county", request.county(), kMaxCountyLength, false);
+  if (!request.page_token().empty()) {
+    const absl::StatusOr<PageCursor> cursor =
+        DecodePageToken(request.page_token());
+    if (!cursor.ok()) {
+      check.Add("page_token", std::string(cursor.status().message()));
+    } else if (cursor->filter_digest != ListFilterDigest(request, rulebook)) {
+      check.Add("page_token", "was issued for different filters");
+    } else {
+      *after_id = cursor->after_id;
+    }
+  }
+  return out;
+}
+
+FieldViolations ValidateUpdateEndorsementStatus(
+    const v1::UpdateEndorsementStatusRequest& request, absl::CivilDay today) {
+  FieldViolations out;
+  Checker check(out);
+  check.EndorsementNumber("endorsement_number", request.endorsement_number(),
+                          true);
+  check.Status("status", request.status(), true);
+  check.Date("effective_on", request.effective_on(), true, today);
+  check.Text("reason", request.reason(), kMaxReasonLength, true);
+  if (request.etag().size() > kMaxIdLength) {
+    check.Add("etag", "not an etag from this registry");
+  }
+  check.Id("request_id", request.request_id(), false);
+  return out;
+}
+
+FieldViolations ValidateRecordMembership(
+    const v1::RecordMembershipRequest& request, absl::CivilDay today) {
+  FieldViolations out;
+  Checker check(out);
+  check.Id("person_id", request.person_id(), true);
+  // Dues for next year are paid in December.
+  check.Year("year", request.year(), static_cast<int>(today.year()) + 1, true);
+  check.Id("request_id", request.request_id(), false);
+  return out;
+}
+
+FieldViolations ValidateRecordRenewal(const v1::RecordRenewalRequest& request,
+                                      absl::CivilDay today) {
+  FieldViolations out;
+  Checker check(out);
+  check.EndorsementNumber("endorsement_number", request.endorsement_number(),
+                          true);
+  check.Year("cycle_year", request.cycle_year(), 2200, true);
+  check.Date("attested_on", request.attested_on(), true, today);
+  check.Hours("training_hours", request.training_hours());
+  check.Hours("reflective_supervision_hours",
+              request.reflective_supervision_hours());
+  check.Id("decision_id", request.decision_id(), false);
+  check.Id("request_id", request.request_id(), false);
+  return out;
+}
+
+FieldViolations ValidateProcessLapses(const v1::ProcessLapsesRequest& request,
+                                      absl::CivilDay today) {
+  FieldViolations out;
+  Checker check(out);
+  check.Date("as_of", request.as_of(), true, today);
+  check.Id("request_id", request.request_id(), false);
+  return out;
+}
+
+FieldViolations ValidateVerifyCredentials(
+    const v1::VerifyCredentialsRequest& request,
+    const eligibility::Rulebook& rulebook, const RegistryLimits& limits) {
+  FieldViolations out;
+  Checker check(out);
+  if (request.questions_size() == 0) {
+    check.Add("questions", "at least one question");
+  } else if (request.questions_size() > limits.max_verify_questions) {
+    check.Add("questions", absl::StrCat("at most ", limits.max_verify_questions,
+                                        " per request"));
+    return out;
+  }
+  for (int i = 0; i < request.questions_size(); ++i) {
+    const v1::CredentialQuestion& question = request.questions(i);
+    Checker q = check.Nested(absl::StrCat("questions[", i, "]"));
+    switch (question.subject_case()) {
+      case v1::CredentialQuestion::kPersonId:
+        q.Id("person_id", question.person_id(), true);
+        break;
+      case v1::CredentialQuestion::kEndorsementNumber:
+        q.EndorsementNumber("endorsement_number", question.endorsement_number(),
+                            true);
+        break;
+      default:
+        q.Add("person_id", "a person_id or an endorsement_number is required");
+    }
+    if (question.categories_size() == 0) {
+      q.Add("categories", "at least one category");
+    } else if (question.categories_size() >
+               limits.max_categories_per_question) {
+      q.Add("categories",
+            absl::StrCat("at most ", limits.max_categories_per_question));
+    } else {
+      for (int c = 0; c < question.categories_size(); ++c) {
+        q.Category(absl::StrCat("categories[", c, "]"), question.categories(c),
+                   rulebook, true);
+      }
+    }
+    if (question.has_as_of()) q.Date("as_of", question.as_of(), true);
+  }
+  return out;
+}
+
+FieldViolations ValidateWatchChanges(const v1::WatchChangesRequest& request) {
+  FieldViolations out;
+  if (request.after_sequence() < 0) {
+    Checker(out).Add("after_sequence", "must not be negative");
+  }
+  return out;
+}
+
+FieldViolations ValidateImportRequest(
+    const v1::ImportEndorsementsRequest& request,
+    const RegistryLimits& limits) {
+  FieldViolations out;
+  Checker check(out);
+  if (request.records_size() == 0) {
+    check.Add("records", "at least one record");
+  } else if (request.records_size() > limits.max_import_records) {
+    check.Add("records", absl::StrCat("at most ", limits.max_import_records,
+                                      " per request; send several"));
+  }
+  check.Id("request_id", request.request_id(), false);
+  return out;
+}
+
+std::vector<v1::ImportRejection> ValidateImportRecords(
+    const v1::ImportEndorsementsRequest& request,
+    const eligibility::Rulebook& rulebook, absl::CivilDay today) {
+  std::vector<v1::ImportRejection> rejections;
+  for (int i = 0; i < request.records_size(); ++i) {
+    const v1::RegistryRecord& record = request.records(i);
+    FieldViolations out;
+    Checker check(out, absl::StrCat("records[", i, "]"));
+    if (!record.has_person()) {
+      check.Add("person", "required");
+    } else {
+      CheckPerson(check.Nested("person"), record.person());
+    }
+    if (!record.has_endorsement()) {
+      check.Add("endorsement", "required");
+    } else {
+      const v1::Endorsement& endorsement = record.endorsement();
+      Checker e = check.Nested("endorsement");
+      e.EndorsementNumber("endorsement_number",
+                          endorsement.endorsement_number(), true);
+      e.Category("category", endorsement.category(), rulebook, true);
+      e.Date("granted_on", endorsement.granted_on(), true, today);
+      if (!endorsement.person_id().empty() &&
+          endorsement.person_id() != record.person().person_id()) {
+        e.Add("person_id", "differs from person.person_id");
+      }
+      e.Year("next_renewal_cycle_year", endorsement.next_renewal_cycle_year(),
+             2200, false);
+      CheckHistory(e, endorsement, today);
+    }
+    if (out.empty()) continue;
+    v1::ImportRejection& rejection = rejections.emplace_back();
+    rejection.set_index(i);
+    for (FieldViolation& violation : out) {
+      auto* v = rejection.add_violations();
+      v->set_field(std::move(violation.field));
+      v->set_description(std::move(violation.description));
+    }
+  }
+  return rejections;
+}
+
+}  // namespace imh::registry

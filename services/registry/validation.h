@@ -1,0 +1,68 @@
+#ifndef IMH_SERVICES_REGISTRY_VALIDATION_H_
+#define IMH_SERVICES_REGISTRY_VALIDATION_H_
+
+// Request checks for the registry: everything that can be said without the
+// data. Each returns every violation found, with its field path from the
+// request's root ("questions[2].categories[0]"); empty means valid. Free text
+// may hold any printable characters, quotes and SQL meta-characters included
+// (stored verbatim); control characters are refused.
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/time/civil_time.h"
+#include "common/field_violation.h"
+#include "imh/registry/v1/registry_service.pb.h"
+#include "services/eligibility/rulebook.h"
+
+namespace imh::registry {
+
+struct RegistryLimits {
+  int max_verify_questions = 100;
+  int max_categories_per_question = 16;
+  int max_import_records = 10000;
+  int max_page_size = 1000;
+  int default_page_size = 50;
+};
+
+// `today` bounds the dates of writes: nothing is recorded for the future.
+FieldViolations ValidateCreatePerson(const v1::CreatePersonRequest& request);
+FieldViolations ValidateGetPerson(const v1::GetPersonRequest& request);
+FieldViolations ValidateCreateEndorsement(
+    const v1::CreateEndorsementRequest& request,
+    const eligibility::Rulebook& rulebook, absl::CivilDay today);
+FieldViolations ValidateGetEndorsement(
+    const v1::GetEndorsementRequest& request);
+// Also decodes the page token; `after_id` gets its cursor (0 without one).
+FieldViolations ValidateListEndorsements(
+    const v1::ListEndorsementsRequest& request,
+    const eligibility::Rulebook& rulebook, int64_t* after_id);
+FieldViolations ValidateUpdateEndorsementStatus(
+    const v1::UpdateEndorsementStatusRequest& request, absl::CivilDay today);
+FieldViolations ValidateRecordMembership(
+    const v1::RecordMembershipRequest& request, absl::CivilDay today);
+FieldViolations ValidateRecordRenewal(const v1::RecordRenewalRequest& request,
+                                      absl::CivilDay today);
+FieldViolations ValidateProcessLapses(const v1::ProcessLapsesRequest& request,
+                                      absl::CivilDay today);
+FieldViolations ValidateVerifyCredentials(
+    const v1::VerifyCredentialsRequest& request,
+    const eligibility::Rulebook& rulebook, const RegistryLimits& limits);
+FieldViolations ValidateWatchChanges(const v1::WatchChangesRequest& request);
+
+// Import is checked at two levels: the request as a whole (a violation here
+// refuses it), and each record (a violation there rejects that record only).
+FieldViolations ValidateImportRequest(
+    const v1::ImportEndorsementsRequest& request, const RegistryLimits& limits);
+// Rejections for the records that fail their checks, in record order.
+std::vector<v1::ImportRejection> ValidateImportRecords(
+    const v1::ImportEndorsementsRequest& request,
+    const eligibility::Rulebook& rulebook, absl::CivilDay today);
+
+// The digest a page token is bound to: the list filters, normalised.
+uint64_t ListFilterDigest(const v1::ListEndorsementsRequest& request,
+                          const eligibility::Rulebook& rulebook);
+
+}  // namespace imh::registry
+
+#endif  // IMH_SERVICES_REGISTRY_VALIDATION_H_

@@ -1,0 +1,643 @@
+// The registry service end to end: a real server on 127.0.0.1:0 with a real
+// SQLite file, called through its gRPC stub.
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/dates.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "tests/registry/registry_test_support.h"
+
+namespace imh::registry::testing {
+namespace {
+
+using ::google::protobuf::util::MessageDifferencer;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class RegistryServiceTest : public RegistryTest {
+ protected:
+  void Import(int first, int count, const std::string& category = "IFS") {
+    v1::ImportEndorsementsRequest request;
+    for (int n = first; n < first + count; ++n) {
+      *request.add_records() = Record(n, category);
+    }
+    v1::ImportEndorsementsResponse response;
+    grpc::ClientContext context;
+    const grpc::Status status =
+        stub_->ImportEndorsements(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    ASSERT_EQ(response.imported_count(), count);
+  }
+
+  v1::CredentialAnswer Verify(const std::string& person_id,
+                              std::vector<std::string> categories,
+                              const std::string& as_of) {
+    v1::VerifyCredentialsRequest request;
+    v1::CredentialQuestion* question = request.add_questions();
+    question->set_person_id(person_id);
+    for (const auto& c : categories) question->add_categories(c);
+    if (!as_of.empty()) *question->mutable_as_of() = DateOf(as_of);
+    v1::VerifyCredentialsResponse response;
+    grpc::ClientContext context;
+    const grpc::Status status =
+        stub_->VerifyCredentials(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.answers_size() == 1 ? response.answers(0)
+                                        : v1::CredentialAnswer();
+  }
+
+  std::vector<std::string> ListAll(v1::ListEndorsementsRequest request,
+                                   int* pages) {
+    std::vector<std::string> numbers;
+    *pages = 0;
+    do {
+      v1::ListEndorsementsResponse response;
+      grpc::ClientContext context;
+      const grpc::Status status =
+          stub_->ListEndorsements(&context, request, &response);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      if (!status.ok()) break;
+      ++*pages;
+      EXPECT_LE(response.endorsements_size(), request.page_size());
+      for (const auto& e : response.endorsements()) {
+        numbers.push_back(e.endorsement_number());
+      }
+      request.set_page_token(response.next_page_token());
+    } while (!request.page_token().empty());
+    return numbers;
+  }
+};
+
+TEST_F(RegistryServiceTest, List_Paging1000WithPageSize7VisitsEachOnce) {
+  Import(1, 1000);
+  v1::ListEndorsementsRequest request;
+  request.set_page_size(7);
+  int pages = 0;
+  const std::vector<std::string> numbers = ListAll(request, &pages);
+  EXPECT_EQ(numbers.size(), 1000u);
+  EXPECT_EQ(std::set<std::string>(numbers.begin(), numbers.end()).size(),
+            1000u);
+  EXPECT_EQ(pages, 143);  // ceil(1000 / 7)
+}
+
+TEST_F(RegistryServiceTest, List_ActiveRegistryFilterAndRowsAddedWhilePaging) {
+  Import(1, 30);
+  ChangeStatus("VA-IFS-0000003", v1::ENDORSEMENT_STATUS_LAPSED, "2026-01-01");
+  v1::ListEndorsementsRequest request;
+  request.set_page_size(4);
+  request.set_status(v1::ENDORSEMENT_STATUS_ACTIVE);
+  request.set_county("fairfax");  // case-insensitive
+  v1::ListEndorsementsResponse first;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->ListEndorsements(&context, request, &first).ok());
+  }
+  // Rows added mid-way come after the cursor: seen once, none skipped.
+  Import(31, 4);
+  std::vector<std::string> numbers;
+  for (const auto& e : first.endorsements()) {
+    numbers.push_back(e.endorsement_number());
+  }
+  request.set_page_token(first.next_page_token());
+  int pages = 0;
+  for (const std::string& n : ListAll(request, &pages)) numbers.push_back(n);
+  // Odd persons are in Fairfax: 1..33 odd = 17, minus the lapsed #3.
+  EXPECT_EQ(numbers.size(), 16u);
+  EXPECT_EQ(std::set<std::string>(numbers.begin(), numbers.end()).size(), 16u);
+  EXPECT_EQ(std::count(numbers.begin(), numbers.end(), "VA-IFS-0000003"), 0);
+}
+
+TEST_F(RegistryServiceTest, List_PageTokenForOtherFiltersIsInvalid) {
+  Import(1, 10);
+  v1::ListEndorsementsRequest request;
+  request.set_page_size(3);
+  v1::ListEndorsementsResponse response;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->ListEndorsements(&context, request, &response).ok());
+  }
+  request.set_page_token(response.next_page_token());
+  request.set_category("IFRS");
+  grpc::ClientContext context;
+  const grpc::Status status =
+      stub_->ListEndorsements(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(ViolationPaths(status), ElementsAre("page_token"));
+}
+
+TEST_F(RegistryServiceTest, Create_SameRequestIdTwiceStoresOneRowSameResponse) {
+  AddPerson("P-1");
+  v1::CreateEndorsementRequest request;
+  request.set_person_id("P-1");
+  request.set_category("FS");  // alias, stored canonical
+  *request.mutable_granted_on() = DateOf("2025-05-01");
+  request.set_request_id("5b7f6a1e-0d7c-4a8e-9d65-3f1c1f0f2a11");
+  v1::CreateEndorsementResponse first, second;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->CreateEndorsement(&context, request, &first).ok());
+  }
+  const RowCounts after_first = Counts();
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->CreateEndorsement(&context, request, &second).ok());
+  }
+  EXPECT_TRUE(MessageDifferencer::Equals(first, second));
+  EXPECT_EQ(Counts(), after_first);
+  EXPECT_EQ(after_first.endorsements, 1);
+  EXPECT_EQ(first.endorsement().category(), "IFS");
+
+  // The same id for another request is refused, and writes nothing.
+  request.set_category("IFRS");
+  grpc::ClientContext context;
+  const grpc::Status status =
+      stub_->CreateEndorsement(&context, request, &second);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(Counts(), after_first);
+}
+
+TEST_F(RegistryServiceTest, UpdateStatus_StaleEtagIsAbortedAndWritesNothing) {
+  AddPerson("P-1");
+  const v1::Endorsement granted = Grant("P-1", "IFRS", "2024-06-01");
+  ChangeStatus(granted.endorsement_number(), v1::ENDORSEMENT_STATUS_SUSPENDED,
+               "2025-01-01");
+  const RowCounts before = Counts();
+  v1::UpdateEndorsementStatusRequest request;
+  request.set_endorsement_number(granted.endorsement_number());
+  request.set_status(v1::ENDORSEMENT_STATUS_ACTIVE);
+  *request.mutable_effective_on() = DateOf("2025-02-01");
+  request.set_reason("reinstated");
+  request.set_etag(granted.etag());  // read before the suspension
+  v1::UpdateEndorsementStatusResponse response;
+  grpc::ClientContext context;
+  const grpc::Status status =
+      stub_->UpdateEndorsementStatus(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(Counts(), before);
+}
+
+TEST_F(RegistryServiceTest, UpdateStatus_CurrentEtagSucceedsAndAppendsHistory) {
+  AddPerson("P-1");
+  const v1::Endorsement granted = Grant("P-1", "IFRS", "2024-06-01");
+  v1::UpdateEndorsementStatusRequest request;
+  request.set_endorsement_number(granted.endorsement_number());
+  request.set_status(v1::ENDORSEMENT_STATUS_RETIRED);
+  *request.mutable_effective_on() = DateOf("2025-12-31");
+  request.set_reason("retired from practice");
+  request.set_etag(granted.etag());
+  v1::UpdateEndorsementStatusResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(
+      stub_->UpdateEndorsementStatus(&context, request, &response).ok());
+  const v1::Endorsement& now = response.endorsement();
+  EXPECT_EQ(now.status(), v1::ENDORSEMENT_STATUS_RETIRED);
+  ASSERT_EQ(now.history_size(), 2);
+  EXPECT_EQ(now.history(0).status(), v1::ENDORSEMENT_STATUS_ACTIVE);
+  EXPECT_EQ(now.history(1).reason(), "retired from practice");
+  EXPECT_NE(now.etag(), granted.etag());
+}
+
+TEST_F(RegistryServiceTest, UpdateStatus_LeavingRevokedIsFailedPrecondition) {
+  AddPerson("P-1");
+  const v1::Endorsement granted = Grant("P-1", "IMHS", "2024-06-01");
+  ChangeStatus(granted.endorsement_number(), v1::ENDORSEMENT_STATUS_REVOKED,
+               "2025-03-01");
+  const RowCounts before = Counts();
+  v1::UpdateEndorsementStatusRequest request;
+  request.set_endorsement_number(granted.endorsement_number());
+  request.set_status(v1::ENDORSEMENT_STATUS_ACTIVE);
+  *request.mutable_effective_on() = DateOf("2025-04-01");
+  request.set_reason("appeal");
+  v1::UpdateEndorsementStatusResponse response;
+  grpc::ClientContext context;
+  const grpc::Status status =
+      stub_->UpdateEndorsementStatus(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(status.error_message(), HasSubstr("revoked"));
+  EXPECT_EQ(Counts(), before);
+}
+
+TEST_F(RegistryServiceTest, UpdateStatus_EffectiveBeforeCurrentStatusRefused) {
+  AddPerson("P-1");
+  const v1::Endorsement granted = Grant("P-1", "IFS", "2024-06-01");
+  v1::UpdateEndorsementStatusRequest request;
+  request.set_endorsement_number(granted.endorsement_number());
+  request.set_status(v1::ENDORSEMENT_STATUS_LAPSED);
+  *request.mutable_effective_on() = DateOf("2024-05-31");
+  request.set_reason("backdated");
+  v1::UpdateEndorsementStatusResponse response;
+  grpc::ClientContext context;
+  EXPECT_EQ(
+      stub_->UpdateEndorsementStatus(&context, request, &response).error_code(),
+      grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_F(RegistryServiceTest, Verify_AsOfGrantAndLapseDays) {
+  AddPerson("P-RATER");
+  const v1::Endorsement granted = Grant("P-RATER", "IFRS", "2024-06-01");
+  ChangeStatus(granted.endorsement_number(), v1::ENDORSEMENT_STATUS_LAPSED,
+               "2025-01-01");
+  const std::vector<std::string> providers = {"IFRS", "IMHM-C"};
+
+  const v1::CredentialAnswer before =
+      Verify("P-RATER", providers, "2024-05-01");
+  EXPECT_EQ(before.status(), v1::CREDENTIAL_STATUS_NOT_HELD);
+  EXPECT_EQ(before.detail(), "IFRS not granted until 2024-06-01");
+
+  const v1::CredentialAnswer during =
+      Verify("P-RATER", providers, "2024-07-01");
+  EXPECT_EQ(during.status(), v1::CREDENTIAL_STATUS_HELD);
+  EXPECT_EQ(during.endorsement_number(), granted.endorsement_number());
+  EXPECT_EQ(during.status_on_date(), v1::ENDORSEMENT_STATUS_ACTIVE);
+
+  const v1::CredentialAnswer last_day =
+      Verify("P-RATER", providers, "2024-12-31");
+  EXPECT_EQ(last_day.status(), v1::CREDENTIAL_STATUS_HELD);
+
+  const v1::CredentialAnswer after = Verify("P-RATER", providers, "2025-02-01");
+  EXPECT_EQ(after.status(), v1::CREDENTIAL_STATUS_NOT_HELD);
+  EXPECT_EQ(after.status_on_date(), v1::ENDORSEMENT_STATUS_LAPSED);
+  EXPECT_EQ(after.detail(), "IFRS lapsed since 2025-01-01");
+
+  // Today (no as_of): lapsed.
+  EXPECT_EQ(Verify("P-RATER", providers, "").status(),
+            v1::CREDENTIAL_STATUS_NOT_HELD);
+}
+
+TEST_F(RegistryServiceTest, Verify_BatchBySubjectCategorySetsAndAliases) {
+  AddPerson("P-1");
+  AddPerson("P-2");
+  const v1::Endorsement ifs = Grant("P-1", "IFS", "2023-02-01");
+  Grant("P-2", "IMHM-C", "2022-02-01");
+  v1::VerifyCredentialsRequest request;
+  auto ask = [&](const std::string& person, const std::string& number,
+                 std::vector<std::string> categories) {
+    v1::CredentialQuestion* q = request.add_questions();
+    if (!person.empty()) q->set_person_id(person);
+    if (!number.empty()) q->set_endorsement_number(number);
+    for (const auto& c : categories) q->add_categories(c);
+  };
+  ask("P-1", "", {"IFS", "IFRS", "IMHS", "IMHM-C"});  // a rater
+  ask("P-1", "", {"IFRS", "IMHM-C"});                 // an RS provider
+  ask("", ifs.endorsement_number(), {"FS"});          // alias, by number
+  ask("P-2", "", {"MHM-C"});
+  ask("P-404", "", {"IFS"});
+  v1::VerifyCredentialsResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->VerifyCredentials(&context, request, &response).ok());
+  ASSERT_EQ(response.answers_size(), 5);
+  EXPECT_EQ(response.answers(0).status(), v1::CREDENTIAL_STATUS_HELD);
+  EXPECT_EQ(response.answers(1).status(), v1::CREDENTIAL_STATUS_NOT_HELD);
+  EXPECT_EQ(response.answers(1).detail(), "holds none of these categories");
+  EXPECT_EQ(response.answers(2).status(), v1::CREDENTIAL_STATUS_HELD);
+  EXPECT_EQ(response.answers(3).status(), v1::CREDENTIAL_STATUS_HELD);
+  EXPECT_EQ(response.answers(4).status(), v1::CREDENTIAL_STATUS_NOT_HELD);
+  EXPECT_EQ(response.answers(4).detail(), "not in the registry");
+}
+
+TEST_F(RegistryServiceTest, Verify_SeesAWriteAcknowledgedJustBefore) {
+  AddPerson("P-1");
+  const v1::Endorsement granted = Grant("P-1", "IFRS", "2024-06-01");
+  EXPECT_EQ(Verify("P-1", {"IFRS"}, "").status(), v1::CREDENTIAL_STATUS_HELD);
+  ChangeStatus(granted.endorsement_number(), v1::ENDORSEMENT_STATUS_SUSPENDED,
+               "2026-01-05");
+  EXPECT_EQ(Verify("P-1", {"IFRS"}, "").status(),
+            v1::CREDENTIAL_STATUS_NOT_HELD);
+}
+
+std::vector<int64_t> ReadChanges(v1::RegistryService::Stub& stub, int64_t after,
+                                 size_t count) {
+  grpc::ClientContext context;
+  v1::WatchChangesRequest request;
+  request.set_after_sequence(after);
+  auto reader = stub.WatchChanges(&context, request);
+  std::vector<int64_t> sequences;
+  v1::WatchChangesResponse event;
+  while (sequences.size() < count && reader->Read(&event)) {
+    sequences.push_back(event.sequence());
+  }
+  context.TryCancel();
+  reader->Finish();
+  return sequences;
+}
+
+TEST_F(RegistryServiceTest, ChangeFeed_ResumesWithoutGapsOrRepeats) {
+  AddPerson("P-1");
+  for (int i = 0; i < 5; ++i) {
+    const v1::Endorsement e =
+        Grant("P-1", "IFA", absl::StrCat("2025-01-0", i + 1));
+    ChangeStatus(e.endorsement_number(), v1::ENDORSEMENT_STATUS_RETIRED,
+                 "2026-01-01");
+  }
+  // Writes keep coming while the subscriber reads, drops and resumes.
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int n = 100; n < 140 && !stop; ++n) {
+      v1::ImportEndorsementsRequest request;
+      *request.add_records() = Record(n);
+      v1::ImportEndorsementsResponse response;
+      grpc::ClientContext context;
+      stub_->ImportEndorsements(&context, request, &response);
+    }
+  });
+  std::vector<int64_t> seen = ReadChanges(*stub_, 0, 20);
+  ASSERT_EQ(seen.size(), 20u);
+  for (int round = 0; round < 4; ++round) {
+    const std::vector<int64_t> more = ReadChanges(*stub_, seen.back(), 15);
+    ASSERT_EQ(more.size(), 15u);
+    seen.insert(seen.end(), more.begin(), more.end());
+  }
+  stop = true;
+  writer.join();
+  for (size_t i = 0; i < seen.size(); ++i) {
+    ASSERT_EQ(seen[i], static_cast<int64_t>(i + 1)) << "at " << i;
+  }
+}
+
+TEST_F(RegistryServiceTest, ChangeFeed_CarriesKindAndEndorsement) {
+  AddPerson("P-1");
+  const v1::Endorsement granted = Grant("P-1", "IFS", "2025-01-02");
+  grpc::ClientContext context;
+  v1::WatchChangesRequest request;
+  auto reader = stub_->WatchChanges(&context, request);
+  v1::WatchChangesResponse event;
+  ASSERT_TRUE(reader->Read(&event));
+  EXPECT_EQ(event.kind(), v1::CHANGE_KIND_PERSON_CREATED);
+  EXPECT_EQ(event.person_id(), "P-1");
+  ASSERT_TRUE(reader->Read(&event));
+  EXPECT_EQ(event.kind(), v1::CHANGE_KIND_ENDORSEMENT_CREATED);
+  EXPECT_EQ(event.endorsement().endorsement_number(),
+            granted.endorsement_number());
+  context.TryCancel();
+  reader->Finish();
+}
+
+TEST_F(RegistryServiceTest, Restart_FindsEveryAcknowledgedWrite) {
+  std::vector<std::string> numbers;
+  for (int i = 0; i < 20; ++i) {
+    const std::string person = absl::StrCat("P-", i);
+    AddPerson(person, absl::StrCat("Name ", i));
+    numbers.push_back(Grant(person, "IMHS", "2025-06-01").endorsement_number());
+  }
+  ChangeStatus(numbers[3], v1::ENDORSEMENT_STATUS_SUSPENDED, "2026-02-01");
+  Import(500, 50);
+  const RowCounts before = Counts();
+
+  StartServer();  // a new server process state on the same file
+
+  EXPECT_EQ(Counts(), before);
+  for (const std::string& number : numbers) {
+    v1::GetEndorsementRequest request;
+    request.set_endorsement_number(number);
+    v1::GetEndorsementResponse response;
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->GetEndorsement(&context, request, &response).ok())
+        << number;
+  }
+  EXPECT_EQ(Verify("P-3", {"IMHS"}, "").status(),
+            v1::CREDENTIAL_STATUS_NOT_HELD);
+  // Sequence numbers continue after the restart.
+  AddPerson("P-after");
+  const std::vector<int64_t> last = ReadChanges(*stub_, before.changes, 1);
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(last[0], before.changes + 1);
+}
+
+TEST_F(RegistryServiceTest,
+       Names_WithQuotesAndSqlMetaCharactersStoredVerbatim) {
+  const std::vector<std::string> names = {
+      "Robert'); DROP TABLE people;--", "O'Brien \"Bobby\" Smith",
+      "100% _real_ \\ name", "Zoë Ñúñez – ✓"};
+  for (size_t i = 0; i < names.size(); ++i) {
+    AddPerson(absl::StrCat("P-", i), names[i], "King & Queen");
+  }
+  for (size_t i = 0; i < names.size(); ++i) {
+    v1::GetPersonRequest request;
+    request.set_person_id(absl::StrCat("P-", i));
+    v1::GetPersonResponse response;
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->GetPerson(&context, request, &response).ok());
+    EXPECT_EQ(response.person().display_name(), names[i]);
+    EXPECT_EQ(response.person().county(), "King & Queen");
+  }
+  // Name search treats % and _ as themselves.
+  for (size_t i = 0; i < names.size(); ++i)
+    Grant(absl::StrCat("P-", i), "IFA", "2025-01-01");
+  v1::ListEndorsementsRequest request;
+  request.set_page_size(10);
+  request.set_name("% _");
+  int pages = 0;
+  const std::vector<std::string> found = ListAll(request, &pages);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(Counts().people, 4);
+}
+
+TEST_F(RegistryServiceTest, Import_RejectsBadRecordsWithReasonsCommitsTheRest) {
+  AddPerson("P-0000002", "Someone Else");
+  v1::ImportEndorsementsRequest request;
+  *request.add_records() = Record(1);
+  *request.add_records() = Record(2);  // person on file under another name
+  v1::RegistryRecord bad_category = Record(3);
+  bad_category.mutable_endorsement()->set_category("XYZ");
+  *request.add_records() = bad_category;
+  *request.add_records() = Record(1);  // same number again
+  v1::RegistryRecord with_history = Record(5, "IFRS", "2023-03-01");
+  auto* h0 = with_history.mutable_endorsement()->add_history();
+  h0->set_status(v1::ENDORSEMENT_STATUS_ACTIVE);
+  *h0->mutable_effective_on() = DateOf("2023-03-01");
+  auto* h1 = with_history.mutable_endorsement()->add_history();
+  h1->set_status(v1::ENDORSEMENT_STATUS_LAPSED);
+  *h1->mutable_effective_on() = DateOf("2025-01-01");
+  *request.add_records() = with_history;
+  v1::ImportEndorsementsResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->ImportEndorsements(&context, request, &response).ok());
+  EXPECT_EQ(response.imported_count(), 2);
+  ASSERT_EQ(response.rejections_size(), 3);
+  EXPECT_EQ(response.rejections(0).index(), 1);
+  EXPECT_EQ(response.rejections(0).violations(0).field(),
+            "records[1].person.display_name");
+  EXPECT_EQ(response.rejections(1).index(), 2);
+  EXPECT_EQ(response.rejections(1).violations(0).field(),
+            "records[2].endorsement.category");
+  EXPECT_EQ(response.rejections(2).index(), 3);
+  EXPECT_EQ(response.rejections(2).violations(0).field(),
+            "records[3].endorsement.endorsement_number");
+  EXPECT_EQ(Verify("P-0000005", {"IFRS"}, "2024-06-01").status(),
+            v1::CREDENTIAL_STATUS_HELD);
+  EXPECT_EQ(Verify("P-0000005", {"IFRS"}, "2025-06-01").status(),
+            v1::CREDENTIAL_STATUS_NOT_HELD);
+}
+
+TEST_F(RegistryServiceTest, Export_StreamsEveryRecordAndReimportsIdentically) {
+  Import(1, 1234);
+  AddPerson("P-x", "Ann \"Quote\" O'Neil");
+  const v1::Endorsement e = Grant("P-x", "IMHM-P", "2024-02-02");
+  ChangeStatus(e.endorsement_number(), v1::ENDORSEMENT_STATUS_LAPSED,
+               "2025-01-01");
+  auto export_all = [&] {
+    std::vector<v1::RegistryRecord> records;
+    grpc::ClientContext context;
+    auto reader = stub_->ExportEndorsements(&context, {});
+    v1::ExportEndorsementsResponse batch;
+    while (reader->Read(&batch)) {
+      for (auto& r : *batch.mutable_records()) {
+        r.mutable_endorsement()->clear_etag();
+        records.push_back(r);
+      }
+    }
+    EXPECT_TRUE(reader->Finish().ok());
+    return records;
+  };
+  const std::vector<v1::RegistryRecord> exported = export_all();
+  ASSERT_EQ(exported.size(), 1235u);
+
+  StopServer();
+  TempDir other;
+  db_path_ = other.path() + "/copy.sqlite";
+  StartServer();
+  v1::ImportEndorsementsRequest request;
+  for (const auto& r : exported) *request.add_records() = r;
+  v1::ImportEndorsementsResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->ImportEndorsements(&context, request, &response).ok());
+  EXPECT_EQ(response.imported_count(), 1235);
+  const std::vector<v1::RegistryRecord> again = export_all();
+  ASSERT_EQ(again.size(), exported.size());
+  for (size_t i = 0; i < again.size(); ++i) {
+    // The actor of imported entries is kept; only the grant's reason differs
+    // for records that came without a history.
+    EXPECT_EQ(again[i].endorsement().status(),
+              exported[i].endorsement().status());
+    EXPECT_EQ(again[i].endorsement().history_size(),
+              exported[i].endorsement().history_size());
+    EXPECT_TRUE(
+        MessageDifferencer::Equals(again[i].person(), exported[i].person()));
+  }
+  StopServer();
+}
+
+TEST_F(RegistryServiceTest, Renewal_MovesTheNextCycleAndRefusesAnotherCycle) {
+  AddPerson("P-1");
+  const v1::Endorsement granted = Grant("P-1", "IFS", "2025-04-01");
+  EXPECT_EQ(granted.next_renewal_cycle_year(), 2027);  // 2025 exempt
+  v1::RecordRenewalRequest request;
+  request.set_endorsement_number(granted.endorsement_number());
+  request.set_cycle_year(2030);
+  *request.mutable_attested_on() = DateOf("2026-11-01");
+  request.set_training_hours(30);
+  request.set_reflective_supervision_hours(24);
+  v1::RecordRenewalResponse response;
+  {
+    grpc::ClientContext context;
+    EXPECT_EQ(stub_->RecordRenewal(&context, request, &response).error_code(),
+              grpc::StatusCode::FAILED_PRECONDITION);
+  }
+  request.set_cycle_year(2027);
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->RecordRenewal(&context, request, &response).ok());
+  EXPECT_EQ(response.endorsement().next_renewal_cycle_year(), 2030);
+  EXPECT_EQ(Counts().renewals, 1);
+}
+
+TEST_F(RegistryServiceTest, ProcessLapses_MissedCycleAndUnpaidMembership) {
+  AddPerson("P-renew", "Missed Renewal", "Fairfax", 2026);
+  AddPerson("P-member", "Unpaid Member", "Fairfax", 2025);
+  AddPerson("P-ok", "In Good Standing", "Fairfax", 2026);
+  const v1::Endorsement missed = Grant("P-renew", "IFS", "2023-05-01");  // 2024
+  const v1::Endorsement unpaid = Grant("P-member", "IFS", "2025-05-01");
+  const v1::Endorsement fine = Grant("P-ok", "IFS", "2025-05-01");  // 2027
+  v1::ProcessLapsesRequest request;
+  *request.mutable_as_of() = DateOf("2026-03-01");
+  v1::ProcessLapsesResponse response;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->ProcessLapses(&context, request, &response).ok());
+  }
+  ASSERT_EQ(response.lapsed_size(), 2);
+  EXPECT_EQ(response.lapsed(0).endorsement_number(),
+            missed.endorsement_number());
+  EXPECT_EQ(response.lapsed(0).cause(), v1::LAPSE_CAUSE_RENEWAL_MISSED);
+  EXPECT_EQ(FormatDay(ToCivilDayUnchecked(response.lapsed(0).effective_on())),
+            "2025-01-01");
+  EXPECT_EQ(response.lapsed(1).cause(), v1::LAPSE_CAUSE_MEMBERSHIP_NOT_RENEWED);
+  EXPECT_EQ(FormatDay(ToCivilDayUnchecked(response.lapsed(1).effective_on())),
+            "2026-01-01");
+  EXPECT_EQ(Verify("P-renew", {"IFS"}, "2024-12-31").status(),
+            v1::CREDENTIAL_STATUS_HELD);
+  EXPECT_EQ(Verify("P-renew", {"IFS"}, "2025-01-01").status(),
+            v1::CREDENTIAL_STATUS_NOT_HELD);
+  EXPECT_EQ(Verify("P-ok", {"IFS"}, "").status(), v1::CREDENTIAL_STATUS_HELD);
+  (void)unpaid;
+  (void)fine;
+  // Running again lapses nothing more.
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->ProcessLapses(&context, request, &response).ok());
+  EXPECT_EQ(response.lapsed_size(), 0);
+}
+
+TEST_F(RegistryServiceTest, Membership_ExtendsPaidThroughAndRefusesTwice) {
+  AddPerson("P-1", "Member", "Fairfax", 2025);
+  v1::RecordMembershipRequest request;
+  request.set_person_id("P-1");
+  request.set_year(2026);
+  v1::RecordMembershipResponse response;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->RecordMembership(&context, request, &response).ok());
+  }
+  EXPECT_EQ(response.person().membership_paid_through_year(), 2026);
+  grpc::ClientContext context;
+  EXPECT_EQ(stub_->RecordMembership(&context, request, &response).error_code(),
+            grpc::StatusCode::ALREADY_EXISTS);
+}
+
+TEST_F(RegistryServiceTest, Audit_EveryWriteRecordsActorAndRequestId) {
+  const RowCounts before = Counts();
+  v1::CreatePersonRequest request;
+  request.mutable_person()->set_person_id("P-9");
+  request.mutable_person()->set_display_name("Audited");
+  request.mutable_person()->set_county("Arlington");
+  request.set_request_id("req-1");
+  grpc::ClientContext context;
+  context.AddMetadata("x-actor", "reviewer@vaimh.org");
+  context.AddMetadata("x-request-id", "corr-42");
+  v1::CreatePersonResponse response;
+  ASSERT_TRUE(stub_->CreatePerson(&context, request, &response).ok());
+  EXPECT_EQ(Counts().audit_records, before.audit_records + 1);
+  Grant("P-9", "IFA", "2025-01-01");
+  EXPECT_EQ(Counts().audit_records, before.audit_records + 2);
+}
+
+TEST_F(RegistryServiceTest, Health_ServingUntilShutdownThenStreamsEnd) {
+  auto health = grpc::health::v1::Health::NewStub(channel_);
+  grpc::health::v1::HealthCheckRequest check;
+  check.set_service("imh.registry.v1.RegistryService");
+  grpc::health::v1::HealthCheckResponse answer;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(health->Check(&context, check, &answer).ok());
+    EXPECT_EQ(answer.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+  }
+  // A subscriber in flight is told where to resume when the server drains.
+  grpc::ClientContext watch_context;
+  auto reader = stub_->WatchChanges(&watch_context, {});
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    server_->Shutdown(absl::Seconds(5));
+  });
+  v1::WatchChangesResponse event;
+  while (reader->Read(&event)) {
+  }
+  const grpc::Status ended = reader->Finish();
+  stopper.join();
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(ended.error_message(), HasSubstr("resume after sequence 0"));
+}
+
+}  // namespace
+}  // namespace imh::registry::testing

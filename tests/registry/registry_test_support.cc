@@ -1,0 +1,153 @@
+#include "tests/registry/registry_test_support.h"
+
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/dates.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+
+namespace imh::registry::testing {
+
+TempDir::TempDir() {
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / "imh-registry-test-XXXXXX")
+          .string();
+  const char* made = mkdtemp(pattern.data());
+  if (made == nullptr) std::abort();
+  path_ = made;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+const eligibility::Rulebook& VirginiaRulebook() {
+  static const eligibility::Rulebook* rulebook = [] {
+    absl::StatusOr<eligibility::Rulebook> loaded =
+        eligibility::Rulebook::Load(IMH_TEST_RULEBOOK_PATH);
+    if (!loaded.ok()) std::abort();
+    return new eligibility::Rulebook(std::move(*loaded));
+  }();
+  return *rulebook;
+}
+
+void RegistryTest::SetUp() {
+  db_path_ = dir_.path() + "/registry.sqlite";
+  StartServer();
+}
+
+void RegistryTest::TearDown() { StopServer(); }
+
+void RegistryTest::StartServer() {
+  StopServer();
+  RegistryServerOptions options;
+  options.listen_address = "127.0.0.1:0";
+  options.store.path = db_path_;
+  absl::StatusOr<std::unique_ptr<RegistryServer>> server =
+      RegistryServer::Start(options, &VirginiaRulebook());
+  ASSERT_TRUE(server.ok()) << server.status();
+  server_ = std::move(*server);
+  channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
+                                 grpc::InsecureChannelCredentials());
+  stub_ = v1::RegistryService::NewStub(channel_);
+}
+
+void RegistryTest::StopServer() {
+  stub_.reset();
+  channel_.reset();
+  if (server_) server_->Shutdown(absl::Seconds(5));
+  server_.reset();
+}
+
+RowCounts RegistryTest::Counts() {
+  absl::StatusOr<RowCounts> counts = server_->store().CountRows();
+  EXPECT_TRUE(counts.ok()) << counts.status();
+  return counts.value_or(RowCounts{});
+}
+
+google::type::Date DateOf(const std::string& iso) {
+  return ToProtoDate(ParseDay(iso).value());
+}
+
+v1::Person RegistryTest::AddPerson(const std::string& person_id,
+                                   const std::string& name,
+                                   const std::string& county,
+                                   int membership_paid_through) {
+  v1::CreatePersonRequest request;
+  request.mutable_person()->set_person_id(person_id);
+  request.mutable_person()->set_display_name(name);
+  request.mutable_person()->set_county(county);
+  request.mutable_person()->set_membership_paid_through_year(
+      membership_paid_through);
+  v1::CreatePersonResponse response;
+  grpc::ClientContext context;
+  const grpc::Status status = stub_->CreatePerson(&context, request, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return response.person();
+}
+
+v1::Endorsement RegistryTest::Grant(const std::string& person_id,
+                                    const std::string& category,
+                                    const std::string& day) {
+  v1::CreateEndorsementRequest request;
+  request.set_person_id(person_id);
+  request.set_category(category);
+  *request.mutable_granted_on() = DateOf(day);
+  v1::CreateEndorsementResponse response;
+  grpc::ClientContext context;
+  const grpc::Status status =
+      stub_->CreateEndorsement(&context, request, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return response.endorsement();
+}
+
+v1::Endorsement RegistryTest::ChangeStatus(const std::string& number,
+                                           v1::EndorsementStatus status,
+                                           const std::string& day) {
+  v1::UpdateEndorsementStatusRequest request;
+  request.set_endorsement_number(number);
+  request.set_status(status);
+  *request.mutable_effective_on() = DateOf(day);
+  request.set_reason("test");
+  v1::UpdateEndorsementStatusResponse response;
+  grpc::ClientContext context;
+  const grpc::Status result =
+      stub_->UpdateEndorsementStatus(&context, request, &response);
+  EXPECT_TRUE(result.ok()) << result.error_message();
+  return response.endorsement();
+}
+
+v1::RegistryRecord RegistryTest::Record(int n, const std::string& category,
+                                        const std::string& granted) {
+  v1::RegistryRecord record;
+  record.mutable_person()->set_person_id(absl::StrFormat("P-%07d", n));
+  record.mutable_person()->set_display_name(absl::StrCat("Person ", n));
+  record.mutable_person()->set_county(n % 2 ? "Fairfax" : "Henrico");
+  record.mutable_person()->set_membership_paid_through_year(2026);
+  record.mutable_endorsement()->set_endorsement_number(
+      absl::StrFormat("VA-%s-%07d", category, n));
+  record.mutable_endorsement()->set_category(category);
+  *record.mutable_endorsement()->mutable_granted_on() = DateOf(granted);
+  return record;
+}
+
+std::vector<std::string> ViolationPaths(const grpc::Status& status) {
+  std::vector<std::string> paths;
+  google::rpc::Status details;
+  if (!details.ParseFromString(status.error_details())) return paths;
+  for (const auto& any : details.details()) {
+    google::rpc::BadRequest bad_request;
+    if (!any.UnpackTo(&bad_request)) continue;
+    for (const auto& violation : bad_request.field_violations()) {
+      paths.push_back(violation.field());
+    }
+  }
+  return paths;
+}
+
+}  // namespace imh::registry::testing

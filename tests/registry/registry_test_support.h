@@ -1,0 +1,78 @@
+#ifndef IMH_TESTS_REGISTRY_REGISTRY_TEST_SUPPORT_H_
+#define IMH_TESTS_REGISTRY_REGISTRY_TEST_SUPPORT_H_
+
+// A real registry server on 127.0.0.1:0 over a real SQLite file in a fresh
+// temporary folder, and a client stub to it.
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "imh/registry/v1/registry_service.grpc.pb.h"
+#include "services/eligibility/rulebook.h"
+#include "services/registry/server.h"
+
+namespace imh::registry::testing {
+
+// A folder removed with everything in it when the object goes.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+const eligibility::Rulebook& VirginiaRulebook();
+
+class RegistryTest : public ::testing::Test {
+ public:
+  // A record for ImportEndorsements: person P-<n>, endorsement VA-<cat>-<n>.
+  static v1::RegistryRecord Record(int n, const std::string& category = "IFS",
+                                   const std::string& granted = "2025-03-01");
+
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // Starts (or restarts, on the same file) the server and a new stub.
+  void StartServer();
+  void StopServer();
+
+  RowCounts Counts();
+
+  // Writes through the API; each ASSERTs success.
+  v1::Person AddPerson(const std::string& person_id,
+                       const std::string& name = "Test Person",
+                       const std::string& county = "Fairfax",
+                       int membership_paid_through = 2026);
+  v1::Endorsement Grant(const std::string& person_id,
+                        const std::string& category, const std::string& day);
+  v1::Endorsement ChangeStatus(const std::string& number,
+                               v1::EndorsementStatus status,
+                               const std::string& day);
+
+  TempDir dir_;
+  std::string db_path_;
+  std::unique_ptr<RegistryServer> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::RegistryService::Stub> stub_;
+};
+
+google::type::Date DateOf(const std::string& iso);
+
+// The BadRequest field paths of an INVALID_ARGUMENT status; empty if it has
+// none.
+std::vector<std::string> ViolationPaths(const grpc::Status& status);
+
+MATCHER_P(HasCode, code, "") { return arg.error_code() == code; }
+
+}  // namespace imh::registry::testing
+
+#endif  // IMH_TESTS_REGISTRY_REGISTRY_TEST_SUPPORT_H_
