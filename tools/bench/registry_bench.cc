@@ -1,0 +1,343 @@
+// Benchmark (not a test): the registry with 1,000,000 endorsements.
+//
+// Starts the registry binary and an empty echo server (this binary, in echo
+// mode) as separate processes on loopback, bulk-imports the endorsements, then
+// drives VerifyCredentials (batches of 3 questions) and the echo with the same
+// closed-loop load, alternating rounds, and reports medians:
+//   - bulk import time                      goal <= 10 s
+//   - VerifyCredentials calls/s vs echo     goal >= 0.7x
+//   - VerifyCredentials p99 vs echo p99     goal <= 2x
+//   - the registry's peak RSS (VmHWM)       goal <= 100 MB
+//
+//   build/release/tools/bench/registry_bench [--endorsements=1000000]
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/dates.h"
+#include "common/server_support.h"
+#include "imh/bench/v1/echo_service.grpc.pb.h"
+#include "imh/registry/v1/registry_service.grpc.pb.h"
+#include "tools/bench/echo_server.h"
+
+ABSL_FLAG(int, endorsements, 1000000, "endorsements to import");
+ABSL_FLAG(int, batch, 10000, "records per ImportEndorsements call");
+ABSL_FLAG(int, concurrency, 8, "client threads, each with one call in flight");
+ABSL_FLAG(double, seconds, 4, "length of each load round");
+ABSL_FLAG(int, rounds, 3, "rounds of each (echo, verify), alternating");
+ABSL_FLAG(std::string, registry_binary, "",
+          "imh-registry to start (default: the one of this build tree)");
+ABSL_FLAG(std::string, serve_echo_port_file, "",
+          "internal: serve the echo and write its port here");
+
+namespace {
+
+namespace reg = imh::registry::v1;
+using Clock = std::chrono::steady_clock;
+
+const char* const kCategories[] = {"IFA", "IFS", "IFRS", "IMHS", "IMHM-C"};
+
+struct Child {
+  pid_t pid = 0;
+  int port = 0;
+};
+
+Child Spawn(const std::vector<std::string>& args, const std::string& port_file) {
+  std::vector<char*> argv;
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  Child child;
+  if (posix_spawn(&child.pid, argv[0], nullptr, nullptr, argv.data(),
+                  environ) != 0) {
+    std::fprintf(stderr, "cannot start %s\n", argv[0]);
+    std::exit(1);
+  }
+  for (int i = 0; i < 300 && child.port == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::ifstream in(port_file);
+    in >> child.port;
+  }
+  if (child.port == 0) {
+    std::fprintf(stderr, "%s did not start\n", argv[0]);
+    std::exit(1);
+  }
+  return child;
+}
+
+void Stop(const Child& child) {
+  kill(child.pid, SIGTERM);
+  int status = 0;
+  waitpid(child.pid, &status, 0);
+}
+
+// A field of /proc/<pid>/status in kB ("VmHWM", "RssFile", ...).
+long StatusKb(pid_t pid, const std::string& field) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) {
+      return std::strtol(line.c_str() + field.size() + 1, nullptr, 10);
+    }
+  }
+  return -1;
+}
+
+reg::RegistryRecord Record(int n) {
+  reg::RegistryRecord record;
+  reg::Person& person = *record.mutable_person();
+  person.set_person_id(absl::StrFormat("P-%07d", n));
+  person.set_display_name(absl::StrCat("Professional ", n));
+  person.set_county(n % 3 ? "Fairfax" : "Henrico");
+  person.set_membership_paid_through_year(2026);
+  reg::Endorsement& e = *record.mutable_endorsement();
+  const char* category = kCategories[n % 5];
+  e.set_endorsement_number(absl::StrFormat("VA-%s-%07d", category, n));
+  e.set_category(category);
+  const absl::CivilDay granted =
+      absl::CivilDay(2015, 1, 1) + (static_cast<int64_t>(n) * 7919) % 4000;
+  *e.mutable_granted_on() = imh::ToProtoDate(granted);
+  if (n % 10 == 0) {  // Every tenth has lapsed once and been reinstated.
+    auto* grant = e.add_history();
+    grant->set_status(reg::ENDORSEMENT_STATUS_ACTIVE);
+    *grant->mutable_effective_on() = imh::ToProtoDate(granted);
+    auto* lapse = e.add_history();
+    lapse->set_status(reg::ENDORSEMENT_STATUS_LAPSED);
+    *lapse->mutable_effective_on() = imh::ToProtoDate(granted + 400);
+    auto* back = e.add_history();
+    back->set_status(reg::ENDORSEMENT_STATUS_ACTIVE);
+    *back->mutable_effective_on() = imh::ToProtoDate(granted + 500);
+  }
+  return record;
+}
+
+struct Load {
+  double calls_per_second = 0;
+  double p50_us = 0;
+  double p99_us = 0;
+  long errors = 0;
+};
+
+// Closed loop: `threads` callers, each with one call in flight, for `seconds`.
+template <typename Call>
+Load RunLoad(int threads, double seconds, const Call& call) {
+  std::vector<std::vector<int64_t>> latencies(threads);
+  std::atomic<long> errors{0};
+  const Clock::time_point end =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                         std::chrono::duration<double>(seconds));
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      std::mt19937 random(t + 1);
+      auto& mine = latencies[t];
+      mine.reserve(200000);
+      while (Clock::now() < end) {
+        const Clock::time_point start = Clock::now();
+        if (!call(random)) errors++;
+        mine.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                           Clock::now() - start)
+                           .count());
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  std::vector<int64_t> all;
+  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  std::sort(all.begin(), all.end());
+  Load load;
+  load.calls_per_second = all.size() / seconds;
+  if (!all.empty()) {
+    load.p50_us = all[all.size() / 2] / 1000.0;
+    load.p99_us = all[all.size() * 99 / 100] / 1000.0;
+  }
+  load.errors = errors;
+  return load;
+}
+
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+int ServeEcho(const std::string& port_file) {
+  imh::BlockTerminationSignals();
+  int port = 0;
+  auto server = imh::bench::StartEchoServer("127.0.0.1:0", &port);
+  if (!server) return 1;
+  {
+    std::ofstream out(port_file + ".tmp");
+    out << port << "\n";
+  }
+  std::filesystem::rename(port_file + ".tmp", port_file);
+  imh::WaitForTerminationSignal();
+  server->Shutdown();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  if (!absl::GetFlag(FLAGS_serve_echo_port_file).empty()) {
+    return ServeEcho(absl::GetFlag(FLAGS_serve_echo_port_file));
+  }
+  const std::filesystem::path self = std::filesystem::canonical("/proc/self/exe");
+  std::string registry_binary = absl::GetFlag(FLAGS_registry_binary);
+  if (registry_binary.empty()) {
+    registry_binary = (self.parent_path().parent_path().parent_path() /
+                       "services/registry/imh-registry")
+                          .string();
+  }
+  char pattern[] = "/tmp/imh-registry-bench-XXXXXX";
+  const std::string dir = mkdtemp(pattern);
+  const int n = absl::GetFlag(FLAGS_endorsements);
+  const int threads = absl::GetFlag(FLAGS_concurrency);
+  const double seconds = absl::GetFlag(FLAGS_seconds);
+
+  const Child registry =
+      Spawn({registry_binary, "--listen=127.0.0.1:0",
+             "--db=" + dir + "/registry.sqlite",
+             "--port_file=" + dir + "/registry.port"},
+            dir + "/registry.port");
+  const Child echo = Spawn({self.string(), "--serve_echo_port_file=" + dir +
+                                               "/echo.port"},
+                           dir + "/echo.port");
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  auto registry_channel = grpc::CreateCustomChannel(
+      absl::StrCat("127.0.0.1:", registry.port),
+      grpc::InsecureChannelCredentials(), args);
+  auto echo_channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", echo.port),
+                          grpc::InsecureChannelCredentials());
+  auto registry_stub = reg::RegistryService::NewStub(registry_channel);
+  auto echo_stub = imh::bench::v1::EchoService::NewStub(echo_channel);
+
+  // --- Bulk import. Requests are built first: the client's cost is not the
+  // registry's.
+  std::vector<reg::ImportEndorsementsRequest> batches;
+  for (int first = 1; first <= n; first += absl::GetFlag(FLAGS_batch)) {
+    reg::ImportEndorsementsRequest& request = batches.emplace_back();
+    for (int i = first; i < first + absl::GetFlag(FLAGS_batch) && i <= n; ++i) {
+      *request.add_records() = Record(i);
+    }
+  }
+  const Clock::time_point import_start = Clock::now();
+  long imported = 0;
+  for (auto& request : batches) {
+    reg::ImportEndorsementsResponse response;
+    grpc::ClientContext context;
+    const grpc::Status status =
+        registry_stub->ImportEndorsements(&context, request, &response);
+    if (!status.ok()) {
+      std::fprintf(stderr, "import failed: %s\n", status.error_message().c_str());
+      return 1;
+    }
+    imported += response.imported_count();
+    request.Clear();
+  }
+  const double import_seconds =
+      std::chrono::duration<double>(Clock::now() - import_start).count();
+  batches.clear();
+  batches.shrink_to_fit();
+  const long rss_after_import = StatusKb(registry.pid, "VmHWM");
+
+  // --- Verification load: batches of 3 questions (a rater's categories, some
+  // on past dates), against the echo.
+  std::vector<reg::VerifyCredentialsRequest> questions(4096);
+  std::mt19937 random(42);
+  for (auto& request : questions) {
+    for (int q = 0; q < 3; ++q) {
+      reg::CredentialQuestion* question = request.add_questions();
+      question->set_person_id(
+          absl::StrFormat("P-%07d", 1 + static_cast<int>(random() % n)));
+      for (const char* c : {"IFS", "IFRS", "IMHS", "IMHM-C"}) {
+        question->add_categories(c);
+      }
+      if (random() % 3 == 0) {
+        *question->mutable_as_of() = imh::ToProtoDate(
+            absl::CivilDay(2016, 1, 1) + static_cast<int>(random() % 3800));
+      }
+    }
+  }
+  std::vector<double> echo_rate, echo_p99, echo_p50, verify_rate, verify_p99,
+      verify_p50;
+  long errors = 0;
+  for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
+    const Load e = RunLoad(threads, seconds, [&](std::mt19937&) {
+      imh::bench::v1::EchoRequest request;
+      imh::bench::v1::EchoResponse response;
+      grpc::ClientContext context;
+      return echo_stub->Echo(&context, request, &response).ok();
+    });
+    const Load v = RunLoad(threads, seconds, [&](std::mt19937& r) {
+      reg::VerifyCredentialsResponse response;
+      grpc::ClientContext context;
+      return registry_stub
+                 ->VerifyCredentials(&context, questions[r() % questions.size()],
+                                     &response)
+                 .ok() &&
+             response.answers_size() == 3;
+    });
+    errors += e.errors + v.errors;
+    echo_rate.push_back(e.calls_per_second);
+    echo_p50.push_back(e.p50_us);
+    echo_p99.push_back(e.p99_us);
+    verify_rate.push_back(v.calls_per_second);
+    verify_p50.push_back(v.p50_us);
+    verify_p99.push_back(v.p99_us);
+    std::printf(
+        "round %d: echo %.0f calls/s (p99 %.0f us), verify %.0f calls/s (p99 "
+        "%.0f us)\n",
+        round + 1, e.calls_per_second, e.p99_us, v.calls_per_second, v.p99_us);
+  }
+  const long peak_rss = StatusKb(registry.pid, "VmHWM");
+  const long rss_file = StatusKb(registry.pid, "RssFile");
+  std::error_code ignored;
+  const auto db_bytes =
+      std::filesystem::file_size(dir + "/registry.sqlite", ignored);
+  Stop(registry);
+  Stop(echo);
+  std::filesystem::remove_all(dir, ignored);
+
+  const double rate_ratio = Median(verify_rate) / Median(echo_rate);
+  const double p99_ratio = Median(verify_p99) / Median(echo_p99);
+  std::printf("\nregistry benchmark: %d endorsements, %d client threads, %d x %.0f s rounds\n",
+              n, threads, absl::GetFlag(FLAGS_rounds), seconds);
+  std::printf("  bulk import          %8.2f s  (%ld imported, %.0f/s; goal <= 10 s) %s\n",
+              import_seconds, imported, imported / import_seconds,
+              import_seconds <= 10 ? "MET" : "NOT MET");
+  std::printf("  echo                 %8.0f calls/s  p50 %.0f us  p99 %.0f us\n",
+              Median(echo_rate), Median(echo_p50), Median(echo_p99));
+  std::printf("  VerifyCredentials x3 %8.0f calls/s  p50 %.0f us  p99 %.0f us\n",
+              Median(verify_rate), Median(verify_p50), Median(verify_p99));
+  std::printf("  ratio calls/s        %8.2f x echo  (goal >= 0.7) %s\n", rate_ratio,
+              rate_ratio >= 0.7 ? "MET" : "NOT MET");
+  std::printf("  ratio p99            %8.2f x echo  (goal <= 2) %s\n", p99_ratio,
+              p99_ratio <= 2 ? "MET" : "NOT MET");
+  std::printf("  registry peak RSS    %8.1f MB (after import %.1f MB; file-backed now %.1f MB; goal <= 100 MB) %s\n",
+              peak_rss / 1024.0, rss_after_import / 1024.0, rss_file / 1024.0,
+              peak_rss <= 100 * 1024 ? "MET" : "NOT MET");
+  std::printf("  database file        %8.1f MB\n", db_bytes / 1048576.0);
+  std::printf("  errors               %8ld\n", errors);
+  return errors == 0 ? 0 : 1;
+}
