@@ -30,6 +30,10 @@ ABSL_FLAG(std::string, port_file, "",
 ABSL_FLAG(int, drain_seconds, 10,
           "on SIGTERM, how long calls in flight may take to finish");
 ABSL_FLAG(int, readers, 8, "read connections to the SQLite file");
+ABSL_FLAG(int, reader_cache_mb, 4, "page cache of each read connection");
+ABSL_FLAG(int, reader_mmap_mb, 0,
+          "bytes of the file each read connection maps (0: none); no read "
+          "system calls, but mapped pages count towards RSS");
 
 int main(int argc, char** argv) {
   imh::BlockTerminationSignals();
@@ -52,6 +56,9 @@ int main(int argc, char** argv) {
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.store.path = absl::GetFlag(FLAGS_db);
   options.store.max_readers = absl::GetFlag(FLAGS_readers);
+  options.store.reader_cache_kib = absl::GetFlag(FLAGS_reader_cache_mb) * 1024;
+  options.store.reader_mmap_bytes = int64_t{absl::GetFlag(FLAGS_reader_mmap_mb)}
+                                    << 20;
   const std::filesystem::path folder =
       std::filesystem::path(options.store.path).parent_path();
   std::error_code ignored;

@@ -247,14 +247,33 @@ RegistryStore::RegistryStore(StoreOptions options,
 
 RegistryStore::~RegistryStore() { Close(); }
 
+namespace {
+
+// Every connection is used by one thread at a time (the writer under its
+// mutex, readers through the pool), so SQLite's own mutexes are pure cost; so
+// is its global allocation counter, a mutex taken on every malloc. Must run
+// before SQLite initialises; if something else initialised it first, SQLite
+// refuses and keeps its safe defaults.
+void ConfigureSqliteOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  });
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<RegistryStore>> RegistryStore::Open(
     const StoreOptions& options, const eligibility::Rulebook* rulebook) {
+  ConfigureSqliteOnce();
   std::unique_ptr<RegistryStore> store(new RegistryStore(options, rulebook));
   try {
     store->writer_ = std::make_unique<SQLite::Database>(
         options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     SQLite::Database& db = *store->writer_;
     ApplyConnectionPragmas(db, options.busy_timeout_ms);
+    db.exec(absl::StrCat("PRAGMA cache_size = -", options.writer_cache_kib));
     const std::string mode = db.execAndGet("PRAGMA journal_mode = WAL");
     if (mode != "wal") {
       return absl::FailedPreconditionError(absl::StrCat(

@@ -47,11 +47,13 @@ struct StoreOptions {
   int busy_timeout_ms = 5000;
   // Per read connection. Verification is point lookups: a page cache large
   // enough for the B-tree interior pages keeps each one to a leaf read.
-  int reader_cache_kib = 16 * 1024;
+  int reader_cache_kib = 4 * 1024;
   // Bytes of the file each read connection memory-maps (0: none). Mapped
   // pages count towards RSS, so this is bounded rather than "all".
   int64_t reader_mmap_bytes = 0;
   int max_readers = 8;
+  // The writer's page cache: bulk imports touch every index.
+  int writer_cache_kib = 16 * 1024;
 };
 
 // Who is writing, for the audit record and the history.

@@ -5,10 +5,10 @@
 // service doing nothing, built like our servers (same thread model), so that
 // a ratio to it measures what our services add.
 
+#include <grpcpp/server.h>
+
 #include <memory>
 #include <string>
-
-#include <grpcpp/server.h>
 
 namespace imh::bench {
 

@@ -11,6 +11,7 @@
 //
 //   build/release/tools/bench/registry_bench [--endorsements=1000000]
 
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -27,9 +28,8 @@
 #include <thread>
 #include <vector>
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/flags/flag.h"
+#include "absl/flags/marshalling.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -46,6 +46,14 @@ ABSL_FLAG(double, seconds, 4, "length of each load round");
 ABSL_FLAG(int, rounds, 3, "rounds of each (echo, verify), alternating");
 ABSL_FLAG(std::string, registry_binary, "",
           "imh-registry to start (default: the one of this build tree)");
+ABSL_FLAG(std::vector<std::string>, registry_flags, {},
+          "extra flags for the registry, e.g. "
+          "--registry_flags=--reader_mmap_mb=1024");
+ABSL_FLAG(bool, import, true,
+          "import first (false: the registry at --registry_port has them)");
+ABSL_FLAG(int, registry_port, 0,
+          "use a registry already serving on this loopback port (e.g. one "
+          "under a profiler) instead of starting one; no RSS then");
 ABSL_FLAG(std::string, serve_echo_port_file, "",
           "internal: serve the echo and write its port here");
 
@@ -61,9 +69,11 @@ struct Child {
   int port = 0;
 };
 
-Child Spawn(const std::vector<std::string>& args, const std::string& port_file) {
+Child Spawn(const std::vector<std::string>& args,
+            const std::string& port_file) {
   std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& a : args)
+    argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   Child child;
   if (posix_spawn(&child.pid, argv[0], nullptr, nullptr, argv.data(),
@@ -84,6 +94,7 @@ Child Spawn(const std::vector<std::string>& args, const std::string& port_file) 
 }
 
 void Stop(const Child& child) {
+  if (child.pid == 0) return;
   kill(child.pid, SIGTERM);
   int status = 0;
   waitpid(child.pid, &status, 0);
@@ -91,6 +102,7 @@ void Stop(const Child& child) {
 
 // A field of /proc/<pid>/status in kB ("VmHWM", "RssFile", ...).
 long StatusKb(pid_t pid, const std::string& field) {
+  if (pid == 0) return -1;
   std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
   std::string line;
   while (std::getline(in, line)) {
@@ -113,7 +125,7 @@ reg::RegistryRecord Record(int n) {
   e.set_endorsement_number(absl::StrFormat("VA-%s-%07d", category, n));
   e.set_category(category);
   const absl::CivilDay granted =
-      absl::CivilDay(2015, 1, 1) + (static_cast<int64_t>(n) * 7919) % 4000;
+      absl::CivilDay(2015, 1, 1) + (static_cast<int64_t>(n) * 7919) % 3000;
   *e.mutable_granted_on() = imh::ToProtoDate(granted);
   if (n % 10 == 0) {  // Every tenth has lapsed once and been reinstated.
     auto* grant = e.add_history();
@@ -178,6 +190,17 @@ double Median(std::vector<double> values) {
   return values[values.size() / 2];
 }
 
+std::vector<std::string> RegistryArgs(const std::string& binary,
+                                      const std::string& dir) {
+  std::vector<std::string> args = {binary, "--listen=127.0.0.1:0",
+                                   "--db=" + dir + "/registry.sqlite",
+                                   "--port_file=" + dir + "/registry.port"};
+  for (const std::string& flag : absl::GetFlag(FLAGS_registry_flags)) {
+    args.push_back(flag);
+  }
+  return args;
+}
+
 int ServeEcho(const std::string& port_file) {
   imh::BlockTerminationSignals();
   int port = 0;
@@ -200,7 +223,8 @@ int main(int argc, char** argv) {
   if (!absl::GetFlag(FLAGS_serve_echo_port_file).empty()) {
     return ServeEcho(absl::GetFlag(FLAGS_serve_echo_port_file));
   }
-  const std::filesystem::path self = std::filesystem::canonical("/proc/self/exe");
+  const std::filesystem::path self =
+      std::filesystem::canonical("/proc/self/exe");
   std::string registry_binary = absl::GetFlag(FLAGS_registry_binary);
   if (registry_binary.empty()) {
     registry_binary = (self.parent_path().parent_path().parent_path() /
@@ -214,28 +238,27 @@ int main(int argc, char** argv) {
   const double seconds = absl::GetFlag(FLAGS_seconds);
 
   const Child registry =
-      Spawn({registry_binary, "--listen=127.0.0.1:0",
-             "--db=" + dir + "/registry.sqlite",
-             "--port_file=" + dir + "/registry.port"},
-            dir + "/registry.port");
-  const Child echo = Spawn({self.string(), "--serve_echo_port_file=" + dir +
-                                               "/echo.port"},
-                           dir + "/echo.port");
+      absl::GetFlag(FLAGS_registry_port) != 0
+          ? Child{0, absl::GetFlag(FLAGS_registry_port)}
+          : Spawn(RegistryArgs(registry_binary, dir), dir + "/registry.port");
+  const Child echo =
+      Spawn({self.string(), "--serve_echo_port_file=" + dir + "/echo.port"},
+            dir + "/echo.port");
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
-  auto registry_channel = grpc::CreateCustomChannel(
-      absl::StrCat("127.0.0.1:", registry.port),
-      grpc::InsecureChannelCredentials(), args);
-  auto echo_channel =
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", echo.port),
-                          grpc::InsecureChannelCredentials());
+  auto registry_channel =
+      grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", registry.port),
+                                grpc::InsecureChannelCredentials(), args);
+  auto echo_channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", echo.port),
+                                          grpc::InsecureChannelCredentials());
   auto registry_stub = reg::RegistryService::NewStub(registry_channel);
   auto echo_stub = imh::bench::v1::EchoService::NewStub(echo_channel);
 
   // --- Bulk import. Requests are built first: the client's cost is not the
   // registry's.
   std::vector<reg::ImportEndorsementsRequest> batches;
-  for (int first = 1; first <= n; first += absl::GetFlag(FLAGS_batch)) {
+  for (int first = 1; absl::GetFlag(FLAGS_import) && first <= n;
+       first += absl::GetFlag(FLAGS_batch)) {
     reg::ImportEndorsementsRequest& request = batches.emplace_back();
     for (int i = first; i < first + absl::GetFlag(FLAGS_batch) && i <= n; ++i) {
       *request.add_records() = Record(i);
@@ -249,7 +272,8 @@ int main(int argc, char** argv) {
     const grpc::Status status =
         registry_stub->ImportEndorsements(&context, request, &response);
     if (!status.ok()) {
-      std::fprintf(stderr, "import failed: %s\n", status.error_message().c_str());
+      std::fprintf(stderr, "import failed: %s\n",
+                   status.error_message().c_str());
       return 1;
     }
     imported += response.imported_count();
@@ -293,8 +317,8 @@ int main(int argc, char** argv) {
       reg::VerifyCredentialsResponse response;
       grpc::ClientContext context;
       return registry_stub
-                 ->VerifyCredentials(&context, questions[r() % questions.size()],
-                                     &response)
+                 ->VerifyCredentials(
+                     &context, questions[r() % questions.size()], &response)
                  .ok() &&
              response.answers_size() == 3;
     });
@@ -321,22 +345,30 @@ int main(int argc, char** argv) {
 
   const double rate_ratio = Median(verify_rate) / Median(echo_rate);
   const double p99_ratio = Median(verify_p99) / Median(echo_p99);
-  std::printf("\nregistry benchmark: %d endorsements, %d client threads, %d x %.0f s rounds\n",
-              n, threads, absl::GetFlag(FLAGS_rounds), seconds);
-  std::printf("  bulk import          %8.2f s  (%ld imported, %.0f/s; goal <= 10 s) %s\n",
-              import_seconds, imported, imported / import_seconds,
-              import_seconds <= 10 ? "MET" : "NOT MET");
-  std::printf("  echo                 %8.0f calls/s  p50 %.0f us  p99 %.0f us\n",
-              Median(echo_rate), Median(echo_p50), Median(echo_p99));
-  std::printf("  VerifyCredentials x3 %8.0f calls/s  p50 %.0f us  p99 %.0f us\n",
-              Median(verify_rate), Median(verify_p50), Median(verify_p99));
-  std::printf("  ratio calls/s        %8.2f x echo  (goal >= 0.7) %s\n", rate_ratio,
-              rate_ratio >= 0.7 ? "MET" : "NOT MET");
-  std::printf("  ratio p99            %8.2f x echo  (goal <= 2) %s\n", p99_ratio,
-              p99_ratio <= 2 ? "MET" : "NOT MET");
-  std::printf("  registry peak RSS    %8.1f MB (after import %.1f MB; file-backed now %.1f MB; goal <= 100 MB) %s\n",
-              peak_rss / 1024.0, rss_after_import / 1024.0, rss_file / 1024.0,
-              peak_rss <= 100 * 1024 ? "MET" : "NOT MET");
+  std::printf(
+      "\nregistry benchmark: %d endorsements, %d client threads, %d x %.0f s "
+      "rounds\n",
+      n, threads, absl::GetFlag(FLAGS_rounds), seconds);
+  std::printf(
+      "  bulk import          %8.2f s  (%ld imported, %.0f/s; goal <= 10 s) "
+      "%s\n",
+      import_seconds, imported, imported / import_seconds,
+      import_seconds <= 10 ? "MET" : "NOT MET");
+  std::printf(
+      "  echo                 %8.0f calls/s  p50 %.0f us  p99 %.0f us\n",
+      Median(echo_rate), Median(echo_p50), Median(echo_p99));
+  std::printf(
+      "  VerifyCredentials x3 %8.0f calls/s  p50 %.0f us  p99 %.0f us\n",
+      Median(verify_rate), Median(verify_p50), Median(verify_p99));
+  std::printf("  ratio calls/s        %8.2f x echo  (goal >= 0.7) %s\n",
+              rate_ratio, rate_ratio >= 0.7 ? "MET" : "NOT MET");
+  std::printf("  ratio p99            %8.2f x echo  (goal <= 2) %s\n",
+              p99_ratio, p99_ratio <= 2 ? "MET" : "NOT MET");
+  std::printf(
+      "  registry peak RSS    %8.1f MB (after import %.1f MB; file-backed now "
+      "%.1f MB; goal <= 100 MB) %s\n",
+      peak_rss / 1024.0, rss_after_import / 1024.0, rss_file / 1024.0,
+      peak_rss <= 100 * 1024 ? "MET" : "NOT MET");
   std::printf("  database file        %8.1f MB\n", db_bytes / 1048576.0);
   std::printf("  errors               %8ld\n", errors);
   return errors == 0 ? 0 : 1;
