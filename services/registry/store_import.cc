@@ -33,8 +33,6 @@ struct ImportStatements {
         raise_membership(db,
                          "UPDATE people SET membership_paid_through = ?"
                          " WHERE person_id = ?"),
-        insert_membership(db,
-                          "INSERT OR IGNORE INTO memberships VALUES (?, ?, ?)"),
         number_taken(db, "SELECT 1 FROM endorsements WHERE number = ?"),
         insert_endorsement(
             db,
@@ -46,7 +44,6 @@ struct ImportStatements {
   SQLite::Statement find_person;
   SQLite::Statement insert_person;
   SQLite::Statement raise_membership;
-  SQLite::Statement insert_membership;
   SQLite::Statement number_taken;
   SQLite::Statement insert_endorsement;
   SQLite::Statement insert_history;
@@ -120,21 +117,15 @@ std::vector<google::rpc::BadRequest::FieldViolation> ImportRecord(
     sql.insert_person.bind(3, person.county());
     sql.insert_person.bind(4, person.membership_paid_through_year());
     sql.insert_person.exec();
-    tx.AddChange(v1::CHANGE_KIND_PERSON_CREATED, person.person_id(),
-                 std::nullopt);
+    // No PERSON_CREATED entry: the ENDORSEMENT_IMPORTED one names the person.
   } else if (person.membership_paid_through_year() > known_paid_through) {
     sql.raise_membership.reset();
     sql.raise_membership.bind(1, person.membership_paid_through_year());
     sql.raise_membership.bind(2, person.person_id());
     sql.raise_membership.exec();
   }
-  if (person.membership_paid_through_year() > 0) {
-    sql.insert_membership.reset();
-    sql.insert_membership.bind(1, person.person_id());
-    sql.insert_membership.bind(2, person.membership_paid_through_year());
-    sql.insert_membership.bind(3, absl::ToUnixMicros(tx.now));
-    sql.insert_membership.exec();
-  }
+  // Imported membership is the paid-through year on the person; the
+  // memberships table records payments made through the registry.
 
   // An empty history means ACTIVE since the grant.
   std::vector<std::pair<v1::EndorsementStatus, absl::CivilDay>> history;

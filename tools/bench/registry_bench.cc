@@ -186,6 +186,7 @@ Load RunLoad(int threads, double seconds, const Call& call) {
 }
 
 double Median(std::vector<double> values) {
+  if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
   return values[values.size() / 2];
 }
