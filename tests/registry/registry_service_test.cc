@@ -554,7 +554,7 @@ TEST_F(RegistryServiceTest, ProcessLapses_MissedCycleAndUnpaidMembership) {
   AddPerson("P-ok", "In Good Standing", "Fairfax", 2026);
   const v1::Endorsement missed = Grant("P-renew", "IFS", "2023-05-01");  // 2024
   const v1::Endorsement unpaid = Grant("P-member", "IFS", "2025-05-01");
-  const v1::Endorsement fine = Grant("P-ok", "IFS", "2025-05-01");  // 2027
+  Grant("P-ok", "IFS", "2025-05-01");  // due 2027, paid through 2026
   v1::ProcessLapsesRequest request;
   *request.mutable_as_of() = DateOf("2026-03-01");
   v1::ProcessLapsesResponse response;
@@ -568,6 +568,8 @@ TEST_F(RegistryServiceTest, ProcessLapses_MissedCycleAndUnpaidMembership) {
   EXPECT_EQ(response.lapsed(0).cause(), v1::LAPSE_CAUSE_RENEWAL_MISSED);
   EXPECT_EQ(FormatDay(ToCivilDayUnchecked(response.lapsed(0).effective_on())),
             "2025-01-01");
+  EXPECT_EQ(response.lapsed(1).endorsement_number(),
+            unpaid.endorsement_number());
   EXPECT_EQ(response.lapsed(1).cause(), v1::LAPSE_CAUSE_MEMBERSHIP_NOT_RENEWED);
   EXPECT_EQ(FormatDay(ToCivilDayUnchecked(response.lapsed(1).effective_on())),
             "2026-01-01");
@@ -576,8 +578,6 @@ TEST_F(RegistryServiceTest, ProcessLapses_MissedCycleAndUnpaidMembership) {
   EXPECT_EQ(Verify("P-renew", {"IFS"}, "2025-01-01").status(),
             v1::CREDENTIAL_STATUS_NOT_HELD);
   EXPECT_EQ(Verify("P-ok", {"IFS"}, "").status(), v1::CREDENTIAL_STATUS_HELD);
-  (void)unpaid;
-  (void)fine;
   // Running again lapses nothing more.
   grpc::ClientContext context;
   ASSERT_TRUE(stub_->ProcessLapses(&context, request, &response).ok());
