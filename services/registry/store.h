@@ -186,6 +186,12 @@ class RegistryStore {
                         const WriteContext& context,
                         google::protobuf::Message& response,
                         const WriteBody& body);
+  // RunWrite for a body that fills a `Response`; defined in store_internal.h.
+  template <typename Response>
+  absl::StatusOr<Response> Write(
+      absl::string_view method, const google::protobuf::Message& request,
+      const WriteContext& context,
+      const std::function<absl::Status(WriteTx& tx, Response& response)>& body);
 
   const StoreOptions options_;
   const eligibility::Rulebook* rulebook_;

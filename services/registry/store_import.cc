@@ -171,11 +171,10 @@ absl::StatusOr<v1::ImportEndorsementsResponse>
 RegistryStore::ImportEndorsements(const v1::ImportEndorsementsRequest& request,
                                   std::vector<v1::ImportRejection> rejected,
                                   const WriteContext& context) {
-  v1::ImportEndorsementsResponse response;
-  absl::Status status = RunWrite(
-      "ImportEndorsements", request, context, response,
-      [&](WriteTx& tx, google::protobuf::Message& out) -> absl::Status {
-        auto& result = static_cast<v1::ImportEndorsementsResponse&>(out);
+  return Write<v1::ImportEndorsementsResponse>(
+      "ImportEndorsements", request, context,
+      [&](WriteTx& tx, v1::ImportEndorsementsResponse& out) -> absl::Status {
+        auto& result = out;
         std::vector<bool> skip(request.records_size(), false);
         for (const v1::ImportRejection& rejection : rejected) {
           skip[rejection.index()] = true;
@@ -210,8 +209,6 @@ RegistryStore::ImportEndorsements(const v1::ImportEndorsementsRequest& request,
                                        result.rejections_size(), " rejected");
         return absl::OkStatus();
       });
-  if (!status.ok()) return status;
-  return response;
 }
 
 }  // namespace imh::registry

@@ -153,6 +153,21 @@ class WriteTx {
   std::unique_ptr<SQLite::Statement> insert_change_;
 };
 
+template <typename Response>
+absl::StatusOr<Response> RegistryStore::Write(
+    absl::string_view method, const google::protobuf::Message& request,
+    const WriteContext& context,
+    const std::function<absl::Status(WriteTx& tx, Response& response)>& body) {
+  Response response;
+  absl::Status status =
+      RunWrite(method, request, context, response,
+               [&](WriteTx& tx, google::protobuf::Message& out) {
+                 return body(tx, static_cast<Response&>(out));
+               });
+  if (!status.ok()) return status;
+  return response;
+}
+
 }  // namespace imh::registry
 
 #endif  // IMH_SERVICES_REGISTRY_STORE_INTERNAL_H_

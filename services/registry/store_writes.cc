@@ -15,8 +15,6 @@
 namespace imh::registry {
 namespace {
 
-using google::protobuf::Message;
-
 absl::CivilDay Day(const google::type::Date& date) {
   return ToCivilDayUnchecked(date);
 }
@@ -89,10 +87,9 @@ absl::Status NotFound(absl::string_view what, absl::string_view id) {
 
 absl::StatusOr<v1::CreatePersonResponse> RegistryStore::CreatePerson(
     const v1::CreatePersonRequest& request, const WriteContext& context) {
-  v1::CreatePersonResponse response;
-  absl::Status status = RunWrite(
-      "CreatePerson", request, context, response,
-      [&](WriteTx& tx, Message& out) -> absl::Status {
+  return Write<v1::CreatePersonResponse>(
+      "CreatePerson", request, context,
+      [&](WriteTx& tx, v1::CreatePersonResponse& out) -> absl::Status {
         const v1::Person& person = request.person();
         if (LoadPerson(tx.db, person.person_id())) {
           return absl::AlreadyExistsError(absl::StrCat(
@@ -100,20 +97,16 @@ absl::StatusOr<v1::CreatePersonResponse> RegistryStore::CreatePerson(
         }
         InsertPerson(tx, person);
         tx.audit_target = absl::StrCat("person:", person.person_id());
-        *static_cast<v1::CreatePersonResponse&>(out).mutable_person() =
-            *LoadPerson(tx.db, person.person_id());
+        *out.mutable_person() = *LoadPerson(tx.db, person.person_id());
         return absl::OkStatus();
       });
-  if (!status.ok()) return status;
-  return response;
 }
 
 absl::StatusOr<v1::CreateEndorsementResponse> RegistryStore::CreateEndorsement(
     const v1::CreateEndorsementRequest& request, const WriteContext& context) {
-  v1::CreateEndorsementResponse response;
-  absl::Status status = RunWrite(
-      "CreateEndorsement", request, context, response,
-      [&](WriteTx& tx, Message& out) -> absl::Status {
+  return Write<v1::CreateEndorsementResponse>(
+      "CreateEndorsement", request, context,
+      [&](WriteTx& tx, v1::CreateEndorsementResponse& out) -> absl::Status {
         if (!LoadPerson(tx.db, request.person_id())) {
           return NotFound("person", request.person_id());
         }
@@ -167,22 +160,19 @@ absl::StatusOr<v1::CreateEndorsementResponse> RegistryStore::CreateEndorsement(
         tx.audit_target = absl::StrCat("endorsement:", number);
         tx.audit_detail =
             absl::StrCat(category, " granted ", FormatDay(granted));
-        *static_cast<v1::CreateEndorsementResponse&>(out)
-             .mutable_endorsement() = *LoadEndorsementById(tx.db, id);
+        *out.mutable_endorsement() = *LoadEndorsementById(tx.db, id);
         return absl::OkStatus();
       });
-  if (!status.ok()) return status;
-  return response;
 }
 
 absl::StatusOr<v1::UpdateEndorsementStatusResponse>
 RegistryStore::UpdateEndorsementStatus(
     const v1::UpdateEndorsementStatusRequest& request,
     const WriteContext& context) {
-  v1::UpdateEndorsementStatusResponse response;
-  absl::Status status = RunWrite(
-      "UpdateEndorsementStatus", request, context, response,
-      [&](WriteTx& tx, Message& out) -> absl::Status {
+  return Write<v1::UpdateEndorsementStatusResponse>(
+      "UpdateEndorsementStatus", request, context,
+      [&](WriteTx& tx,
+          v1::UpdateEndorsementStatusResponse& out) -> absl::Status {
         const std::optional<v1::Endorsement> current =
             LoadEndorsement(tx.db, request.endorsement_number());
         if (!current) {
@@ -216,20 +206,16 @@ RegistryStore::UpdateEndorsementStatus(
         tx.audit_detail = absl::StrCat(StatusWord(current->status()), " -> ",
                                        StatusWord(request.status()), " on ",
                                        FormatDay(effective));
-        *static_cast<v1::UpdateEndorsementStatusResponse&>(out)
-             .mutable_endorsement() = *LoadEndorsementById(tx.db, id);
+        *out.mutable_endorsement() = *LoadEndorsementById(tx.db, id);
         return absl::OkStatus();
       });
-  if (!status.ok()) return status;
-  return response;
 }
 
 absl::StatusOr<v1::RecordMembershipResponse> RegistryStore::RecordMembership(
     const v1::RecordMembershipRequest& request, const WriteContext& context) {
-  v1::RecordMembershipResponse response;
-  absl::Status status = RunWrite(
-      "RecordMembership", request, context, response,
-      [&](WriteTx& tx, Message& out) -> absl::Status {
+  return Write<v1::RecordMembershipResponse>(
+      "RecordMembership", request, context,
+      [&](WriteTx& tx, v1::RecordMembershipResponse& out) -> absl::Status {
         if (!LoadPerson(tx.db, request.person_id())) {
           return NotFound("person", request.person_id());
         }
@@ -255,20 +241,16 @@ absl::StatusOr<v1::RecordMembershipResponse> RegistryStore::RecordMembership(
                      std::nullopt);
         tx.audit_target = absl::StrCat("person:", request.person_id());
         tx.audit_detail = absl::StrCat("membership ", request.year());
-        *static_cast<v1::RecordMembershipResponse&>(out).mutable_person() =
-            *LoadPerson(tx.db, request.person_id());
+        *out.mutable_person() = *LoadPerson(tx.db, request.person_id());
         return absl::OkStatus();
       });
-  if (!status.ok()) return status;
-  return response;
 }
 
 absl::StatusOr<v1::RecordRenewalResponse> RegistryStore::RecordRenewal(
     const v1::RecordRenewalRequest& request, const WriteContext& context) {
-  v1::RecordRenewalResponse response;
-  absl::Status status = RunWrite(
-      "RecordRenewal", request, context, response,
-      [&](WriteTx& tx, Message& out) -> absl::Status {
+  return Write<v1::RecordRenewalResponse>(
+      "RecordRenewal", request, context,
+      [&](WriteTx& tx, v1::RecordRenewalResponse& out) -> absl::Status {
         const std::optional<v1::Endorsement> current =
             LoadEndorsement(tx.db, request.endorsement_number());
         if (!current) {
@@ -316,20 +298,16 @@ absl::StatusOr<v1::RecordRenewalResponse> RegistryStore::RecordRenewal(
             absl::StrCat("endorsement:", request.endorsement_number());
         tx.audit_detail = absl::StrCat("renewed for ", request.cycle_year(),
                                        "; next due ", *next);
-        *static_cast<v1::RecordRenewalResponse&>(out).mutable_endorsement() =
-            *LoadEndorsementById(tx.db, id);
+        *out.mutable_endorsement() = *LoadEndorsementById(tx.db, id);
         return absl::OkStatus();
       });
-  if (!status.ok()) return status;
-  return response;
 }
 
 absl::StatusOr<v1::ProcessLapsesResponse> RegistryStore::ProcessLapses(
     const v1::ProcessLapsesRequest& request, const WriteContext& context) {
-  v1::ProcessLapsesResponse response;
-  absl::Status status = RunWrite(
-      "ProcessLapses", request, context, response,
-      [&](WriteTx& tx, Message& out) -> absl::Status {
+  return Write<v1::ProcessLapsesResponse>(
+      "ProcessLapses", request, context,
+      [&](WriteTx& tx, v1::ProcessLapsesResponse& out) -> absl::Status {
         const absl::CivilDay as_of = Day(request.as_of());
         const int year = static_cast<int>(as_of.year());
         // Both causes, per ACTIVE endorsement whose status began by as_of;
@@ -385,7 +363,7 @@ absl::StatusOr<v1::ProcessLapsesResponse> RegistryStore::ProcessLapses(
           *lapse.entry.mutable_effective_on() = ToProtoDate(effective);
           lapses.push_back(std::move(lapse));
         }
-        auto& result = static_cast<v1::ProcessLapsesResponse&>(out);
+        auto& result = out;
         for (Lapse& lapse : lapses) {
           tx.AppendStatus(lapse.id, v1::ENDORSEMENT_STATUS_LAPSED,
                           Day(lapse.entry.effective_on()), lapse.reason);
@@ -398,8 +376,6 @@ absl::StatusOr<v1::ProcessLapsesResponse> RegistryStore::ProcessLapses(
             absl::StrCat(lapses.size(), " lapsed as of ", FormatDay(as_of));
         return absl::OkStatus();
       });
-  if (!status.ok()) return status;
-  return response;
 }
 
 }  // namespace imh::registry
