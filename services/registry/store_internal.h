@@ -36,8 +36,8 @@ absl::Status FromSqlite(const std::exception& error, absl::string_view doing);
 // Per-connection settings shared by the writer and the readers.
 void ApplyConnectionPragmas(SQLite::Database& db, int busy_timeout_ms);
 
-// Reads of one endorsement and its person. Column order of kEndorsementColumns
-// matches ReadEndorsementRow.
+// Reads of one endorsement and its person; ReadEndorsementRow reads its
+// columns in this order.
 inline constexpr char kEndorsementSelect[] =
     "SELECT e.id, e.number, e.person_id, p.display_name, p.county, e.category,"
     " e.granted_on, e.status, e.status_since, e.next_cycle_year, e.version"

@@ -1,6 +1,8 @@
 // The registry service end to end: a real server on 127.0.0.1:0 with a real
 // SQLite file, called through its gRPC stub.
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include <atomic>
 #include <chrono>
 #include <set>
@@ -613,6 +615,19 @@ TEST_F(RegistryServiceTest, Audit_EveryWriteRecordsActorAndRequestId) {
   v1::CreatePersonResponse response;
   ASSERT_TRUE(stub_->CreatePerson(&context, request, &response).ok());
   EXPECT_EQ(Counts().audit_records, before.audit_records + 1);
+  {
+    // What was recorded, read straight from the file.
+    SQLite::Database db(db_path_, SQLite::OPEN_READONLY);
+    SQLite::Statement last(db,
+                           "SELECT actor, method, request_id, correlation_id,"
+                           " target FROM audit ORDER BY id DESC LIMIT 1");
+    ASSERT_TRUE(last.executeStep());
+    EXPECT_EQ(last.getColumn(0).getString(), "reviewer@vaimh.org");
+    EXPECT_EQ(last.getColumn(1).getString(), "CreatePerson");
+    EXPECT_EQ(last.getColumn(2).getString(), "req-1");
+    EXPECT_EQ(last.getColumn(3).getString(), "corr-42");
+    EXPECT_EQ(last.getColumn(4).getString(), "person:P-9");
+  }
   Grant("P-9", "IFA", "2025-01-01");
   EXPECT_EQ(Counts().audit_records, before.audit_records + 2);
 }
