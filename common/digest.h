@@ -17,6 +17,10 @@ uint64_t Fnv1a64(absl::string_view bytes);
 // Fnv1a64 as 16 lower-case hex digits.
 std::string Fnv1a64Hex(absl::string_view bytes);
 
+// SHA-256 of `bytes` as 64 lower-case hex digits: for digests that stand in
+// for personal data in logs, where a short hash could be guessed back.
+std::string Sha256Hex(absl::string_view bytes);
+
 }  // namespace imh
 
 #endif  // IMH_COMMON_DIGEST_H_

@@ -2,11 +2,14 @@
 
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/json_text.h"
 
 namespace imh {
 namespace {
@@ -25,30 +28,6 @@ std::string Metadata(const grpc::ServerContextBase& context,
   const auto it = metadata.find(grpc::string_ref(key.data(), key.size()));
   if (it == metadata.end()) return "";
   return std::string(it->second.data(), it->second.size());
-}
-
-void AppendJsonString(std::string& out, absl::string_view value) {
-  out.push_back('"');
-  for (const char c : value) {
-    switch (c) {
-      case '"':
-        out.append("\\\"");
-        break;
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppend(&out, "\\u00", absl::Hex(c, absl::kZeroPad2));
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
 }
 
 }  // namespace
@@ -95,6 +74,15 @@ int WaitForTerminationSignal() {
   while (sigwait(&signals, &received) != 0) {
   }
   return received;
+}
+
+void WritePortFile(const std::string& path, int port) {
+  {
+    std::ofstream out(path + ".tmp");
+    out << port << "\n";
+  }
+  std::error_code ignored;
+  std::filesystem::rename(path + ".tmp", path, ignored);
 }
 
 void LogJson(

@@ -37,6 +37,10 @@ void BlockTerminationSignals();
 // its number.
 int WaitForTerminationSignal();
 
+// Writes "<port>\n" to `path` atomically (a temporary file, then a rename), so
+// that a script polling for the file never reads half of it.
+void WritePortFile(const std::string& path, int port);
+
 // One JSON object per line on stderr: {"time":..., "component":..., k: v...}.
 // Values are strings, escaped.
 void LogJson(

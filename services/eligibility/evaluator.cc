@@ -139,10 +139,14 @@ absl::Status CheckEvaluable(const v1::Portfolio& portfolio,
   return absl::OkStatus();
 }
 
-// Requires CheckEvaluable to have passed.
-void EvaluateChecked(const v1::Portfolio& portfolio, const Rulebook& rulebook,
-                     absl::CivilDay as_of, const CategoryList& categories,
-                     const VerificationFacts& facts, v1::Decision* decision) {
+}  // namespace
+
+void EvaluateValidatedInto(const v1::Portfolio& portfolio,
+                           const Rulebook& rulebook, absl::CivilDay as_of,
+                           const CategoryList& categories,
+                           const VerificationFacts& facts,
+                           v1::Decision* decision) {
+  decision->Clear();
   const PortfolioIndex index(portfolio, as_of);
   ProviderAnswers provider_answers(index, facts);
   const EvaluationContext ctx{portfolio,       index, rulebook,
@@ -155,8 +159,6 @@ void EvaluateChecked(const v1::Portfolio& portfolio, const Rulebook& rulebook,
   }
 }
 
-}  // namespace
-
 absl::Status EvaluateInto(const v1::Portfolio& portfolio,
                           const Rulebook& rulebook, absl::CivilDay as_of,
                           const CategoryList& categories,
@@ -167,7 +169,8 @@ absl::Status EvaluateInto(const v1::Portfolio& portfolio,
       !status.ok()) {
     return status;
   }
-  EvaluateChecked(portfolio, rulebook, as_of, categories, facts, decision);
+  EvaluateValidatedInto(portfolio, rulebook, as_of, categories, facts,
+                        decision);
   return absl::OkStatus();
 }
 
@@ -199,7 +202,8 @@ absl::StatusOr<v1::Decision> EvaluateWithVerifier(
   const VerificationFacts facts =
       Gather(CredentialQuestionsFor(portfolio, as_of, *categories), verifier);
   v1::Decision decision;
-  EvaluateChecked(portfolio, rulebook, as_of, *categories, facts, &decision);
+  EvaluateValidatedInto(portfolio, rulebook, as_of, *categories, facts,
+                        &decision);
   return decision;
 }
 

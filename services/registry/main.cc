@@ -2,12 +2,14 @@
 //
 //   imh-registry --listen=127.0.0.1:50052 --db=data/registry.sqlite
 //
+// Insecure plaintext unless --tls_cert/--tls_key are given; mutual TLS with
+// --tls_client_ca; --authz_policy names who may call what.
+//
 // SIGTERM or SIGINT drains (health NOT_SERVING, calls in flight finish within
 // --drain_seconds) and exits 0.
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -15,6 +17,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "common/server_support.h"
+#include "common/tls.h"
 #include "services/eligibility/rulebook.h"
 #include "services/registry/server.h"
 
@@ -29,6 +32,14 @@ ABSL_FLAG(std::string, port_file, "",
           "if set, the bound port is written there once serving");
 ABSL_FLAG(int, drain_seconds, 10,
           "on SIGTERM, how long calls in flight may take to finish");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain: serve TLS");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA bundle: require client certificates it signed (mutual TLS)");
+ABSL_FLAG(std::string, authz_policy, "",
+          "gRPC authorization policy file (JSON) for RegistryService methods; "
+          "empty: no restriction");
+ABSL_FLAG(bool, access_log, true, "one JSON line per call on stderr");
 ABSL_FLAG(int, readers, 8, "read connections to the SQLite file");
 ABSL_FLAG(int, reader_cache_mb, 4, "page cache of each read connection");
 ABSL_FLAG(int, reader_mmap_mb, 0,
@@ -55,6 +66,10 @@ int main(int argc, char** argv) {
   imh::registry::RegistryServerOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.store.path = absl::GetFlag(FLAGS_db);
+  options.tls = {absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
+                 absl::GetFlag(FLAGS_tls_client_ca)};
+  options.authz_policy_path = absl::GetFlag(FLAGS_authz_policy);
+  options.access_log = absl::GetFlag(FLAGS_access_log);
   options.store.max_readers = absl::GetFlag(FLAGS_readers);
   options.store.reader_cache_kib = absl::GetFlag(FLAGS_reader_cache_mb) * 1024;
   options.store.reader_mmap_bytes = int64_t{absl::GetFlag(FLAGS_reader_mmap_mb)}
@@ -80,14 +95,12 @@ int main(int argc, char** argv) {
        {"db", options.store.path},
        {"schema_version", absl::StrCat((*server)->store().schema_version())},
        {"rulebook", rulebook->version()},
-       {"transport", "insecure (plaintext): local use only"}});
+       {"transport", imh::DescribeTransport(options.tls)},
+       {"authz_policy", options.authz_policy_path.empty()
+                            ? std::string("none: every caller may write")
+                            : options.authz_policy_path}});
   if (!absl::GetFlag(FLAGS_port_file).empty()) {
-    const std::string path = absl::GetFlag(FLAGS_port_file);
-    {
-      std::ofstream out(path + ".tmp");
-      out << port << "\n";
-    }
-    std::filesystem::rename(path + ".tmp", path, ignored);
+    imh::WritePortFile(absl::GetFlag(FLAGS_port_file), port);
   }
 
   const int signal_number = imh::WaitForTerminationSignal();

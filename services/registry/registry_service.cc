@@ -46,14 +46,25 @@ grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,
 
 RegistryServiceImpl::RegistryServiceImpl(RegistryStore* store,
                                          const eligibility::Rulebook* rulebook,
-                                         RegistryLimits limits)
-    : store_(*store), rulebook_(*rulebook), limits_(limits) {}
+                                         RegistryLimits limits,
+                                         const AuthorizationPolicy* policy)
+    : store_(*store), rulebook_(*rulebook), limits_(limits), policy_(policy) {}
+
+grpc::Status RegistryServiceImpl::Authorize(
+    const grpc::ServerContextBase& context, absl::string_view method) const {
+  if (policy_ == nullptr) return grpc::Status::OK;
+  return policy_->Check(
+      context, absl::StrCat("/imh.registry.v1.RegistryService/", method));
+}
 
 void RegistryServiceImpl::BeginShutdown() { shutting_down_ = true; }
 
 grpc::Status RegistryServiceImpl::CreatePerson(
     grpc::ServerContext* context, const v1::CreatePersonRequest* request,
     v1::CreatePersonResponse* response) {
+  if (grpc::Status denied = Authorize(*context, "CreatePerson"); !denied.ok()) {
+    return denied;
+  }
   return Write<v1::CreatePersonResponse>(
       ValidateCreatePerson(*request),
       [&] {
@@ -66,6 +77,9 @@ grpc::Status RegistryServiceImpl::CreatePerson(
 grpc::ServerUnaryReactor* RegistryServiceImpl::GetPerson(
     grpc::CallbackServerContext* context, const v1::GetPersonRequest* request,
     v1::GetPersonResponse* response) {
+  if (grpc::Status denied = Authorize(*context, "GetPerson"); !denied.ok()) {
+    return Finish(context, denied);
+  }
   if (FieldViolations v = ValidateGetPerson(*request); !v.empty()) {
     return Finish(context, InvalidArgument(v));
   }
@@ -79,6 +93,10 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::GetPerson(
 grpc::Status RegistryServiceImpl::CreateEndorsement(
     grpc::ServerContext* context, const v1::CreateEndorsementRequest* request,
     v1::CreateEndorsementResponse* response) {
+  if (grpc::Status denied = Authorize(*context, "CreateEndorsement");
+      !denied.ok()) {
+    return denied;
+  }
   return Write<v1::CreateEndorsementResponse>(
       ValidateCreateEndorsement(*request, rulebook_, TodayInVirginia()),
       [&] {
@@ -92,6 +110,10 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::GetEndorsement(
     grpc::CallbackServerContext* context,
     const v1::GetEndorsementRequest* request,
     v1::GetEndorsementResponse* response) {
+  if (grpc::Status denied = Authorize(*context, "GetEndorsement");
+      !denied.ok()) {
+    return Finish(context, denied);
+  }
   if (FieldViolations v = ValidateGetEndorsement(*request); !v.empty()) {
     return Finish(context, InvalidArgument(v));
   }
@@ -106,6 +128,10 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::ListEndorsements(
     grpc::CallbackServerContext* context,
     const v1::ListEndorsementsRequest* request,
     v1::ListEndorsementsResponse* response) {
+  if (grpc::Status denied = Authorize(*context, "ListEndorsements");
+      !denied.ok()) {
+    return Finish(context, denied);
+  }
   int64_t after_id = 0;
   if (FieldViolations v =
           ValidateListEndorsements(*request, rulebook_, &after_id);
@@ -140,6 +166,10 @@ grpc::Status RegistryServiceImpl::UpdateEndorsementStatus(
     grpc::ServerContext* context,
     const v1::UpdateEndorsementStatusRequest* request,
     v1::UpdateEndorsementStatusResponse* response) {
+  if (grpc::Status denied = Authorize(*context, "UpdateEndorsementStatus");
+      !denied.ok()) {
+    return denied;
+  }
   return Write<v1::UpdateEndorsementStatusResponse>(
       ValidateUpdateEndorsementStatus(*request, TodayInVirginia()),
       [&] {
@@ -152,6 +182,10 @@ grpc::Status RegistryServiceImpl::UpdateEndorsementStatus(
 grpc::Status RegistryServiceImpl::RecordMembership(
     grpc::ServerContext* context, const v1::RecordMembershipRequest* request,
     v1::RecordMembershipResponse* response) {
+  if (grpc::Status denied = Authorize(*context, "RecordMembership");
+      !denied.ok()) {
+    return denied;
+  }
   return Write<v1::RecordMembershipResponse>(
       ValidateRecordMembership(*request, TodayInVirginia()),
       [&] {
@@ -164,6 +198,10 @@ grpc::Status RegistryServiceImpl::RecordMembership(
 grpc::Status RegistryServiceImpl::RecordRenewal(
     grpc::ServerContext* context, const v1::RecordRenewalRequest* request,
     v1::RecordRenewalResponse* response) {
+  if (grpc::Status denied = Authorize(*context, "RecordRenewal");
+      !denied.ok()) {
+    return denied;
+  }
   return Write<v1::RecordRenewalResponse>(
       ValidateRecordRenewal(*request, TodayInVirginia()),
       [&] {
@@ -176,6 +214,10 @@ grpc::Status RegistryServiceImpl::RecordRenewal(
 grpc::Status RegistryServiceImpl::ProcessLapses(
     grpc::ServerContext* context, const v1::ProcessLapsesRequest* request,
     v1::ProcessLapsesResponse* response) {
+  if (grpc::Status denied = Authorize(*context, "ProcessLapses");
+      !denied.ok()) {
+    return denied;
+  }
   return Write<v1::ProcessLapsesResponse>(
       ValidateProcessLapses(*request, TodayInVirginia()),
       [&] {
@@ -189,6 +231,10 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::VerifyCredentials(
     grpc::CallbackServerContext* context,
     const v1::VerifyCredentialsRequest* request,
     v1::VerifyCredentialsResponse* response) {
+  if (grpc::Status denied = Authorize(*context, "VerifyCredentials");
+      !denied.ok()) {
+    return Finish(context, denied);
+  }
   if (FieldViolations v =
           ValidateVerifyCredentials(*request, rulebook_, limits_);
       !v.empty()) {
@@ -216,6 +262,9 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::VerifyCredentials(
 grpc::Status RegistryServiceImpl::WatchChanges(
     grpc::ServerContext* context, const v1::WatchChangesRequest* request,
     grpc::ServerWriter<v1::WatchChangesResponse>* writer) {
+  if (grpc::Status denied = Authorize(*context, "WatchChanges"); !denied.ok()) {
+    return denied;
+  }
   if (FieldViolations v = ValidateWatchChanges(*request); !v.empty()) {
     return InvalidArgument(v);
   }
@@ -252,6 +301,10 @@ grpc::Status RegistryServiceImpl::WatchChanges(
 grpc::Status RegistryServiceImpl::ImportEndorsements(
     grpc::ServerContext* context, const v1::ImportEndorsementsRequest* request,
     v1::ImportEndorsementsResponse* response) {
+  if (grpc::Status denied = Authorize(*context, "ImportEndorsements");
+      !denied.ok()) {
+    return denied;
+  }
   if (FieldViolations v = ValidateImportRequest(*request, limits_);
       !v.empty()) {
     return InvalidArgument(v);
@@ -269,6 +322,10 @@ grpc::Status RegistryServiceImpl::ImportEndorsements(
 grpc::Status RegistryServiceImpl::ExportEndorsements(
     grpc::ServerContext* context, const v1::ExportEndorsementsRequest*,
     grpc::ServerWriter<v1::ExportEndorsementsResponse>* writer) {
+  if (grpc::Status denied = Authorize(*context, "ExportEndorsements");
+      !denied.ok()) {
+    return denied;
+  }
   v1::ExportEndorsementsResponse batch;
   bool caller_left = false;
   const absl::Status status = store_.Export([&](const v1::RegistryRecord& r) {

@@ -9,6 +9,7 @@
 
 #include <atomic>
 
+#include "common/authz_policy.h"
 #include "imh/registry/v1/registry_service.grpc.pb.h"
 #include "services/eligibility/rulebook.h"
 #include "services/registry/store.h"
@@ -26,10 +27,13 @@ using RegistryServiceBase =
 
 class RegistryServiceImpl final : public RegistryServiceBase {
  public:
-  // `store` and `rulebook` must outlive the service.
+  // `store`, `rulebook` and `policy` must outlive the service. With a
+  // policy, every method first checks that the caller may call it
+  // (PERMISSION_DENIED otherwise); without one, anyone may.
   RegistryServiceImpl(RegistryStore* store,
                       const eligibility::Rulebook* rulebook,
-                      RegistryLimits limits = {});
+                      RegistryLimits limits = {},
+                      const AuthorizationPolicy* policy = nullptr);
 
   // Streams end (UNAVAILABLE, with where to resume) instead of waiting for
   // more changes. Called when the server starts draining.
@@ -82,9 +86,15 @@ class RegistryServiceImpl final : public RegistryServiceBase {
       grpc::ServerWriter<v1::ExportEndorsementsResponse>* writer) override;
 
  private:
+  // OK, or PERMISSION_DENIED when the policy refuses the caller `method`
+  // (the method's short name, "CreatePerson").
+  grpc::Status Authorize(const grpc::ServerContextBase& context,
+                         absl::string_view method) const;
+
   RegistryStore& store_;
   const eligibility::Rulebook& rulebook_;
   const RegistryLimits limits_;
+  const AuthorizationPolicy* const policy_;
   std::atomic<bool> shutting_down_{false};
 };
 

@@ -1,7 +1,5 @@
 #include "services/registry/server.h"
 
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
 #include "absl/strings/str_cat.h"
@@ -17,23 +15,33 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
       RegistryStore::Open(options.store, rulebook);
   if (!store.ok()) return store.status();
   server->store_ = std::move(*store);
+  if (!options.authz_policy_path.empty()) {
+    absl::StatusOr<AuthorizationPolicy> policy =
+        AuthorizationPolicy::Load(options.authz_policy_path);
+    if (!policy.ok()) return policy.status();
+    server->policy_ = std::move(*policy);
+  }
   server->service_ = std::make_unique<RegistryServiceImpl>(
-      server->store_.get(), rulebook, options.limits);
+      server->store_.get(), rulebook, options.limits,
+      server->policy_ ? &*server->policy_ : nullptr);
 
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen_address,
-                           grpc::InsecureServerCredentials(), &server->port_);
-  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  if (absl::Status status = server->frame_.Configure(
+          {options.listen_address, options.tls,
+           options.max_receive_message_bytes, options.access_log},
+          builder);
+      !status.ok()) {
+    return status;
+  }
   builder.RegisterService(server->service_.get());
-  builder.RegisterService(&server->health_);
   server->server_ = builder.BuildAndStart();
+  server->port_ = server->frame_.port();
   if (!server->server_ || server->port_ == 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen_address));
   }
-  server->health_.SetServing("", true);
-  server->health_.SetServing("imh.registry.v1.RegistryService", true);
+  server->frame_.health().SetServing("", true);
+  server->frame_.health().SetServing("imh.registry.v1.RegistryService", true);
   return server;
 }
 
@@ -43,7 +51,7 @@ void RegistryServer::Shutdown(absl::Duration grace) {
   if (stopped_) return;
   stopped_ = true;
   if (!server_) return;
-  health_.Shutdown();
+  frame_.health().Shutdown();
   service_->BeginShutdown();
   store_->Close();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));

@@ -7,11 +7,13 @@
 #include <grpcpp/server.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "common/health_service.h"
+#include "common/authz_policy.h"
+#include "common/server_frame.h"
 #include "services/eligibility/rulebook.h"
 #include "services/registry/registry_service.h"
 #include "services/registry/store.h"
@@ -24,12 +26,20 @@ struct RegistryServerOptions {
   StoreOptions store;
   RegistryLimits limits;
   int max_receive_message_bytes = 16 * 1024 * 1024;
+  // Certificates; all empty: insecure plaintext.
+  ServerTlsFiles tls;
+  // A gRPC authorization policy file (JSON) governing every RegistryService
+  // method; empty: every caller may call every method.
+  std::string authz_policy_path;
+  // One JSON line per call on stderr.
+  bool access_log = true;
 };
 
 class RegistryServer {
  public:
   // Opens the store and starts serving. `rulebook` must outlive the server.
-  // Fails when the store cannot be opened or the address cannot be bound.
+  // Fails when the store cannot be opened, a certificate or the policy cannot
+  // be read, or the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<RegistryServer>> Start(
       const RegistryServerOptions& options,
       const eligibility::Rulebook* rulebook);
@@ -37,6 +47,7 @@ class RegistryServer {
 
   int port() const { return port_; }
   RegistryStore& store() { return *store_; }
+  CallMetrics& metrics() { return frame_.metrics(); }
 
   // Drains: health turns NOT_SERVING, change streams end, new calls are
   // refused, calls in flight get until `grace` to finish (then cancelled).
@@ -47,8 +58,9 @@ class RegistryServer {
   RegistryServer() = default;
 
   std::unique_ptr<RegistryStore> store_;
+  std::optional<AuthorizationPolicy> policy_;
   std::unique_ptr<RegistryServiceImpl> service_;
-  HealthService health_;
+  ServerFrame frame_{"registry"};
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool stopped_ = false;

@@ -1,0 +1,34 @@
+#include "common/server_frame.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+
+#include <memory>
+#include <vector>
+
+namespace imh {
+
+ServerFrame::ServerFrame(std::string component)
+    : component_(component),
+      metrics_(std::move(component)),
+      admin_(&metrics_) {}
+
+absl::Status ServerFrame::Configure(const ServerFrameOptions& options,
+                                    grpc::ServerBuilder& builder) {
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      MakeServerCredentials(options.tls);
+  if (!credentials.ok()) return credentials.status();
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  builder.AddListeningPort(options.listen_address, *credentials, &port_);
+  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(MakeObservingInterceptorFactory(&metrics_, component_,
+                                                         options.access_log));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  builder.RegisterService(&health_);
+  builder.RegisterService(&admin_);
+  return absl::OkStatus();
+}
+
+}  // namespace imh

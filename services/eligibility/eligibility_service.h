@@ -1,0 +1,67 @@
+#ifndef IMH_SERVICES_ELIGIBILITY_ELIGIBILITY_SERVICE_H_
+#define IMH_SERVICES_ELIGIBILITY_ELIGIBILITY_SERVICE_H_
+
+// imh.eligibility.v1.EligibilityService on the callback API: a request is
+// validated (INVALID_ARGUMENT + google.rpc.BadRequest), its registry questions
+// go out in one asynchronous VerifyCredentials, and the decision is made on
+// the thread that receives the answer; no thread waits on the registry.
+
+#include <functional>
+#include <string>
+
+#include "absl/time/civil_time.h"
+#include "imh/eligibility/v1/eligibility_service.grpc.pb.h"
+#include "services/eligibility/decision_log.h"
+#include "services/eligibility/registry_client.h"
+#include "services/eligibility/rulebook.h"
+
+namespace imh::eligibility {
+
+class EligibilityServiceImpl final
+    : public v1::EligibilityService::CallbackService {
+ public:
+  // Every pointer must outlive the service; `decision_log` may be null (no
+  // log). `today` gives the day in Virginia (replaceable for tests).
+  EligibilityServiceImpl(const Rulebook* rulebook, RegistryClient* registry,
+                         DecisionLog* decision_log,
+                         std::function<absl::CivilDay()> today);
+
+  grpc::ServerUnaryReactor* EvaluatePortfolio(
+      grpc::CallbackServerContext* context,
+      const v1::EvaluatePortfolioRequest* request,
+      v1::EvaluatePortfolioResponse* response) override;
+  grpc::ServerUnaryReactor* RecommendCategories(
+      grpc::CallbackServerContext* context,
+      const v1::RecommendCategoriesRequest* request,
+      v1::RecommendCategoriesResponse* response) override;
+  grpc::ServerUnaryReactor* EvaluateRenewal(
+      grpc::CallbackServerContext* context,
+      const v1::EvaluateRenewalRequest* request,
+      v1::EvaluateRenewalResponse* response) override;
+  grpc::ServerUnaryReactor* GetRulebook(
+      grpc::CallbackServerContext* context,
+      const v1::GetRulebookRequest* request,
+      v1::GetRulebookResponse* response) override;
+
+ private:
+  // The shared path of EvaluatePortfolio and RecommendCategories: validate,
+  // verify, decide, log; `finish` fills the response from the decision id,
+  // the decision and how far it is verified.
+  grpc::ServerUnaryReactor* Decide(
+      grpc::CallbackServerContext* context, const v1::Portfolio* portfolio,
+      const google::protobuf::RepeatedPtrField<std::string>& category_codes,
+      const google::type::Date* as_of, const google::protobuf::Message& input,
+      const char* kind,
+      std::function<void(std::string, v1::Decision, v1::Verification)> finish);
+
+  void Log(const DecisionRecord& record);
+
+  const Rulebook& rulebook_;
+  RegistryClient& registry_;
+  DecisionLog* const decision_log_;
+  const std::function<absl::CivilDay()> today_;
+};
+
+}  // namespace imh::eligibility
+
+#endif  // IMH_SERVICES_ELIGIBILITY_ELIGIBILITY_SERVICE_H_

@@ -1,0 +1,190 @@
+#include "services/eligibility/registry_client.h"
+
+#include <grpcpp/client_context.h>
+#include <grpcpp/create_channel.h>
+#include <grpcpp/support/channel_arguments.h>
+
+#include <future>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "common/call_metrics.h"
+#include "common/dates.h"
+
+namespace imh::eligibility {
+namespace {
+
+namespace reg = registry::v1;
+
+// One call in flight: owns what the callback API needs to outlive the call.
+struct PendingCall {
+  grpc::ClientContext context;
+  reg::VerifyCredentialsRequest request;
+  reg::VerifyCredentialsResponse response;
+  std::vector<CredentialQuestion> questions;
+  absl::Time caller_deadline;
+  absl::Time deadline;
+  RegistryClient::Done done;
+};
+
+reg::CredentialQuestion ToProto(const CredentialQuestion& question) {
+  reg::CredentialQuestion proto;
+  if (!question.person_id.empty()) {
+    proto.set_person_id(question.person_id);
+  } else {
+    proto.set_endorsement_number(question.endorsement_number);
+  }
+  for (const std::string& category : question.categories) {
+    proto.add_categories(category);
+  }
+  *proto.mutable_as_of() = ToProtoDate(question.on);
+  return proto;
+}
+
+CredentialAnswer FromProto(const reg::CredentialAnswer& proto) {
+  CredentialAnswer answer;
+  switch (proto.status()) {
+    case reg::CREDENTIAL_STATUS_HELD:
+      answer.status = CredentialStatus::kHeld;
+      break;
+    case reg::CREDENTIAL_STATUS_NOT_HELD:
+      answer.status = CredentialStatus::kNotHeld;
+      break;
+    default:
+      answer.status = CredentialStatus::kUnknown;
+      break;
+  }
+  answer.endorsement_number = proto.endorsement_number();
+  answer.category = proto.category();
+  answer.detail = proto.detail();
+  if (answer.status == CredentialStatus::kUnknown && answer.detail.empty()) {
+    answer.detail = "the registry could not establish it";
+  }
+  return answer;
+}
+
+VerificationOutcome Conclude(PendingCall& call, const grpc::Status& status) {
+  VerificationOutcome outcome;
+  outcome.questions = static_cast<int>(call.questions.size());
+  if (status.ok() &&
+      call.response.answers_size() == static_cast<int>(call.questions.size())) {
+    for (size_t i = 0; i < call.questions.size(); ++i) {
+      CredentialAnswer answer = FromProto(call.response.answers(i));
+      if (answer.status == CredentialStatus::kUnknown) ++outcome.unanswered;
+      outcome.facts.Add(call.questions[i], std::move(answer));
+    }
+    if (outcome.unanswered > 0) {
+      outcome.detail =
+          absl::StrCat("the registry could not establish ", outcome.unanswered,
+                       " of ", outcome.questions, " facts");
+    }
+    return outcome;
+  }
+  outcome.caller_deadline_exceeded =
+      status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED &&
+      call.deadline >= call.caller_deadline;
+  outcome.detail =
+      status.ok()
+          ? absl::StrCat("registry answered ", call.response.answers_size(),
+                         " of ", call.questions.size(), " questions")
+          : absl::StrCat("registry unavailable (",
+                         StatusCodeName(status.error_code()),
+                         "): ", status.error_message());
+  outcome.unanswered = outcome.questions;
+  for (const CredentialQuestion& question : call.questions) {
+    CredentialAnswer unknown;
+    unknown.status = CredentialStatus::kUnknown;
+    unknown.detail = outcome.detail;
+    outcome.facts.Add(question, std::move(unknown));
+  }
+  return outcome;
+}
+
+}  // namespace
+
+std::string RegistryServiceConfig(int max_attempts) {
+  return absl::StrFormat(
+      R"({"methodConfig": [{
+            "name": [{"service": "imh.registry.v1.RegistryService",
+                      "method": "VerifyCredentials"}],
+            "retryPolicy": {
+              "maxAttempts": %d,
+              "initialBackoff": "0.05s",
+              "maxBackoff": "0.4s",
+              "backoffMultiplier": 2,
+              "retryableStatusCodes": ["UNAVAILABLE"]}}]})",
+      max_attempts);
+}
+
+absl::StatusOr<std::unique_ptr<RegistryClient>> RegistryClient::Create(
+    const RegistryClientOptions& options) {
+  if (options.max_attempts < 2 || options.max_attempts > 5) {
+    return absl::InvalidArgumentError("registry attempts must be 2-5");
+  }
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      MakeChannelCredentials(options.tls);
+  if (!credentials.ok()) return credentials.status();
+  grpc::ChannelArguments args;
+  args.SetServiceConfigJSON(RegistryServiceConfig(options.max_attempts));
+  args.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
+  // A registry that comes back is found within about a second, not after
+  // gRPC's default backoff of up to two minutes.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  ApplyServerName(options.tls, args);
+  std::shared_ptr<grpc::Channel> channel =
+      grpc::CreateCustomChannel(options.target, *credentials, args);
+  return std::unique_ptr<RegistryClient>(
+      new RegistryClient(options, std::move(channel)));
+}
+
+RegistryClient::RegistryClient(RegistryClientOptions options,
+                               std::shared_ptr<grpc::Channel> channel)
+    : options_(std::move(options)),
+      channel_(std::move(channel)),
+      stub_(registry::v1::RegistryService::NewStub(channel_)) {}
+
+void RegistryClient::VerifyAsync(std::vector<CredentialQuestion> questions,
+                                 absl::Time caller_deadline,
+                                 const std::string& request_id, Done done) {
+  if (questions.empty()) {
+    done(VerificationOutcome{});
+    return;
+  }
+  auto call = std::make_shared<PendingCall>();
+  call->questions = std::move(questions);
+  call->caller_deadline = caller_deadline;
+  call->deadline = std::min(caller_deadline, absl::Now() + options_.timeout);
+  call->done = std::move(done);
+  call->context.set_deadline(absl::ToChronoTime(call->deadline));
+  if (!request_id.empty()) {
+    call->context.AddMetadata("x-request-id", request_id);
+  }
+  call->request.mutable_questions()->Reserve(
+      static_cast<int>(call->questions.size()));
+  for (const CredentialQuestion& question : call->questions) {
+    *call->request.add_questions() = ToProto(question);
+  }
+  stub_->async()->VerifyCredentials(&call->context, &call->request,
+                                    &call->response,
+                                    [call](grpc::Status status) {
+                                      Done done = std::move(call->done);
+                                      done(Conclude(*call, status));
+                                    });
+}
+
+VerificationOutcome RegistryClient::Verify(
+    std::vector<CredentialQuestion> questions, absl::Time caller_deadline,
+    const std::string& request_id) {
+  std::promise<VerificationOutcome> result;
+  VerifyAsync(std::move(questions), caller_deadline, request_id,
+              [&result](VerificationOutcome outcome) {
+                result.set_value(std::move(outcome));
+              });
+  return result.get_future().get();
+}
+
+}  // namespace imh::eligibility

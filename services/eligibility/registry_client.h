@@ -1,0 +1,86 @@
+#ifndef IMH_SERVICES_ELIGIBILITY_REGISTRY_CLIENT_H_
+#define IMH_SERVICES_ELIGIBILITY_REGISTRY_CLIENT_H_
+
+// The eligibility service's one dependency: the registry, asked one batched
+// VerifyCredentials per request. The channel retries UNAVAILABLE (and nothing
+// else) through its service config; each call carries the caller's request id
+// and the earlier of the caller's deadline and the client's own timeout.
+
+#include <grpcpp/channel.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/tls.h"
+#include "imh/registry/v1/registry_service.grpc.pb.h"
+#include "services/eligibility/verification.h"
+
+namespace imh::eligibility {
+
+struct RegistryClientOptions {
+  // A gRPC target: "127.0.0.1:50052", "dns:///registry:50052".
+  std::string target = "127.0.0.1:50052";
+  ClientTlsFiles tls;
+  // The longest one verification may take, retries included, whatever the
+  // caller's deadline.
+  absl::Duration timeout = absl::Milliseconds(1500);
+  // Attempts per call when the registry is UNAVAILABLE (2-5).
+  int max_attempts = 3;
+};
+
+// What one batched verification established.
+struct VerificationOutcome {
+  // One answer per question; kUnknown, with the reason, for those the
+  // registry did not answer.
+  VerificationFacts facts;
+  int questions = 0;
+  int unanswered = 0;
+  // Empty when every question was answered; else why not.
+  std::string detail;
+  // The call ended because the caller's own deadline passed: the caller gets
+  // DEADLINE_EXCEEDED, not a decision.
+  bool caller_deadline_exceeded = false;
+};
+
+class RegistryClient {
+ public:
+  // InvalidArgument for inconsistent or unreadable certificate files, or
+  // max_attempts outside 2-5. Connects lazily.
+  static absl::StatusOr<std::unique_ptr<RegistryClient>> Create(
+      const RegistryClientOptions& options);
+
+  using Done = std::function<void(VerificationOutcome)>;
+
+  // Asks every question in one VerifyCredentials call and calls `done`
+  // exactly once, on a gRPC thread (or inline when `questions` is empty).
+  // `caller_deadline` is absl::InfiniteFuture() when the caller set none.
+  void VerifyAsync(std::vector<CredentialQuestion> questions,
+                   absl::Time caller_deadline, const std::string& request_id,
+                   Done done);
+
+  // VerifyAsync, waiting for the outcome (for tools and tests).
+  VerificationOutcome Verify(std::vector<CredentialQuestion> questions,
+                             absl::Time caller_deadline,
+                             const std::string& request_id);
+
+  const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
+
+ private:
+  RegistryClient(RegistryClientOptions options,
+                 std::shared_ptr<grpc::Channel> channel);
+
+  const RegistryClientOptions options_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<registry::v1::RegistryService::Stub> stub_;
+};
+
+// The channel's service config: retry VerifyCredentials on UNAVAILABLE only.
+std::string RegistryServiceConfig(int max_attempts);
+
+}  // namespace imh::eligibility
+
+#endif  // IMH_SERVICES_ELIGIBILITY_REGISTRY_CLIENT_H_

@@ -1,0 +1,60 @@
+#include "services/eligibility/server.h"
+
+#include <grpcpp/server_builder.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/server_support.h"
+
+namespace imh::eligibility {
+
+absl::StatusOr<std::unique_ptr<EligibilityServer>> EligibilityServer::Start(
+    const EligibilityServerOptions& options, const Rulebook* rulebook) {
+  std::unique_ptr<EligibilityServer> server(new EligibilityServer());
+  absl::StatusOr<std::unique_ptr<RegistryClient>> registry =
+      RegistryClient::Create(options.registry);
+  if (!registry.ok()) return registry.status();
+  server->registry_ = std::move(*registry);
+  if (!options.decision_log_path.empty()) {
+    absl::StatusOr<std::unique_ptr<DecisionLog>> log =
+        DecisionLog::Open(options.decision_log_path);
+    if (!log.ok()) return log.status();
+    server->decision_log_ = std::move(*log);
+  }
+  server->service_ = std::make_unique<EligibilityServiceImpl>(
+      rulebook, server->registry_.get(), server->decision_log_.get(),
+      &TodayInVirginia);
+
+  grpc::ServerBuilder builder;
+  if (absl::Status status = server->frame_.Configure(
+          {options.listen_address, options.tls,
+           options.max_receive_message_bytes, options.access_log},
+          builder);
+      !status.ok()) {
+    return status;
+  }
+  builder.RegisterService(server->service_.get());
+  server->server_ = builder.BuildAndStart();
+  server->port_ = server->frame_.port();
+  if (!server->server_ || server->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen_address));
+  }
+  server->frame_.health().SetServing("", true);
+  server->frame_.health().SetServing("imh.eligibility.v1.EligibilityService",
+                                     true);
+  return server;
+}
+
+EligibilityServer::~EligibilityServer() { Shutdown(absl::ZeroDuration()); }
+
+void EligibilityServer::Shutdown(absl::Duration grace) {
+  if (stopped_) return;
+  stopped_ = true;
+  if (!server_) return;
+  frame_.health().Shutdown();
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  server_->Wait();
+}
+
+}  // namespace imh::eligibility

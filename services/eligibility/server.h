@@ -1,0 +1,62 @@
+#ifndef IMH_SERVICES_ELIGIBILITY_SERVER_H_
+#define IMH_SERVICES_ELIGIBILITY_SERVER_H_
+
+// A running eligibility service: the service, its registry client and
+// decision log, health, admin and reflection, on one listening address. Used
+// by the eligibility binary and by tests alike.
+
+#include <grpcpp/server.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/server_frame.h"
+#include "services/eligibility/decision_log.h"
+#include "services/eligibility/eligibility_service.h"
+#include "services/eligibility/registry_client.h"
+#include "services/eligibility/rulebook.h"
+
+namespace imh::eligibility {
+
+struct EligibilityServerOptions {
+  // "127.0.0.1:0" picks a free port (see EligibilityServer::port()).
+  std::string listen_address = "127.0.0.1:50051";
+  ServerTlsFiles tls;
+  RegistryClientOptions registry;
+  // JSON lines, appended; empty: no decision log.
+  std::string decision_log_path = "data/decisions.jsonl";
+  bool access_log = true;
+  int max_receive_message_bytes = 4 * 1024 * 1024;
+};
+
+class EligibilityServer {
+ public:
+  // Starts serving. `rulebook` must outlive the server. Fails when a
+  // certificate, the decision log or the address cannot be used.
+  static absl::StatusOr<std::unique_ptr<EligibilityServer>> Start(
+      const EligibilityServerOptions& options, const Rulebook* rulebook);
+  ~EligibilityServer();
+
+  int port() const { return port_; }
+  CallMetrics& metrics() { return frame_.metrics(); }
+
+  // Drains: health turns NOT_SERVING, new calls are refused, calls in flight
+  // get until `grace` to finish. Returns when stopped. Idempotent.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  EligibilityServer() = default;
+  std::unique_ptr<RegistryClient> registry_;
+  std::unique_ptr<DecisionLog> decision_log_;
+  std::unique_ptr<EligibilityServiceImpl> service_;
+  ServerFrame frame_{"eligibility"};
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace imh::eligibility
+
+#endif  // IMH_SERVICES_ELIGIBILITY_SERVER_H_
