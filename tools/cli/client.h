@@ -1,0 +1,53 @@
+#ifndef IMH_TOOLS_CLI_CLIENT_H_
+#define IMH_TOOLS_CLI_CLIENT_H_
+
+// What every command of the operator CLI shares: the connection flags, the
+// channels to the two services, a call context with the caller's deadline
+// and request id, and errors printed with their field paths.
+
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/tls.h"
+
+namespace imh::tools {
+
+struct ClientOptions {
+  std::string eligibility_target;
+  std::string registry_target;
+  ClientTlsFiles tls;
+  absl::Duration timeout = absl::Seconds(10);
+  // Sent as x-request-id when set (else each call gets a new one).
+  std::string request_id;
+  // Sent as x-actor: who the caller says it is, when no certificate says it.
+  std::string actor;
+  bool json = false;
+};
+
+// The options from the command line flags.
+ClientOptions ClientOptionsFromFlags();
+
+// A channel to `target` with the TLS settings of `options`. InvalidArgument
+// for unreadable certificate files.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(
+    const ClientOptions& options, const std::string& target);
+
+// A context with the deadline, x-request-id and x-actor of `options`.
+std::unique_ptr<grpc::ClientContext> NewCallContext(
+    const ClientOptions& options);
+
+// Prints "imh: <what>: <CODE>: <message>" and every field violation of a
+// google.rpc.BadRequest in the details on stderr. Returns 1, the exit code.
+int ReportRpcError(absl::string_view what, const grpc::Status& status);
+
+// Prints "imh: <what>: <message>" on stderr. Returns 1.
+int ReportError(absl::string_view what, const absl::Status& status);
+
+}  // namespace imh::tools
+
+#endif  // IMH_TOOLS_CLI_CLIENT_H_

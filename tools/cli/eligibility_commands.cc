@@ -1,0 +1,223 @@
+// The eligibility service's commands.
+
+#include <google/protobuf/text_format.h>
+
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "common/dates.h"
+#include "common/proto_files.h"
+#include "imh/eligibility/v1/eligibility_service.grpc.pb.h"
+#include "services/eligibility/rulebook.h"
+#include "tools/cli/commands.h"
+#include "tools/decision_text.h"
+
+namespace imh::tools {
+namespace {
+
+namespace v1 = eligibility::v1;
+
+struct Session {
+  std::unique_ptr<v1::EligibilityService::Stub> stub;
+  // For category names in text output.
+  std::unique_ptr<eligibility::Rulebook> rulebook;
+};
+
+// Connects, and (for text output) fetches the rulebook in force. Prints the
+// error and returns nullopt on failure.
+std::optional<Session> Connect(const ClientOptions& options) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      OpenChannel(options, options.eligibility_target);
+  if (!channel.ok()) {
+    ReportError("eligibility", channel.status());
+    return std::nullopt;
+  }
+  Session session;
+  session.stub = v1::EligibilityService::NewStub(*channel);
+  if (options.json) return session;
+  v1::GetRulebookResponse response;
+  const grpc::Status status = session.stub->GetRulebook(
+      NewCallContext(options).get(), v1::GetRulebookRequest(), &response);
+  if (!status.ok()) {
+    ReportRpcError(absl::StrCat("eligibility at ", options.eligibility_target),
+                   status);
+    return std::nullopt;
+  }
+  std::string text;
+  google::protobuf::TextFormat::PrintToString(response.rulebook(), &text);
+  absl::StatusOr<eligibility::Rulebook> rulebook =
+      eligibility::Rulebook::Parse(text, "the eligibility service's rulebook");
+  if (!rulebook.ok()) {
+    ReportError("rulebook", rulebook.status());
+    return std::nullopt;
+  }
+  session.rulebook =
+      std::make_unique<eligibility::Rulebook>(std::move(*rulebook));
+  return session;
+}
+
+std::string VerificationText(const std::string& decision_id,
+                             const v1::Verification& verification) {
+  std::string text = absl::StrCat("decision ", decision_id, "; registry: ");
+  switch (verification.state()) {
+    case v1::VERIFICATION_STATE_COMPLETE:
+      absl::StrAppend(&text, "all ", verification.questions(),
+                      " facts verified");
+      break;
+    case v1::VERIFICATION_STATE_NOT_NEEDED:
+      absl::StrAppend(&text, "nothing to verify");
+      break;
+    default:
+      absl::StrAppend(&text, verification.unanswered(), " of ",
+                      verification.questions(), " facts unverified (",
+                      verification.detail(), ")");
+  }
+  return text + "\n";
+}
+
+// Sends each file as one request and prints each answer. `prepare` reads
+// the file into the request; `call` makes the call; `text` renders the
+// answer for a person.
+template <typename Request, typename Response>
+int ForEachFile(
+    const ClientOptions& options, const std::vector<std::string>& files,
+    const std::function<absl::Status(const std::string&, Request&)>& prepare,
+    const std::function<grpc::Status(v1::EligibilityService::Stub&,
+                                     grpc::ClientContext*, const Request&,
+                                     Response*)>& call,
+    const std::function<std::string(const Response&,
+                                    const eligibility::Rulebook&)>& text) {
+  std::optional<Session> session = Connect(options);
+  if (!session) return 1;
+  int failures = 0;
+  for (const std::string& file : files) {
+    Request request;
+    if (absl::Status read = prepare(file, request); !read.ok()) {
+      failures += ReportError(file, read);
+      continue;
+    }
+    Response response;
+    const grpc::Status status =
+        call(*session->stub, NewCallContext(options).get(), request, &response);
+    if (!status.ok()) {
+      failures += ReportRpcError(file, status);
+      continue;
+    }
+    if (options.json) {
+      std::cout << ToJson(response) << "\n";
+    } else {
+      std::cout << "== " << file << "\n"
+                << text(response, *session->rulebook) << "\n";
+    }
+  }
+  return failures == 0 ? 0 : 1;
+}
+
+// Reads `file` into `*input` and sets `*date` from --as_of (cleared when
+// unset).
+absl::Status ReadInput(const std::string& file, const std::string& as_of,
+                       google::protobuf::Message* input,
+                       google::type::Date* date) {
+  if (absl::Status read = ReadJsonFile(file, input); !read.ok()) return read;
+  date->Clear();
+  if (as_of.empty()) return absl::OkStatus();
+  absl::StatusOr<absl::CivilDay> day = ParseDay(as_of);
+  if (!day.ok()) return day.status();
+  *date = ToProtoDate(*day);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int Evaluate(const ClientOptions& options,
+             const std::vector<std::string>& files,
+             const std::vector<std::string>& categories,
+             const std::string& as_of) {
+  using Request = v1::EvaluatePortfolioRequest;
+  using Response = v1::EvaluatePortfolioResponse;
+  return ForEachFile<Request, Response>(
+      options, files,
+      [&](const std::string& file, Request& request) {
+        for (const std::string& category : categories) {
+          request.add_categories(category);
+        }
+        return ReadInput(file, as_of, request.mutable_portfolio(),
+                         request.mutable_as_of());
+      },
+      [](v1::EligibilityService::Stub& stub, grpc::ClientContext* context,
+         const Request& request, Response* response) {
+        return stub.EvaluatePortfolio(context, request, response);
+      },
+      [](const Response& response, const eligibility::Rulebook& rulebook) {
+        return DecisionText(response.decision(), rulebook) +
+               VerificationText(response.decision_id(),
+                                response.verification());
+      });
+}
+
+int Recommend(const ClientOptions& options,
+              const std::vector<std::string>& files, const std::string& as_of) {
+  using Request = v1::RecommendCategoriesRequest;
+  using Response = v1::RecommendCategoriesResponse;
+  return ForEachFile<Request, Response>(
+      options, files,
+      [&](const std::string& file, Request& request) {
+        return ReadInput(file, as_of, request.mutable_portfolio(),
+                         request.mutable_as_of());
+      },
+      [](v1::EligibilityService::Stub& stub, grpc::ClientContext* context,
+         const Request& request, Response* response) {
+        return stub.RecommendCategories(context, request, response);
+      },
+      [](const Response& response, const eligibility::Rulebook& rulebook) {
+        return RecommendationText(response.recommendation(), rulebook) +
+               VerificationText(response.decision_id(),
+                                response.verification());
+      });
+}
+
+int Renew(const ClientOptions& options, const std::vector<std::string>& files,
+          const std::string& as_of) {
+  using Request = v1::EvaluateRenewalRequest;
+  using Response = v1::EvaluateRenewalResponse;
+  return ForEachFile<Request, Response>(
+      options, files,
+      [&](const std::string& file, Request& request) {
+        return ReadInput(file, as_of, request.mutable_attestation(),
+                         request.mutable_as_of());
+      },
+      [](v1::EligibilityService::Stub& stub, grpc::ClientContext* context,
+         const Request& request, Response* response) {
+        return stub.EvaluateRenewal(context, request, response);
+      },
+      [](const Response& response, const eligibility::Rulebook&) {
+        return absl::StrCat(RenewalText(response.decision()), "decision ",
+                            response.decision_id(), "\n");
+      });
+}
+
+int ShowRulebook(const ClientOptions& options) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      OpenChannel(options, options.eligibility_target);
+  if (!channel.ok()) return ReportError("eligibility", channel.status());
+  v1::GetRulebookResponse response;
+  const grpc::Status status =
+      v1::EligibilityService::NewStub(*channel)->GetRulebook(
+          NewCallContext(options).get(), v1::GetRulebookRequest(), &response);
+  if (!status.ok()) return ReportRpcError("rulebook", status);
+  if (options.json) {
+    std::cout << ToJson(response) << "\n";
+    return 0;
+  }
+  std::cout << "rulebook " << response.version() << ", in force from "
+            << FormatDay(ToCivilDayUnchecked(response.in_force_from())) << "\n";
+  for (const auto& category : response.rulebook().categories()) {
+    std::cout << "  " << category.code() << "\t" << category.name() << "\n";
+  }
+  return 0;
+}
+
+}  // namespace imh::tools
