@@ -1,34 +1,105 @@
 #!/usr/bin/env bash
 # Quick start, command 1: install what is missing, build, and run the main job.
 #
-# Until the gRPC services exist (issues 3 and 4), the main job is the eligibility
-# engine run offline by the imh-eval CLI: it evaluates the example portfolios in
-# deploy/examples/ against the Virginia rulebook, verifying raters and RS/C
-# providers against a demo registry snapshot, and prints readable decisions.
+# Starts the registry and the eligibility service on localhost (plaintext,
+# loopback only), loads the demo registry of fictional endorsed professionals
+# from deploy/examples/demo_registry.csv into a fresh SQLite file, evaluates the
+# example portfolios in deploy/examples/ through the services, prints the
+# decisions, and leaves both services running until Ctrl-C.
+#
+#   tools/demo.sh          build (release), run, wait for Ctrl-C
+#   tools/demo.sh --once   stop the services after the examples (for tests)
+#
+# Environment: IMH_ELIGIBILITY_PORT (50051), IMH_REGISTRY_PORT (50052), 0 for
+# any free port; IMH_DEMO_DATA (data/demo): where the SQLite file and the
+# decision log go; IMH_BUILD_DIR: use binaries already built there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-tools/install_deps.sh
-cmake --preset release >/dev/null
-cmake --build --preset release
+once=false
+[ "${1:-}" = "--once" ] && once=true
 
-eval_cli=build/release/tools/imh-eval
-registry=deploy/examples/demo_registry.json
-examples=deploy/examples/portfolios
+if [ -z "${IMH_BUILD_DIR:-}" ]; then
+  tools/install_deps.sh
+  cmake --preset release >/dev/null
+  cmake --build --preset release
+  IMH_BUILD_DIR=build/release
+fi
+bin="$IMH_BUILD_DIR"
+data="${IMH_DEMO_DATA:-data/demo}"
+examples=deploy/examples
+registry_port="${IMH_REGISTRY_PORT:-50052}"
+eligibility_port="${IMH_ELIGIBILITY_PORT:-50051}"
 
+rm -rf "$data"
+mkdir -p "$data"
+pids=()
+stop() {
+  trap - EXIT INT TERM
+  if [ "${#pids[@]}" -gt 0 ]; then
+    echo
+    echo "Stopping the services (they drain calls in flight first)..."
+    kill -TERM "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+  fi
+}
+trap stop EXIT
+trap 'stop; exit 0' INT TERM
+
+# Waits for a server's port file; fails if the server exits first.
+wait_for_port() {
+  local file=$1 pid=$2 name=$3
+  for _ in $(seq 1 200); do
+    [ -s "$file" ] && { cat "$file"; return 0; }
+    kill -0 "$pid" 2>/dev/null || { echo "demo: $name exited; see $data/$name.log" >&2; return 1; }
+    sleep 0.05
+  done
+  echo "demo: $name did not start; see $data/$name.log" >&2
+  return 1
+}
+
+"$bin/services/registry/imh-registry" --listen="127.0.0.1:$registry_port" \
+  --db="$data/registry.sqlite" --port_file="$data/registry.port" \
+  2>"$data/registry.log" &
+pids+=($!)
+registry_port=$(wait_for_port "$data/registry.port" "${pids[0]}" registry)
+
+"$bin/services/eligibility/imh-eligibility" --listen="127.0.0.1:$eligibility_port" \
+  --registry="127.0.0.1:$registry_port" --decision_log="$data/decisions.jsonl" \
+  --port_file="$data/eligibility.port" 2>"$data/eligibility.log" &
+pids+=($!)
+eligibility_port=$(wait_for_port "$data/eligibility.port" "${pids[1]}" eligibility)
+
+imh=("$bin/tools/imh" --eligibility="127.0.0.1:$eligibility_port"
+     --registry="127.0.0.1:$registry_port" --actor=demo)
 banner() { printf '\n######## %s\n' "$1"; }
 
-banner "Each applicant, for the category applied for"
-"$eval_cli" --registry "$registry" --category IFS "$examples/ifs_applicant.json"
-"$eval_cli" --registry "$registry" --category IFA "$examples/ifa_applicant_with_cda.json"
-"$eval_cli" --registry "$registry" --category IMHS "$examples/imhs_applicant_lapsed_provider.json"
-"$eval_cli" --registry "$registry" --category IMHM-C "$examples/imhm_clinical_applicant.json"
+banner "Registry at 127.0.0.1:$registry_port, eligibility at 127.0.0.1:$eligibility_port (insecure loopback mode)"
+"${imh[@]}" import-csv "$examples/demo_registry.csv"
+"${imh[@]}" list
+
+banner "Each applicant, for the category applied for (EvaluatePortfolio)"
+"${imh[@]}" evaluate --category=IFS "$examples/portfolios/ifs_applicant.json"
+"${imh[@]}" evaluate --category=IFA "$examples/portfolios/ifa_applicant_with_cda.json"
+"${imh[@]}" evaluate --category=IMHS "$examples/portfolios/imhs_applicant_lapsed_provider.json"
+"${imh[@]}" evaluate --category=IMHM-C "$examples/portfolios/imhm_clinical_applicant.json"
 
 banner "Every category for each applicant (RecommendCategories)"
-"$eval_cli" --registry "$registry" --recommend "$examples"/*.json
+"${imh[@]}" recommend "$examples"/portfolios/*.json
 
-banner "The IFS applicant without a registry: unverified facts are never approved"
-"$eval_cli" --category IFS "$examples/ifs_applicant.json"
+banner "An early renewal attestation for the 2027 cycle: 2027's hours are still to come (EvaluateRenewal)"
+"${imh[@]}" renew "$examples/renewals/renewal_ifs_2027_early.json"
 
-banner "A renewal attestation at the end of the 2027 cycle"
-"$eval_cli" --renewal --as_of 2027-12-15 deploy/examples/renewals/renewal_ifs_2027.json
+banner "Is the IMHS applicant's provider endorsed? (VerifyCredentials)"
+"${imh[@]}" verify --endorsement=VA-IFRS-1003 --category=IFRS,IMHM-C
+
+banner "Per-method calls and latencies of the eligibility service (AdminService)"
+"${imh[@]}" metrics --server=eligibility
+
+echo
+echo "Decision log: $data/decisions.jsonl; service logs: $data/*.log"
+if $once; then exit 0; fi
+echo "Both services keep running. Try, in another terminal:"
+echo "  ${imh[*]} evaluate $examples/portfolios/ifs_applicant.json"
+echo "Press Ctrl-C to stop."
+wait

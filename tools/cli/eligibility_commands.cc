@@ -116,17 +116,19 @@ int ForEachFile(
   return failures == 0 ? 0 : 1;
 }
 
-// Reads `file` into `*input` and sets `*date` from --as_of (cleared when
-// unset).
+// Reads `file` into `*input`, a field of `request`, and sets the request's
+// as_of from --as_of (unset when the flag is).
+template <typename Request>
 absl::Status ReadInput(const std::string& file, const std::string& as_of,
-                       google::protobuf::Message* input,
-                       google::type::Date* date) {
+                       google::protobuf::Message* input, Request& request) {
   if (absl::Status read = ReadJsonFile(file, input); !read.ok()) return read;
-  date->Clear();
-  if (as_of.empty()) return absl::OkStatus();
+  if (as_of.empty()) {
+    request.clear_as_of();
+    return absl::OkStatus();
+  }
   absl::StatusOr<absl::CivilDay> day = ParseDay(as_of);
   if (!day.ok()) return day.status();
-  *date = ToProtoDate(*day);
+  *request.mutable_as_of() = ToProtoDate(*day);
   return absl::OkStatus();
 }
 
@@ -144,8 +146,7 @@ int Evaluate(const ClientOptions& options,
         for (const std::string& category : categories) {
           request.add_categories(category);
         }
-        return ReadInput(file, as_of, request.mutable_portfolio(),
-                         request.mutable_as_of());
+        return ReadInput(file, as_of, request.mutable_portfolio(), request);
       },
       [](v1::EligibilityService::Stub& stub, grpc::ClientContext* context,
          const Request& request, Response* response) {
@@ -165,8 +166,7 @@ int Recommend(const ClientOptions& options,
   return ForEachFile<Request, Response>(
       options, files,
       [&](const std::string& file, Request& request) {
-        return ReadInput(file, as_of, request.mutable_portfolio(),
-                         request.mutable_as_of());
+        return ReadInput(file, as_of, request.mutable_portfolio(), request);
       },
       [](v1::EligibilityService::Stub& stub, grpc::ClientContext* context,
          const Request& request, Response* response) {
@@ -186,8 +186,7 @@ int Renew(const ClientOptions& options, const std::vector<std::string>& files,
   return ForEachFile<Request, Response>(
       options, files,
       [&](const std::string& file, Request& request) {
-        return ReadInput(file, as_of, request.mutable_attestation(),
-                         request.mutable_as_of());
+        return ReadInput(file, as_of, request.mutable_attestation(), request);
       },
       [](v1::EligibilityService::Stub& stub, grpc::ClientContext* context,
          const Request& request, Response* response) {

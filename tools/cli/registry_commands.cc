@@ -121,16 +121,18 @@ int List(const ClientOptions& options, const ListArgs& args) {
   }
   request.set_page_size(args.limit > 0 ? std::min(args.limit, 1000) : 1000);
   int shown = 0;
-  if (!options.json) {
-    std::cout << absl::StrFormat("%-16s %-10s %-8s %-10s %-11s %-12s %s\n",
-                                 "ENDORSEMENT", "PERSON", "CATEGORY", "STATUS",
-                                 "SINCE", "COUNTY", "NAME");
-  }
+  bool first_page = true;
   while (true) {
     reg::ListEndorsementsResponse response;
     const grpc::Status status = stub->ListEndorsements(
         NewCallContext(options).get(), request, &response);
     if (!status.ok()) return ReportRpcError("list", status);
+    if (first_page && !options.json) {
+      std::cout << absl::StrFormat("%-16s %-10s %-8s %-10s %-11s %-12s %s\n",
+                                   "ENDORSEMENT", "PERSON", "CATEGORY",
+                                   "STATUS", "SINCE", "COUNTY", "NAME");
+    }
+    first_page = false;
     for (const reg::Endorsement& e : response.endorsements()) {
       if (args.limit > 0 && shown >= args.limit) break;
       ++shown;

@@ -1,0 +1,43 @@
+#ifndef IMH_TESTS_E2E_SERVICE_PROCESS_H_
+#define IMH_TESTS_E2E_SERVICE_PROCESS_H_
+
+// A real service binary run as a child process on 127.0.0.1:0, its stderr
+// (the JSON log) kept in a file, its port read from --port_file.
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace imh::e2e {
+
+class ServiceProcess {
+ public:
+  // Starts `binary` with `args` plus --listen=127.0.0.1:<port> (0 by
+  // default) and --port_file; waits until it serves. `name` names the log
+  // and port files in `dir`.
+  ServiceProcess(const std::string& binary, std::vector<std::string> args,
+                 const std::string& dir, const std::string& name, int port = 0);
+  // Kills the process if it still runs.
+  ~ServiceProcess();
+
+  bool running() const { return pid_ > 0; }
+  int port() const { return port_; }
+  std::string address() const;
+  // Everything the process wrote on stderr so far.
+  std::string Log() const;
+
+  // SIGTERM, then waits; returns the exit status (-1 if it did not exit).
+  int Stop();
+  // SIGKILL, then waits.
+  void Kill();
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string log_path_;
+};
+
+}  // namespace imh::e2e
+
+#endif  // IMH_TESTS_E2E_SERVICE_PROCESS_H_
