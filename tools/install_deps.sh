@@ -9,7 +9,8 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev libsqlitecpp-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3-grpcio
+  libssl-dev openssl
+  python3-grpcio python3-grpc-tools python3-protobuf
 )
 
 missing=()
