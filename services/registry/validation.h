@@ -18,7 +18,7 @@
 namespace imh::registry {
 
 struct RegistryLimits {
-  int max_verify_questions = 100;
+  int max_verify_questions = 2048;
   int max_categories_per_question = 16;
   int max_import_records = 10000;
   int max_page_size = 1000;

@@ -196,14 +196,15 @@ std::vector<BadCase> BadCases() {
       {"questions[0].person_id", "questions[1].categories[1]",
        "questions[1].as_of", "questions[2].categories"});
   add("VerifyCredentials too many questions",
-      Call<VC, v1::VerifyCredentialsResponse>(&Stub::VerifyCredentials,
-                                              [](VC& r) {
-                                                for (int i = 0; i < 101; ++i) {
-                                                  auto* q = r.add_questions();
-                                                  q->set_person_id("P-1");
-                                                  q->add_categories("IFS");
-                                                }
-                                              }),
+      Call<VC, v1::VerifyCredentialsResponse>(
+          &Stub::VerifyCredentials,
+          [](VC& r) {
+            for (int i = 0; i <= RegistryLimits{}.max_verify_questions; ++i) {
+              auto* q = r.add_questions();
+              q->set_person_id("P-1");
+              q->add_categories("IFS");
+            }
+          }),
       {"questions"});
   using IE = v1::ImportEndorsementsRequest;
   add("ImportEndorsements empty",
