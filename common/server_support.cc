@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/json_text.h"
@@ -55,6 +56,10 @@ absl::CivilDay TodayInVirginia() {
   if (!absl::LoadTimeZone("America/New_York", &zone))
     zone = absl::UTCTimeZone();
   return absl::ToCivilDay(absl::Now(), zone);
+}
+
+void DisableMutexDeadlockDetection() {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 }
 
 void BlockTerminationSignals() {

@@ -55,6 +55,7 @@ ABSL_FLAG(std::string, registry_tls_server_name, "",
           "target's host");
 
 int main(int argc, char** argv) {
+  imh::DisableMutexDeadlockDetection();
   imh::BlockTerminationSignals();
   absl::SetProgramUsageMessage(
       "Decides Virginia Infant Mental Health Endorsement categories");

@@ -47,6 +47,7 @@ ABSL_FLAG(int, reader_mmap_mb, 0,
           "system calls, but mapped pages count towards RSS");
 
 int main(int argc, char** argv) {
+  imh::DisableMutexDeadlockDetection();
   imh::BlockTerminationSignals();
   absl::SetProgramUsageMessage("The Active Registry of endorsed professionals");
   absl::ParseCommandLine(argc, argv);

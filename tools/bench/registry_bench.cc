@@ -37,7 +37,7 @@
 #include "common/server_support.h"
 #include "imh/bench/v1/echo_service.grpc.pb.h"
 #include "imh/registry/v1/registry_service.grpc.pb.h"
-#include "tools/bench/echo_server.h"
+#include "tools/bench/bench_support.h"
 
 ABSL_FLAG(int, endorsements, 1000000, "endorsements to import");
 ABSL_FLAG(int, batch, 10000, "records per ImportEndorsements call");
@@ -60,58 +60,9 @@ ABSL_FLAG(std::string, serve_echo_port_file, "",
 namespace {
 
 namespace reg = imh::registry::v1;
-using Clock = std::chrono::steady_clock;
+using namespace imh::bench;  // NOLINT: the benchmark's own helpers
 
 const char* const kCategories[] = {"IFA", "IFS", "IFRS", "IMHS", "IMHM-C"};
-
-struct Child {
-  pid_t pid = 0;
-  int port = 0;
-};
-
-Child Spawn(const std::vector<std::string>& args,
-            const std::string& port_file) {
-  std::vector<char*> argv;
-  for (const std::string& a : args)
-    argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  Child child;
-  if (posix_spawn(&child.pid, argv[0], nullptr, nullptr, argv.data(),
-                  environ) != 0) {
-    std::fprintf(stderr, "cannot start %s\n", argv[0]);
-    std::exit(1);
-  }
-  for (int i = 0; i < 300 && child.port == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    std::ifstream in(port_file);
-    in >> child.port;
-  }
-  if (child.port == 0) {
-    std::fprintf(stderr, "%s did not start\n", argv[0]);
-    std::exit(1);
-  }
-  return child;
-}
-
-void Stop(const Child& child) {
-  if (child.pid == 0) return;
-  kill(child.pid, SIGTERM);
-  int status = 0;
-  waitpid(child.pid, &status, 0);
-}
-
-// A field of /proc/<pid>/status in kB ("VmHWM", "RssFile", ...).
-long StatusKb(pid_t pid, const std::string& field) {
-  if (pid == 0) return -1;
-  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field + ":", 0) == 0) {
-      return std::strtol(line.c_str() + field.size() + 1, nullptr, 10);
-    }
-  }
-  return -1;
-}
 
 reg::RegistryRecord Record(int n) {
   reg::RegistryRecord record;
@@ -141,56 +92,6 @@ reg::RegistryRecord Record(int n) {
   return record;
 }
 
-struct Load {
-  double calls_per_second = 0;
-  double p50_us = 0;
-  double p99_us = 0;
-  long errors = 0;
-};
-
-// Closed loop: `threads` callers, each with one call in flight, for `seconds`.
-template <typename Call>
-Load RunLoad(int threads, double seconds, const Call& call) {
-  std::vector<std::vector<int64_t>> latencies(threads);
-  std::atomic<long> errors{0};
-  const Clock::time_point end =
-      Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                         std::chrono::duration<double>(seconds));
-  std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] {
-      std::mt19937 random(t + 1);
-      auto& mine = latencies[t];
-      mine.reserve(200000);
-      while (Clock::now() < end) {
-        const Clock::time_point start = Clock::now();
-        if (!call(random)) errors++;
-        mine.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                           Clock::now() - start)
-                           .count());
-      }
-    });
-  }
-  for (auto& w : workers) w.join();
-  std::vector<int64_t> all;
-  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  std::sort(all.begin(), all.end());
-  Load load;
-  load.calls_per_second = all.size() / seconds;
-  if (!all.empty()) {
-    load.p50_us = all[all.size() / 2] / 1000.0;
-    load.p99_us = all[all.size() * 99 / 100] / 1000.0;
-  }
-  load.errors = errors;
-  return load;
-}
-
-double Median(std::vector<double> values) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
-}
-
 std::vector<std::string> RegistryArgs(const std::string& binary,
                                       const std::string& dir) {
   std::vector<std::string> args = {binary, "--listen=127.0.0.1:0",
@@ -202,27 +103,12 @@ std::vector<std::string> RegistryArgs(const std::string& binary,
   return args;
 }
 
-int ServeEcho(const std::string& port_file) {
-  imh::BlockTerminationSignals();
-  int port = 0;
-  auto server = imh::bench::StartEchoServer("127.0.0.1:0", &port);
-  if (!server) return 1;
-  {
-    std::ofstream out(port_file + ".tmp");
-    out << port << "\n";
-  }
-  std::filesystem::rename(port_file + ".tmp", port_file);
-  imh::WaitForTerminationSignal();
-  server->Shutdown();
-  return 0;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   if (!absl::GetFlag(FLAGS_serve_echo_port_file).empty()) {
-    return ServeEcho(absl::GetFlag(FLAGS_serve_echo_port_file));
+    return imh::bench::ServeEcho(absl::GetFlag(FLAGS_serve_echo_port_file));
   }
   const std::filesystem::path self =
       std::filesystem::canonical("/proc/self/exe");

@@ -1,0 +1,95 @@
+#ifndef IMH_TOOLS_BENCH_BENCH_SUPPORT_H_
+#define IMH_TOOLS_BENCH_BENCH_SUPPORT_H_
+
+// What the service benchmarks share: child processes on loopback, closed-loop
+// load with latency percentiles, medians, and the empty echo server they
+// measure against.
+
+#include <sys/types.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace imh::bench {
+
+using Clock = std::chrono::steady_clock;
+
+struct Child {
+  pid_t pid = 0;
+  int port = 0;
+};
+
+// Starts args[0] with args and waits for it to write its port to
+// `port_file`; exits the benchmark if it does not start.
+Child Spawn(const std::vector<std::string>& args, const std::string& port_file);
+
+// SIGTERM, and waits for the child to exit.
+void Stop(const Child& child);
+
+// A field of /proc/<pid>/status in kB ("VmHWM", "RssFile", ...); -1 if
+// unknown.
+long StatusKb(pid_t pid, const std::string& field);
+
+// Serves the empty echo on 127.0.0.1:0, writes its port to `port_file`, and
+// returns 0 after SIGTERM.
+int ServeEcho(const std::string& port_file);
+
+struct Load {
+  double calls_per_second = 0;
+  double p50_us = 0;
+  double p99_us = 0;
+  long errors = 0;
+};
+
+// Closed loop: `threads` callers, each with one call in flight, for `seconds`.
+template <typename Call>
+Load RunLoad(int threads, double seconds, const Call& call) {
+  std::vector<std::vector<int64_t>> latencies(threads);
+  std::atomic<long> errors{0};
+  const Clock::time_point end =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                         std::chrono::duration<double>(seconds));
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      std::mt19937 random(t + 1);
+      auto& mine = latencies[t];
+      mine.reserve(200000);
+      while (Clock::now() < end) {
+        const Clock::time_point start = Clock::now();
+        if (!call(random)) errors++;
+        mine.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                           Clock::now() - start)
+                           .count());
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  std::vector<int64_t> all;
+  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  std::sort(all.begin(), all.end());
+  Load load;
+  load.calls_per_second = all.size() / seconds;
+  if (!all.empty()) {
+    load.p50_us = all[all.size() / 2] / 1000.0;
+    load.p99_us = all[all.size() * 99 / 100] / 1000.0;
+  }
+  load.errors = errors;
+  return load;
+}
+
+inline double Median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+}  // namespace imh::bench
+
+#endif  // IMH_TOOLS_BENCH_BENCH_SUPPORT_H_

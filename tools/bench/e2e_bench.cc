@@ -1,0 +1,197 @@
+// Benchmark (not a test): EvaluatePortfolio end to end, client -> eligibility
+// -> registry, against an empty echo server, in the same run.
+//
+// Starts the registry, the eligibility service and an empty echo server (this
+// binary, in echo mode) as separate processes on loopback, loads the demo
+// registry, then drives EvaluatePortfolio (the example IFS portfolio: 14
+// registry questions in one VerifyCredentials) and the echo with the same
+// closed-loop load, alternating rounds, and reports medians:
+//   - EvaluatePortfolio calls/s vs echo calls/s     goal >= 0.4x
+//
+//   build/release/tools/bench/e2e_bench [--concurrency=8] [--seconds=4]
+
+#include <grpcpp/grpcpp.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/dates.h"
+#include "common/proto_files.h"
+#include "imh/bench/v1/echo_service.grpc.pb.h"
+#include "imh/eligibility/v1/eligibility_service.grpc.pb.h"
+#include "imh/registry/v1/registry_service.grpc.pb.h"
+#include "tools/bench/bench_support.h"
+#include "tools/cli/registry_csv.h"
+
+ABSL_FLAG(int, concurrency, 8, "client threads, each with one call in flight");
+ABSL_FLAG(double, seconds, 4, "length of each load round");
+ABSL_FLAG(int, rounds, 3, "rounds of each (echo, evaluate), alternating");
+ABSL_FLAG(std::vector<std::string>, eligibility_flags, {},
+          "extra flags for the eligibility service, e.g. "
+          "--eligibility_flags=--access_log=false");
+ABSL_FLAG(std::vector<std::string>, registry_flags, {},
+          "extra flags for the registry");
+ABSL_FLAG(std::string, serve_echo_port_file, "",
+          "internal: serve the echo and write its port here");
+
+namespace {
+
+namespace elig = imh::eligibility::v1;
+namespace reg = imh::registry::v1;
+using namespace imh::bench;  // NOLINT: the benchmark's own helpers
+
+const std::string kSource = IMH_SOURCE_DIR;
+
+void LoadDemoRegistry(int port) {
+  absl::StatusOr<std::string> text =
+      imh::ReadFileToString(kSource + "/deploy/examples/demo_registry.csv");
+  absl::StatusOr<std::vector<imh::tools::CsvRecord>> rows =
+      text.ok()
+          ? imh::tools::ParseRegistryCsv(*text)
+          : absl::StatusOr<std::vector<imh::tools::CsvRecord>>(text.status());
+  if (!rows.ok()) {
+    std::fprintf(stderr, "demo registry: %s\n",
+                 std::string(rows.status().message()).c_str());
+    std::exit(1);
+  }
+  reg::ImportEndorsementsRequest request;
+  for (const auto& row : *rows) *request.add_records() = row.record;
+  reg::ImportEndorsementsResponse response;
+  grpc::ClientContext context;
+  auto stub = reg::RegistryService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  if (!stub->ImportEndorsements(&context, request, &response).ok() ||
+      !response.rejections().empty()) {
+    std::fprintf(stderr, "cannot load the demo registry\n");
+    std::exit(1);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  if (!absl::GetFlag(FLAGS_serve_echo_port_file).empty()) {
+    return ServeEcho(absl::GetFlag(FLAGS_serve_echo_port_file));
+  }
+  const std::filesystem::path self =
+      std::filesystem::canonical("/proc/self/exe");
+  const std::filesystem::path build =
+      self.parent_path().parent_path().parent_path();
+  char pattern[] = "/tmp/imh-e2e-bench-XXXXXX";
+  const std::string dir = mkdtemp(pattern);
+  const int threads = absl::GetFlag(FLAGS_concurrency);
+  const double seconds = absl::GetFlag(FLAGS_seconds);
+
+  std::vector<std::string> registry_args = {
+      (build / "services/registry/imh-registry").string(),
+      "--listen=127.0.0.1:0", "--db=" + dir + "/registry.sqlite",
+      "--port_file=" + dir + "/registry.port"};
+  for (const auto& flag : absl::GetFlag(FLAGS_registry_flags)) {
+    registry_args.push_back(flag);
+  }
+  const Child registry = Spawn(registry_args, dir + "/registry.port");
+  LoadDemoRegistry(registry.port);
+  std::vector<std::string> eligibility_args = {
+      (build / "services/eligibility/imh-eligibility").string(),
+      "--listen=127.0.0.1:0",
+      absl::StrCat("--registry=127.0.0.1:", registry.port),
+      "--decision_log=" + dir + "/decisions.jsonl",
+      "--port_file=" + dir + "/eligibility.port"};
+  for (const auto& flag : absl::GetFlag(FLAGS_eligibility_flags)) {
+    eligibility_args.push_back(flag);
+  }
+  const Child eligibility = Spawn(eligibility_args, dir + "/eligibility.port");
+  const Child echo =
+      Spawn({self.string(), "--serve_echo_port_file=" + dir + "/echo.port"},
+            dir + "/echo.port");
+
+  auto eligibility_stub = elig::EligibilityService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", eligibility.port),
+                          grpc::InsecureChannelCredentials()));
+  auto echo_stub = imh::bench::v1::EchoService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", echo.port),
+                          grpc::InsecureChannelCredentials()));
+  elig::EvaluatePortfolioRequest request;
+  if (!imh::ReadJsonFile(
+           kSource + "/deploy/examples/portfolios/ifs_applicant.json",
+           request.mutable_portfolio())
+           .ok()) {
+    std::fprintf(stderr, "cannot read the example portfolio\n");
+    return 1;
+  }
+  request.add_categories("IFS");
+  *request.mutable_as_of() = imh::ToProtoDate(absl::CivilDay(2026, 11, 20));
+  {
+    elig::EvaluatePortfolioResponse check;
+    grpc::ClientContext context;
+    if (!eligibility_stub->EvaluatePortfolio(&context, request, &check).ok() ||
+        check.decision().categories(0).outcome() != elig::OUTCOME_ELIGIBLE ||
+        check.verification().state() != elig::VERIFICATION_STATE_COMPLETE) {
+      std::fprintf(stderr, "the example is not decided ELIGIBLE, verified\n");
+      return 1;
+    }
+    std::printf(
+        "EvaluatePortfolio: IFS example, %d registry questions per call\n",
+        check.verification().questions());
+  }
+
+  std::vector<double> echo_rate, echo_p99, eval_rate, eval_p99, eval_p50,
+      echo_p50;
+  long errors = 0;
+  for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
+    const Load e = RunLoad(threads, seconds, [&](std::mt19937&) {
+      imh::bench::v1::EchoRequest echo_request;
+      imh::bench::v1::EchoResponse echo_response;
+      grpc::ClientContext context;
+      return echo_stub->Echo(&context, echo_request, &echo_response).ok();
+    });
+    const Load v = RunLoad(threads, seconds, [&](std::mt19937&) {
+      elig::EvaluatePortfolioResponse response;
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() +
+                           std::chrono::seconds(5));
+      return eligibility_stub->EvaluatePortfolio(&context, request, &response)
+                 .ok() &&
+             response.verification().state() ==
+                 elig::VERIFICATION_STATE_COMPLETE;
+    });
+    errors += e.errors + v.errors;
+    echo_rate.push_back(e.calls_per_second);
+    echo_p50.push_back(e.p50_us);
+    echo_p99.push_back(e.p99_us);
+    eval_rate.push_back(v.calls_per_second);
+    eval_p50.push_back(v.p50_us);
+    eval_p99.push_back(v.p99_us);
+    std::printf(
+        "round %d: echo %.0f calls/s (p99 %.0f us), evaluate %.0f calls/s "
+        "(p99 %.0f us)\n",
+        round + 1, e.calls_per_second, e.p99_us, v.calls_per_second, v.p99_us);
+  }
+  const long eligibility_rss = StatusKb(eligibility.pid, "VmHWM");
+  const long registry_rss = StatusKb(registry.pid, "VmHWM");
+  Stop(eligibility);
+  Stop(registry);
+  Stop(echo);
+  std::filesystem::remove_all(dir);
+
+  const double ratio = Median(eval_rate) / Median(echo_rate);
+  std::printf(
+      "\nmedians of %d rounds, %d client threads, %.0f s each:\n"
+      "  echo                 %8.0f calls/s  p50 %.0f us  p99 %.0f us\n"
+      "  EvaluatePortfolio    %8.0f calls/s  p50 %.0f us  p99 %.0f us\n"
+      "  ratio calls/s        %8.2f x echo  (goal >= 0.4) %s\n"
+      "  peak RSS             eligibility %ld MB, registry %ld MB\n"
+      "  errors               %ld\n",
+      absl::GetFlag(FLAGS_rounds), threads, seconds, Median(echo_rate),
+      Median(echo_p50), Median(echo_p99), Median(eval_rate), Median(eval_p50),
+      Median(eval_p99), ratio, ratio >= 0.4 ? "MET" : "NOT MET",
+      eligibility_rss / 1024, registry_rss / 1024, errors);
+  return 0;
+}
