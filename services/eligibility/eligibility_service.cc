@@ -147,7 +147,9 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::Decide(
   record.request_id = request_id;
   record.rulebook_version = rulebook_.version();
   record.as_of = FormatDay(as_of);
-  record.input_sha256 = Sha256Hex(input.SerializeAsString());
+  if (decision_log_ != nullptr) {
+    record.input_sha256 = Sha256Hex(input.SerializeAsString());
+  }
 
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   registry_.VerifyAsync(
@@ -241,7 +243,9 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::EvaluateRenewal(
   record.request_id = request_id;
   record.rulebook_version = rulebook_.version();
   record.as_of = FormatDay(as_of);
-  record.input_sha256 = Sha256Hex(request->SerializeAsString());
+  if (decision_log_ != nullptr) {
+    record.input_sha256 = Sha256Hex(request->SerializeAsString());
+  }
   record.outcomes.emplace_back(decision->category(),
                                OutcomeWord(decision->outcome()));
   Log(record);
