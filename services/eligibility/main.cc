@@ -61,12 +61,8 @@ int main(int argc, char** argv) {
       "Decides Virginia Infant Mental Health Endorsement categories");
   absl::ParseCommandLine(argc, argv);
 
-  const std::string rulebook_path =
-      absl::GetFlag(FLAGS_rulebook).empty()
-          ? imh::eligibility::DefaultRulebookPath()
-          : absl::GetFlag(FLAGS_rulebook);
   absl::StatusOr<imh::eligibility::Rulebook> rulebook =
-      imh::eligibility::Rulebook::Load(rulebook_path);
+      imh::eligibility::LoadRulebookOrDefault(absl::GetFlag(FLAGS_rulebook));
   if (!rulebook.ok()) {
     std::fprintf(stderr, "imh-eligibility: %s\n",
                  std::string(rulebook.status().message()).c_str());

@@ -90,4 +90,8 @@ std::string DefaultRulebookPath() {
   return IMH_DEFAULT_RULEBOOK_PATH;
 }
 
+absl::StatusOr<Rulebook> LoadRulebookOrDefault(const std::string& path) {
+  return Rulebook::Load(path.empty() ? DefaultRulebookPath() : path);
+}
+
 }  // namespace imh::eligibility

@@ -49,6 +49,10 @@ class Rulebook {
 // copy in the source tree this binary was built from.
 std::string DefaultRulebookPath();
 
+// Rulebook::Load of `path`, or of DefaultRulebookPath() when `path` is empty
+// (a binary's --rulebook flag left unset). Same errors as Load.
+absl::StatusOr<Rulebook> LoadRulebookOrDefault(const std::string& path);
+
 }  // namespace imh::eligibility
 
 #endif  // IMH_SERVICES_ELIGIBILITY_RULEBOOK_H_

@@ -52,12 +52,8 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("The Active Registry of endorsed professionals");
   absl::ParseCommandLine(argc, argv);
 
-  const std::string rulebook_path =
-      absl::GetFlag(FLAGS_rulebook).empty()
-          ? imh::eligibility::DefaultRulebookPath()
-          : absl::GetFlag(FLAGS_rulebook);
   absl::StatusOr<imh::eligibility::Rulebook> rulebook =
-      imh::eligibility::Rulebook::Load(rulebook_path);
+      imh::eligibility::LoadRulebookOrDefault(absl::GetFlag(FLAGS_rulebook));
   if (!rulebook.ok()) {
     std::fprintf(stderr, "imh-registry: %s\n",
                  std::string(rulebook.status().message()).c_str());
