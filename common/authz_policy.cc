@@ -2,12 +2,10 @@
 
 #include <google/protobuf/util/json_util.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/proto_files.h"
 
 namespace imh {
 namespace {
@@ -121,14 +119,12 @@ absl::StatusOr<AuthorizationPolicy> AuthorizationPolicy::Parse(
 
 absl::StatusOr<AuthorizationPolicy> AuthorizationPolicy::Load(
     const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  absl::StatusOr<std::string> text = ReadFileToString(path);
+  if (!text.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("cannot read the authorization policy ", path));
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  absl::StatusOr<AuthorizationPolicy> policy = Parse(text.str());
+  absl::StatusOr<AuthorizationPolicy> policy = Parse(*text);
   if (!policy.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": ", policy.status().message()));

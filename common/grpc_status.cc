@@ -76,4 +76,11 @@ grpc::Status InvalidArgument(const FieldViolations& violations) {
                       details.SerializeAsString());
 }
 
+grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
+                                    const grpc::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(status);
+  return reactor;
+}
+
 }  // namespace imh

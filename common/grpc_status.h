@@ -3,6 +3,8 @@
 
 // The one place where absl::Status and field violations become grpc::Status.
 
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/server_callback.h>
 #include <grpcpp/support/status.h>
 
 #include "absl/status/status.h"
@@ -17,6 +19,11 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 // google.rpc.BadRequest with every violation; the message lists them too, for
 // clients that read only messages. Requires a non-empty list.
 grpc::Status InvalidArgument(const FieldViolations& violations);
+
+// Ends a callback-API unary call at once with `status`: the reactor a method
+// returns when it answers without waiting for anything.
+grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
+                                    const grpc::Status& status);
 
 }  // namespace imh
 

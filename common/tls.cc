@@ -1,26 +1,22 @@
 #include "common/tls.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
+#include "common/proto_files.h"
 
 namespace imh {
 namespace {
 
 absl::StatusOr<std::string> ReadPem(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  absl::StatusOr<std::string> text = ReadFileToString(path);
+  if (!text.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("cannot read the ", what, " file ", path));
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (text.str().find("-----BEGIN") == std::string::npos) {
+  if (text->find("-----BEGIN") == std::string::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat("the ", what, " file ", path, " holds no PEM block"));
   }
-  return text.str();
+  return text;
 }
 
 }  // namespace
@@ -86,6 +82,11 @@ void ApplyServerName(const ClientTlsFiles& files,
   if (UsesTls(files) && !files.server_name.empty()) {
     args.SetSslTargetNameOverride(files.server_name);
   }
+}
+
+std::string DescribeTransport(const ClientTlsFiles& files) {
+  if (!UsesTls(files)) return "insecure (plaintext): local use only";
+  return files.cert.empty() ? "TLS" : "mutual TLS";
 }
 
 std::string DescribeTransport(const ServerTlsFiles& files) {

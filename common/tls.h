@@ -58,6 +58,7 @@ void ApplyServerName(const ClientTlsFiles& files, grpc::ChannelArguments& args);
 // "insecure (plaintext): local use only", "TLS" or "mutual TLS", for the
 // start-up log line.
 std::string DescribeTransport(const ServerTlsFiles& files);
+std::string DescribeTransport(const ClientTlsFiles& files);
 
 }  // namespace imh
 

@@ -18,13 +18,6 @@
 namespace imh::eligibility {
 namespace {
 
-grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,
-                                 const grpc::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(status);
-  return reactor;
-}
-
 // The caller's x-request-id, or a new one; sent back either way, and carried
 // to the registry.
 std::string RequestIdOf(grpc::CallbackServerContext* context) {
@@ -130,13 +123,14 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::Decide(
   } else {
     Append(violations, ValidateCategoryCodes(rulebook_, codes, "categories"));
   }
-  if (!violations.empty()) return Finish(context, InvalidArgument(violations));
+  if (!violations.empty())
+    return FinishNow(context, InvalidArgument(violations));
   if (as_of < rulebook_.in_force_from()) {
-    return Finish(context, NotInForce(rulebook_, as_of));
+    return FinishNow(context, NotInForce(rulebook_, as_of));
   }
   absl::StatusOr<CategoryList> categories = ResolveCategories(rulebook_, codes);
   if (!categories.ok()) {
-    return Finish(context, ToGrpcStatus(categories.status()));
+    return FinishNow(context, ToGrpcStatus(categories.status()));
   }
   std::vector<CredentialQuestion> questions =
       CredentialQuestionsFor(*portfolio, as_of, *categories);
@@ -231,10 +225,12 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::EvaluateRenewal(
     Append(violations, ValidateRenewal(request->attestation(), rulebook_, as_of,
                                        "attestation"));
   }
-  if (!violations.empty()) return Finish(context, InvalidArgument(violations));
+  if (!violations.empty())
+    return FinishNow(context, InvalidArgument(violations));
   absl::StatusOr<v1::RenewalDecision> decision =
       eligibility::EvaluateRenewal(request->attestation(), rulebook_, as_of);
-  if (!decision.ok()) return Finish(context, ToGrpcStatus(decision.status()));
+  if (!decision.ok())
+    return FinishNow(context, ToGrpcStatus(decision.status()));
 
   DecisionRecord record;
   record.decision_id = NewId("d-");
@@ -251,7 +247,7 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::EvaluateRenewal(
   Log(record);
   response->set_decision_id(record.decision_id);
   *response->mutable_decision() = std::move(*decision);
-  return Finish(context, grpc::Status::OK);
+  return FinishNow(context, grpc::Status::OK);
 }
 
 grpc::ServerUnaryReactor* EligibilityServiceImpl::GetRulebook(
@@ -260,7 +256,7 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::GetRulebook(
   response->set_version(rulebook_.version());
   *response->mutable_in_force_from() = ToProtoDate(rulebook_.in_force_from());
   *response->mutable_rulebook() = rulebook_.proto();
-  return Finish(context, grpc::Status::OK);
+  return FinishNow(context, grpc::Status::OK);
 }
 
 }  // namespace imh::eligibility

@@ -98,10 +98,7 @@ int main(int argc, char** argv) {
        {"address", options.listen_address},
        {"port", absl::StrCat(port)},
        {"registry", options.registry.target},
-       {"registry_transport",
-        imh::UsesTls(options.registry.tls)
-            ? (options.registry.tls.cert.empty() ? "TLS" : "mutual TLS")
-            : "insecure (plaintext): local use only"},
+       {"registry_transport", imh::DescribeTransport(options.registry.tls)},
        {"rulebook", rulebook->version()},
        {"decision_log", options.decision_log_path.empty()
                             ? std::string("none")

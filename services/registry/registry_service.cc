@@ -35,13 +35,6 @@ grpc::Status Write(const FieldViolations& violations,
   return grpc::Status::OK;
 }
 
-grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,
-                                 const grpc::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(status);
-  return reactor;
-}
-
 }  // namespace
 
 RegistryServiceImpl::RegistryServiceImpl(RegistryStore* store,
@@ -78,16 +71,16 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::GetPerson(
     grpc::CallbackServerContext* context, const v1::GetPersonRequest* request,
     v1::GetPersonResponse* response) {
   if (grpc::Status denied = Authorize(*context, "GetPerson"); !denied.ok()) {
-    return Finish(context, denied);
+    return FinishNow(context, denied);
   }
   if (FieldViolations v = ValidateGetPerson(*request); !v.empty()) {
-    return Finish(context, InvalidArgument(v));
+    return FinishNow(context, InvalidArgument(v));
   }
   absl::StatusOr<v1::GetPersonResponse> result =
       store_.GetPerson(request->person_id());
-  if (!result.ok()) return Finish(context, ToGrpcStatus(result.status()));
+  if (!result.ok()) return FinishNow(context, ToGrpcStatus(result.status()));
   *response = std::move(*result);
-  return Finish(context, grpc::Status::OK);
+  return FinishNow(context, grpc::Status::OK);
 }
 
 grpc::Status RegistryServiceImpl::CreateEndorsement(
@@ -112,16 +105,16 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::GetEndorsement(
     v1::GetEndorsementResponse* response) {
   if (grpc::Status denied = Authorize(*context, "GetEndorsement");
       !denied.ok()) {
-    return Finish(context, denied);
+    return FinishNow(context, denied);
   }
   if (FieldViolations v = ValidateGetEndorsement(*request); !v.empty()) {
-    return Finish(context, InvalidArgument(v));
+    return FinishNow(context, InvalidArgument(v));
   }
   absl::StatusOr<v1::Endorsement> result =
       store_.GetEndorsement(request->endorsement_number());
-  if (!result.ok()) return Finish(context, ToGrpcStatus(result.status()));
+  if (!result.ok()) return FinishNow(context, ToGrpcStatus(result.status()));
   *response->mutable_endorsement() = std::move(*result);
-  return Finish(context, grpc::Status::OK);
+  return FinishNow(context, grpc::Status::OK);
 }
 
 grpc::ServerUnaryReactor* RegistryServiceImpl::ListEndorsements(
@@ -130,13 +123,13 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::ListEndorsements(
     v1::ListEndorsementsResponse* response) {
   if (grpc::Status denied = Authorize(*context, "ListEndorsements");
       !denied.ok()) {
-    return Finish(context, denied);
+    return FinishNow(context, denied);
   }
   int64_t after_id = 0;
   if (FieldViolations v =
           ValidateListEndorsements(*request, rulebook_, &after_id);
       !v.empty()) {
-    return Finish(context, InvalidArgument(v));
+    return FinishNow(context, InvalidArgument(v));
   }
   ListFilter filter;
   if (!request->category().empty()) {
@@ -151,7 +144,7 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::ListEndorsements(
           : std::min(request->page_size(), limits_.max_page_size);
   absl::StatusOr<ListPage> page =
       store_.ListEndorsements(filter, after_id, page_size);
-  if (!page.ok()) return Finish(context, ToGrpcStatus(page.status()));
+  if (!page.ok()) return FinishNow(context, ToGrpcStatus(page.status()));
   for (v1::Endorsement& endorsement : page->endorsements) {
     *response->add_endorsements() = std::move(endorsement);
   }
@@ -159,7 +152,7 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::ListEndorsements(
     response->set_next_page_token(EncodePageToken(
         {*page->next_after_id, ListFilterDigest(*request, rulebook_)}));
   }
-  return Finish(context, grpc::Status::OK);
+  return FinishNow(context, grpc::Status::OK);
 }
 
 grpc::Status RegistryServiceImpl::UpdateEndorsementStatus(
@@ -233,12 +226,12 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::VerifyCredentials(
     v1::VerifyCredentialsResponse* response) {
   if (grpc::Status denied = Authorize(*context, "VerifyCredentials");
       !denied.ok()) {
-    return Finish(context, denied);
+    return FinishNow(context, denied);
   }
   if (FieldViolations v =
           ValidateVerifyCredentials(*request, rulebook_, limits_);
       !v.empty()) {
-    return Finish(context, InvalidArgument(v));
+    return FinishNow(context, InvalidArgument(v));
   }
   const absl::CivilDay today = TodayInVirginia();
   std::vector<VerifyQuestion> questions(request->questions_size());
@@ -256,7 +249,7 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::VerifyCredentials(
   for (v1::CredentialAnswer& answer : store_.Verify(questions)) {
     *response->add_answers() = std::move(answer);
   }
-  return Finish(context, grpc::Status::OK);
+  return FinishNow(context, grpc::Status::OK);
 }
 
 grpc::Status RegistryServiceImpl::WatchChanges(
