@@ -22,6 +22,10 @@ expect "NOT HELD  VA-IFRS-1003"
 expect "/imh.eligibility.v1.EligibilityService/EvaluatePortfolio"
 data="${IMH_DEMO_DATA:-$top/data/demo}"
 grep -q '"kind":"recommendation"' "$data/decisions.jsonl" || { echo "FAIL: no decision log"; exit 1; }
+for log in registry eligibility; do
+  grep -q '"transport":"insecure (plaintext): local use only"' "$data/$log.log" ||
+    { echo "FAIL: $log does not say it runs in insecure loopback mode"; exit 1; }
+done
 grep -q '"event":"stopped"' "$data/eligibility.log" || { echo "FAIL: eligibility did not stop cleanly"; exit 1; }
 grep -q '"event":"stopped"' "$data/registry.log" || { echo "FAIL: registry did not stop cleanly"; exit 1; }
 echo "PASS"
