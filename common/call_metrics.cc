@@ -60,7 +60,12 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
         metrics_(metrics),
         component_(component),
         access_log_(access_log),
-        started_(absl::Now()) {}
+        started_(absl::Now()) {
+    metrics_->CallBegan();
+  }
+  // gRPC destroys a call's interceptors with the call, however it ended
+  // (finished, cancelled, deadline passed).
+  ~ObservingInterceptor() override { metrics_->CallGone(); }
 
   void Intercept(
       grpc::experimental::InterceptorBatchMethods* methods) override {
@@ -157,6 +162,7 @@ admin::v1::GetMetricsResponse CallMetrics::Snapshot() const {
   admin::v1::GetMetricsResponse response;
   response.set_server(server_name_);
   response.set_uptime_seconds(absl::ToInt64Seconds(absl::Now() - started_));
+  response.set_in_flight_calls(in_flight_.load(std::memory_order_relaxed));
   std::vector<std::pair<std::string, MethodStats>> methods;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -202,6 +208,9 @@ admin::v1::GetMetricsResponse CallMetrics::Snapshot() const {
                     "imh_rpc_latency_ms_count{server=\"", server_name_,
                     "\",method=\"", name, "\"} ", stats.calls, "\n");
   }
+  absl::StrAppend(&text, "# TYPE imh_rpc_in_flight gauge\n",
+                  "imh_rpc_in_flight{server=\"", server_name_, "\"} ",
+                  response.in_flight_calls(), "\n");
   response.set_prometheus_text(absl::StrCat(counts, text));
   return response;
 }

@@ -8,6 +8,7 @@
 #include <grpcpp/support/server_interceptor.h>
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -32,6 +33,11 @@ class CallMetrics {
   void Record(absl::string_view method, int status_code,
               absl::Duration latency);
 
+  // A call began / its server-side state is gone (the interceptor factory
+  // calls these; the difference is in_flight_calls).
+  void CallBegan() { in_flight_.fetch_add(1, std::memory_order_relaxed); }
+  void CallGone() { in_flight_.fetch_sub(1, std::memory_order_relaxed); }
+
   // Every method called so far, by name. Percentiles are the upper bound of
   // the bucket they fall in (the largest latency seen, above the last bound).
   admin::v1::GetMetricsResponse Snapshot() const;
@@ -46,6 +52,7 @@ class CallMetrics {
   };
   const std::string server_name_;
   const absl::Time started_;
+  std::atomic<int64_t> in_flight_{0};
   mutable std::mutex mutex_;
   absl::flat_hash_map<std::string, MethodStats> methods_;
 };

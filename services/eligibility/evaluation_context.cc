@@ -7,8 +7,6 @@
 
 namespace imh::eligibility {
 
-namespace v1 = eligibility::v1;
-
 namespace {
 absl::CivilDay EndExclusive(const google::type::Date& ended_on, bool current,
                             absl::CivilDay as_of) {

@@ -14,7 +14,6 @@
 
 namespace imh::eligibility {
 
-namespace v1 = eligibility::v1;
 namespace rb = rulebook::v1;
 
 absl::StatusOr<CategoryList> ResolveCategories(

@@ -6,8 +6,6 @@
 
 namespace imh::eligibility {
 
-namespace v1 = eligibility::v1;
-
 v1::Finding* AddFinding(v1::CategoryDecision* decision,
                         absl::string_view rule_id, v1::FindingStatus status,
                         std::string message) {

@@ -6,8 +6,6 @@
 
 namespace imh::eligibility {
 
-namespace v1 = eligibility::v1;
-
 namespace {
 
 // The education entry that best satisfies the category: of an accepted level,

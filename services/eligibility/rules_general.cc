@@ -6,8 +6,6 @@
 
 namespace imh::eligibility {
 
-namespace v1 = eligibility::v1;
-
 void RGenResidence(const EvaluationContext& ctx, const Category&,
                    CategoryDecision* out) {
   const auto* states =

@@ -6,8 +6,6 @@
 
 namespace imh::eligibility {
 
-namespace v1 = eligibility::v1;
-
 namespace {
 
 // Indices of the leadership entries at a counted level (and specific to infants

@@ -6,8 +6,6 @@
 
 namespace imh::eligibility {
 
-namespace v1 = eligibility::v1;
-
 namespace {
 
 double TotalTrainingHours(const v1::Portfolio& portfolio) {

@@ -6,7 +6,6 @@
 
 namespace imh::eligibility {
 
-namespace v1 = eligibility::v1;
 namespace rb = rulebook::v1;
 
 namespace {

@@ -9,7 +9,6 @@
 
 namespace imh::eligibility {
 
-namespace v1 = eligibility::v1;
 using L = InputLimits;
 
 namespace {

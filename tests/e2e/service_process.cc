@@ -94,4 +94,12 @@ void ServiceProcess::Kill() {
   pid_ = -1;
 }
 
+void ServiceProcess::Pause() {
+  if (pid_ > 0) ::kill(pid_, SIGSTOP);
+}
+
+void ServiceProcess::Resume() {
+  if (pid_ > 0) ::kill(pid_, SIGCONT);
+}
+
 }  // namespace imh::e2e

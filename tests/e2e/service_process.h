@@ -31,6 +31,10 @@ class ServiceProcess {
   int Stop();
   // SIGKILL, then waits.
   void Kill();
+  // SIGSTOP / SIGCONT: the process keeps its sockets (connections are
+  // accepted by the kernel) but answers nothing until resumed.
+  void Pause();
+  void Resume();
 
  private:
   pid_t pid_ = -1;

@@ -136,6 +136,16 @@ v1::RegistryRecord RegistryTest::Record(int n, const std::string& category,
   return record;
 }
 
+int64_t RegistryVerifications(const admin::v1::GetMetricsResponse& metrics) {
+  for (const auto& method : metrics.methods()) {
+    if (method.method() ==
+        "/imh.registry.v1.RegistryService/VerifyCredentials") {
+      return method.calls();
+    }
+  }
+  return 0;
+}
+
 std::vector<std::string> ViolationPaths(const grpc::Status& status) {
   std::vector<std::string> paths;
   google::rpc::Status details;

@@ -12,6 +12,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "imh/admin/v1/admin_service.pb.h"
 #include "imh/registry/v1/registry_service.grpc.pb.h"
 #include "services/eligibility/rulebook.h"
 #include "services/registry/server.h"
@@ -70,6 +71,9 @@ google::type::Date DateOf(const std::string& iso);
 // The BadRequest field paths of an INVALID_ARGUMENT status; empty if it has
 // none.
 std::vector<std::string> ViolationPaths(const grpc::Status& status);
+
+// How often the registry was asked VerifyCredentials, by its metrics.
+int64_t RegistryVerifications(const admin::v1::GetMetricsResponse& metrics);
 
 MATCHER_P(HasCode, code, "") { return arg.error_code() == code; }
 

@@ -1,5 +1,7 @@
 #include "tools/bench/bench_support.h"
 
+#include <fcntl.h>
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -11,22 +13,33 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/proto_files.h"
 #include "common/server_support.h"
+#include "imh/registry/v1/registry_service.grpc.pb.h"
 #include "tools/bench/echo_server.h"
+#include "tools/cli/registry_csv.h"
 
 extern char** environ;
 
 namespace imh::bench {
 
-Child Spawn(const std::vector<std::string>& args,
-            const std::string& port_file) {
+Child Spawn(const std::vector<std::string>& args, const std::string& port_file,
+            const std::string& log_file) {
   std::vector<char*> argv;
   for (const std::string& a : args)
     argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   Child child;
-  if (posix_spawn(&child.pid, argv[0], nullptr, nullptr, argv.data(),
-                  environ) != 0) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (!log_file.empty()) {
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_file.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
+  }
+  const int spawned =
+      posix_spawn(&child.pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) {
     std::fprintf(stderr, "cannot start %s\n", argv[0]);
     std::exit(1);
   }
@@ -40,6 +53,29 @@ Child Spawn(const std::vector<std::string>& args,
     std::exit(1);
   }
   return child;
+}
+
+void ImportDemoRegistry(const std::string& csv_path, int port) {
+  absl::StatusOr<std::string> text = ReadFileToString(csv_path);
+  absl::StatusOr<std::vector<tools::CsvRecord>> rows =
+      text.ok() ? tools::ParseRegistryCsv(*text)
+                : absl::StatusOr<std::vector<tools::CsvRecord>>(text.status());
+  if (!rows.ok()) {
+    std::fprintf(stderr, "%s: %s\n", csv_path.c_str(),
+                 std::string(rows.status().message()).c_str());
+    std::exit(1);
+  }
+  registry::v1::ImportEndorsementsRequest request;
+  for (const auto& row : *rows) *request.add_records() = row.record;
+  registry::v1::ImportEndorsementsResponse response;
+  grpc::ClientContext context;
+  auto stub = registry::v1::RegistryService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  if (!stub->ImportEndorsements(&context, request, &response).ok() ||
+      !response.rejections().empty()) {
+    std::fprintf(stderr, "cannot import %s\n", csv_path.c_str());
+    std::exit(1);
+  }
 }
 
 void Stop(const Child& child) {

@@ -26,8 +26,14 @@ struct Child {
 };
 
 // Starts args[0] with args and waits for it to write its port to
-// `port_file`; exits the benchmark if it does not start.
-Child Spawn(const std::vector<std::string>& args, const std::string& port_file);
+// `port_file`; exits the benchmark if it does not start. Its stderr goes to
+// `log_file` when one is named (appended), else to ours.
+Child Spawn(const std::vector<std::string>& args, const std::string& port_file,
+            const std::string& log_file = "");
+
+// Imports the registry CSV at `csv_path` into the registry on 127.0.0.1:`port`
+// in one ImportEndorsements; exits the benchmark if any record is refused.
+void ImportDemoRegistry(const std::string& csv_path, int port);
 
 // SIGTERM, and waits for the child to exit.
 void Stop(const Child& child);

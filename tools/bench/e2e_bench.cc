@@ -27,7 +27,6 @@
 #include "imh/eligibility/v1/eligibility_service.grpc.pb.h"
 #include "imh/registry/v1/registry_service.grpc.pb.h"
 #include "tools/bench/bench_support.h"
-#include "tools/cli/registry_csv.h"
 
 ABSL_FLAG(int, concurrency, 8, "client threads, each with one call in flight");
 ABSL_FLAG(double, seconds, 4, "length of each load round");
@@ -47,31 +46,6 @@ namespace reg = imh::registry::v1;
 using namespace imh::bench;  // NOLINT: the benchmark's own helpers
 
 const std::string kSource = IMH_SOURCE_DIR;
-
-void LoadDemoRegistry(int port) {
-  absl::StatusOr<std::string> text =
-      imh::ReadFileToString(kSource + "/deploy/examples/demo_registry.csv");
-  absl::StatusOr<std::vector<imh::tools::CsvRecord>> rows =
-      text.ok()
-          ? imh::tools::ParseRegistryCsv(*text)
-          : absl::StatusOr<std::vector<imh::tools::CsvRecord>>(text.status());
-  if (!rows.ok()) {
-    std::fprintf(stderr, "demo registry: %s\n",
-                 std::string(rows.status().message()).c_str());
-    std::exit(1);
-  }
-  reg::ImportEndorsementsRequest request;
-  for (const auto& row : *rows) *request.add_records() = row.record;
-  reg::ImportEndorsementsResponse response;
-  grpc::ClientContext context;
-  auto stub = reg::RegistryService::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
-  if (!stub->ImportEndorsements(&context, request, &response).ok() ||
-      !response.rejections().empty()) {
-    std::fprintf(stderr, "cannot load the demo registry\n");
-    std::exit(1);
-  }
-}
 
 }  // namespace
 
@@ -97,7 +71,8 @@ int main(int argc, char** argv) {
     registry_args.push_back(flag);
   }
   const Child registry = Spawn(registry_args, dir + "/registry.port");
-  LoadDemoRegistry(registry.port);
+  ImportDemoRegistry(kSource + "/deploy/examples/demo_registry.csv",
+                     registry.port);
   std::vector<std::string> eligibility_args = {
       (build / "services/eligibility/imh-eligibility").string(),
       "--listen=127.0.0.1:0",
