@@ -243,7 +243,7 @@ void ExpectNoPartialRecord(SQLite::Database& db) {
                     "endorsements e WHERE e.person_id = 'C-' || "
                     "substr(i.request_id, 9))"),
             0)
-      << "an acknowledged endorsement whose row is missing";
+      << "an idempotency record without its endorsement";
 }
 
 TEST(RegistryCrashTest, SigkillMidWrite_AcknowledgedWritesStoredExactlyOnce) {

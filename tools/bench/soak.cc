@@ -11,7 +11,8 @@
 // CreatePerson + CreateEndorsement pair (new rows, with request ids). Every
 // minute and at the end it prints calls, errors (non-OK, or an evaluation not
 // verified), and the resident memory of both services.
-//   goals: 0 errors; RSS at the end within 10% (+8 MB) of the start
+//   goals: 0 errors; RSS flat: at the end within 5% (+1 MB) of halfway (the
+//   first half lets the registry's bounded SQLite caches fill)
 //
 //   build/release/tools/bench/soak [--minutes=10] [--load=0.8]
 
@@ -236,7 +237,7 @@ int main(int argc, char** argv) {
   const double rate = capacity.calls_per_second * absl::GetFlag(FLAGS_load);
   std::printf(
       "capacity: %.0f calls/s of the mix (%ld errors); soaking at %.0f "
-      "calls/s (%.0f%%) for %.0f minutes; logs in %s\n",
+      "calls/s (%.0f%%) for %g minutes; logs in %s\n",
       capacity.calls_per_second, capacity.errors, rate,
       100 * absl::GetFlag(FLAGS_load), absl::GetFlag(FLAGS_minutes),
       dir.c_str());
@@ -270,19 +271,25 @@ int main(int argc, char** argv) {
   const auto length = std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double>(absl::GetFlag(FLAGS_minutes) * 60));
   long last_calls = 0;
+  Clock::time_point last_report = began;
+  Memory halfway = start;
   for (int minute = 1; Clock::now() - began < length; ++minute) {
     std::this_thread::sleep_until(
         std::min(began + std::chrono::minutes(minute), began + length));
     const Memory now = Rss(eligibility, registry);
     const long total = calls.load();
+    const double seconds =
+        std::chrono::duration<double>(Clock::now() - last_report).count();
+    last_report = Clock::now();
     std::printf(
         "%5.1f min: %9ld calls (%.0f/s), %ld errors, %ld late; RSS "
         "eligibility %ld MB, registry %ld MB\n",
         std::chrono::duration<double>(Clock::now() - began).count() / 60, total,
-        (total - last_calls) / 60.0, errors.load(), late.load(),
+        (total - last_calls) / seconds, errors.load(), late.load(),
         now.eligibility_kb / 1024, now.registry_kb / 1024);
     std::fflush(stdout);
     last_calls = total;
+    if (std::chrono::minutes(minute) <= length / 2) halfway = now;
   }
   stop = true;
   for (auto& worker : workers) worker.join();
@@ -290,24 +297,30 @@ int main(int argc, char** argv) {
   Stop(eligibility);
   Stop(registry);
 
+  // The registry's RSS rises at first while its SQLite page caches (up to
+  // 8 readers x 4 MiB + 16 MiB for the writer, bounded) fill as the file
+  // grows; a leak keeps rising. So "flat" is judged over the second half:
+  // at most 5% (+1 MB) more at the end than halfway.
   const auto flat = [](long from, long to) {
-    return to <= from + from / 10 + 8 * 1024;
+    return to <= from + from / 20 + 1024;
   };
-  const bool rss_flat = flat(start.eligibility_kb, end.eligibility_kb) &&
-                        flat(start.registry_kb, end.registry_kb);
+  const bool rss_flat = flat(halfway.eligibility_kb, end.eligibility_kb) &&
+                        flat(halfway.registry_kb, end.registry_kb);
   std::printf(
-      "\nsoak: %.0f minutes at %.0f calls/s offered (%.0f%% of %.0f "
+      "\nsoak: %g minutes at %.0f calls/s offered (%.0f%% of %.0f "
       "measured)\n"
       "  calls     %ld (%.0f/s achieved), %ld behind schedule\n"
       "  errors    %ld  (goal 0) %s\n"
-      "  RSS       eligibility %ld -> %ld MB, registry %ld -> %ld MB  "
-      "(goal: flat, within 10%% + 8 MB) %s\n",
+      "  RSS       eligibility %ld -> %ld -> %ld MB, registry %ld -> %ld -> "
+      "%ld MB (start, halfway, end)\n"
+      "            goal: flat over the second half (within 5%% + 1 MB) %s\n",
       absl::GetFlag(FLAGS_minutes), rate, 100 * absl::GetFlag(FLAGS_load),
       capacity.calls_per_second, calls.load(),
       calls.load() / (absl::GetFlag(FLAGS_minutes) * 60), late.load(),
       errors.load(), errors.load() == 0 ? "MET" : "NOT MET",
-      start.eligibility_kb / 1024, end.eligibility_kb / 1024,
-      start.registry_kb / 1024, end.registry_kb / 1024,
+      start.eligibility_kb / 1024, halfway.eligibility_kb / 1024,
+      end.eligibility_kb / 1024, start.registry_kb / 1024,
+      halfway.registry_kb / 1024, end.registry_kb / 1024,
       rss_flat ? "MET" : "NOT MET");
   std::filesystem::remove_all(dir);
   return errors.load() == 0 && rss_flat ? 0 : 1;
