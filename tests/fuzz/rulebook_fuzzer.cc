@@ -54,6 +54,7 @@ void DecideWith(const eligibility::Rulebook& rulebook) {
     }
   }
   eligibility::Recommend(*std::move(decision));
+  if (rulebook.proto().categories().empty()) return;
   eligibility::v1::RenewalAttestation attestation;
   attestation.set_category(rulebook.proto().categories(0).code());
   attestation.set_cycle_year(2027);
