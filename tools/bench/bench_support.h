@@ -96,6 +96,22 @@ inline double Median(std::vector<double> values) {
   return values[values.size() / 2];
 }
 
+// One load's figures over several rounds, reported as medians.
+class LoadRounds {
+ public:
+  void Add(const Load& load) {
+    rate_.push_back(load.calls_per_second);
+    p50_.push_back(load.p50_us);
+    p99_.push_back(load.p99_us);
+  }
+  double rate() const { return Median(rate_); }
+  double p50_us() const { return Median(p50_); }
+  double p99_us() const { return Median(p99_); }
+
+ private:
+  std::vector<double> rate_, p50_, p99_;
+};
+
 }  // namespace imh::bench
 
 #endif  // IMH_TOOLS_BENCH_BENCH_SUPPORT_H_

@@ -117,8 +117,7 @@ int main(int argc, char** argv) {
         check.verification().questions());
   }
 
-  std::vector<double> echo_rate, echo_p99, eval_rate, eval_p99, eval_p50,
-      echo_p50;
+  LoadRounds echo_rounds, eval_rounds;
   long errors = 0;
   for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
     const Load e = RunLoad(threads, seconds, [&](std::mt19937&) {
@@ -138,12 +137,8 @@ int main(int argc, char** argv) {
                  elig::VERIFICATION_STATE_COMPLETE;
     });
     errors += e.errors + v.errors;
-    echo_rate.push_back(e.calls_per_second);
-    echo_p50.push_back(e.p50_us);
-    echo_p99.push_back(e.p99_us);
-    eval_rate.push_back(v.calls_per_second);
-    eval_p50.push_back(v.p50_us);
-    eval_p99.push_back(v.p99_us);
+    echo_rounds.Add(e);
+    eval_rounds.Add(v);
     std::printf(
         "round %d: echo %.0f calls/s (p99 %.0f us), evaluate %.0f calls/s "
         "(p99 %.0f us)\n",
@@ -156,7 +151,7 @@ int main(int argc, char** argv) {
   Stop(echo);
   std::filesystem::remove_all(dir);
 
-  const double ratio = Median(eval_rate) / Median(echo_rate);
+  const double ratio = eval_rounds.rate() / echo_rounds.rate();
   std::printf(
       "\nmedians of %d rounds, %d client threads, %.0f s each:\n"
       "  echo                 %8.0f calls/s  p50 %.0f us  p99 %.0f us\n"
@@ -164,9 +159,10 @@ int main(int argc, char** argv) {
       "  ratio calls/s        %8.2f x echo  (goal >= 0.4) %s\n"
       "  peak RSS             eligibility %ld MB, registry %ld MB\n"
       "  errors               %ld\n",
-      absl::GetFlag(FLAGS_rounds), threads, seconds, Median(echo_rate),
-      Median(echo_p50), Median(echo_p99), Median(eval_rate), Median(eval_p50),
-      Median(eval_p99), ratio, ratio >= 0.4 ? "MET" : "NOT MET",
-      eligibility_rss / 1024, registry_rss / 1024, errors);
+      absl::GetFlag(FLAGS_rounds), threads, seconds, echo_rounds.rate(),
+      echo_rounds.p50_us(), echo_rounds.p99_us(), eval_rounds.rate(),
+      eval_rounds.p50_us(), eval_rounds.p99_us(), ratio,
+      ratio >= 0.4 ? "MET" : "NOT MET", eligibility_rss / 1024,
+      registry_rss / 1024, errors);
   return 0;
 }

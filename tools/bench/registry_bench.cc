@@ -190,8 +190,7 @@ int main(int argc, char** argv) {
       }
     }
   }
-  std::vector<double> echo_rate, echo_p99, echo_p50, verify_rate, verify_p99,
-      verify_p50;
+  LoadRounds echo_rounds, verify_rounds;
   long errors = 0;
   for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
     const Load e = RunLoad(threads, seconds, [&](std::mt19937&) {
@@ -210,12 +209,8 @@ int main(int argc, char** argv) {
              response.answers_size() == 3;
     });
     errors += e.errors + v.errors;
-    echo_rate.push_back(e.calls_per_second);
-    echo_p50.push_back(e.p50_us);
-    echo_p99.push_back(e.p99_us);
-    verify_rate.push_back(v.calls_per_second);
-    verify_p50.push_back(v.p50_us);
-    verify_p99.push_back(v.p99_us);
+    echo_rounds.Add(e);
+    verify_rounds.Add(v);
     std::printf(
         "round %d: echo %.0f calls/s (p99 %.0f us), verify %.0f calls/s (p99 "
         "%.0f us)\n",
@@ -230,8 +225,8 @@ int main(int argc, char** argv) {
   Stop(echo);
   std::filesystem::remove_all(dir, ignored);
 
-  const double rate_ratio = Median(verify_rate) / Median(echo_rate);
-  const double p99_ratio = Median(verify_p99) / Median(echo_p99);
+  const double rate_ratio = verify_rounds.rate() / echo_rounds.rate();
+  const double p99_ratio = verify_rounds.p99_us() / echo_rounds.p99_us();
   std::printf(
       "\nregistry benchmark: %d endorsements, %d client threads, %d x %.0f s "
       "rounds\n",
@@ -243,10 +238,10 @@ int main(int argc, char** argv) {
       import_seconds <= 10 ? "MET" : "NOT MET");
   std::printf(
       "  echo                 %8.0f calls/s  p50 %.0f us  p99 %.0f us\n",
-      Median(echo_rate), Median(echo_p50), Median(echo_p99));
+      echo_rounds.rate(), echo_rounds.p50_us(), echo_rounds.p99_us());
   std::printf(
       "  VerifyCredentials x3 %8.0f calls/s  p50 %.0f us  p99 %.0f us\n",
-      Median(verify_rate), Median(verify_p50), Median(verify_p99));
+      verify_rounds.rate(), verify_rounds.p50_us(), verify_rounds.p99_us());
   std::printf("  ratio calls/s        %8.2f x echo  (goal >= 0.7) %s\n",
               rate_ratio, rate_ratio >= 0.7 ? "MET" : "NOT MET");
   std::printf("  ratio p99            %8.2f x echo  (goal <= 2) %s\n",
