@@ -49,7 +49,7 @@ class NoRegistry final : public imh::eligibility::CredentialVerifier {
       const std::vector<CredentialQuestion>& questions) override {
     return std::vector<CredentialAnswer>(
         questions.size(),
-        {CredentialStatus::kUnknown, "", "", "no registry was consulted"});
+        {CredentialStatus::kUnknown, "", "", "no registry was consulted", ""});
   }
 };
 
@@ -90,13 +90,16 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<imh::eligibility::CredentialVerifier> verifier =
       std::make_unique<NoRegistry>();
+  const imh::registry::v1::RegistrySnapshot* snapshot = nullptr;
   if (!absl::GetFlag(FLAGS_registry).empty()) {
-    absl::StatusOr<imh::eligibility::SnapshotVerifier> snapshot =
+    absl::StatusOr<imh::eligibility::SnapshotVerifier> read =
         imh::eligibility::SnapshotVerifier::FromJsonFile(
             absl::GetFlag(FLAGS_registry));
-    if (!snapshot.ok()) return Fail("registry", snapshot.status());
-    verifier = std::make_unique<imh::eligibility::SnapshotVerifier>(
-        *std::move(snapshot));
+    if (!read.ok()) return Fail("registry", read.status());
+    auto owned =
+        std::make_unique<imh::eligibility::SnapshotVerifier>(*std::move(read));
+    snapshot = &owned->snapshot();
+    verifier = std::move(owned);
   }
 
   const std::vector<std::string> categories = absl::GetFlag(FLAGS_category);
@@ -117,8 +120,15 @@ int main(int argc, char** argv) {
         failures += Fail(file, read);
         continue;
       }
+      imh::eligibility::RenewalRecord record;
+      record.detail = "no registry was consulted";
+      if (snapshot != nullptr) {
+        record = imh::eligibility::RecordFromSnapshot(
+            *snapshot, attestation.endorsement_number());
+      }
       absl::StatusOr<v1::RenewalDecision> decision =
-          imh::eligibility::EvaluateRenewal(attestation, *rulebook, as_of);
+          imh::eligibility::EvaluateRenewal(attestation, record, *rulebook,
+                                            as_of);
       if (!decision.ok()) {
         failures += Fail(file, decision.status());
         continue;

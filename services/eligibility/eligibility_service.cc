@@ -60,6 +60,7 @@ std::string OutcomeWord(v1::Outcome outcome) {
 
 v1::Verification VerificationOf(const VerificationOutcome& outcome) {
   v1::Verification verification;
+  verification.set_registry_rulebook_version(outcome.registry_rulebook_version);
   verification.set_questions(outcome.questions);
   verification.set_unanswered(outcome.unanswered);
   verification.set_detail(outcome.detail);
@@ -90,6 +91,21 @@ EligibilityServiceImpl::EligibilityServiceImpl(
       registry_(*registry),
       decision_log_(decision_log),
       today_(std::move(today)) {}
+
+void EligibilityServiceImpl::WarnOnRulebookMismatch(
+    const std::string& registry_version) {
+  if (registry_version.empty() || registry_version == rulebook_.version()) {
+    return;
+  }
+  {
+    absl::MutexLock lock(&warned_mu_);
+    if (warned_registry_version_ == registry_version) return;
+    warned_registry_version_ = registry_version;
+  }
+  LogJson("eligibility", {{"event", "registry_rulebook_differs"},
+                          {"rulebook_version", rulebook_.version()},
+                          {"registry_rulebook_version", registry_version}});
+}
 
 void EligibilityServiceImpl::Log(const DecisionRecord& record) {
   if (decision_log_ == nullptr) return;
@@ -159,6 +175,7 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::Decide(
                            outcome.detail)));
           return;
         }
+        WarnOnRulebookMismatch(outcome.registry_rulebook_version);
         v1::Decision decision;
         EvaluateValidatedInto(*portfolio, rulebook_, as_of, categories,
                               outcome.facts, &decision);
@@ -222,18 +239,13 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::EvaluateRenewal(
   if (!request->has_attestation()) {
     violations.push_back({"attestation", "is required"});
   } else {
-    Append(violations, ValidateRenewal(request->attestation(), rulebook_, as_of,
-                                       "attestation"));
+    Append(violations,
+           ValidateRenewal(request->attestation(), as_of, "attestation"));
   }
   if (!violations.empty())
     return FinishNow(context, InvalidArgument(violations));
-  absl::StatusOr<v1::RenewalDecision> decision =
-      eligibility::EvaluateRenewal(request->attestation(), rulebook_, as_of);
-  if (!decision.ok())
-    return FinishNow(context, ToGrpcStatus(decision.status()));
 
   DecisionRecord record;
-  record.decision_id = NewId("d-");
   record.kind = "renewal";
   record.caller = CallerActor(*context);
   record.request_id = request_id;
@@ -242,12 +254,33 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::EvaluateRenewal(
   if (decision_log_ != nullptr) {
     record.input_sha256 = Sha256Hex(request->SerializeAsString());
   }
-  record.outcomes.emplace_back(decision->category(),
-                               OutcomeWord(decision->outcome()));
-  Log(record);
-  response->set_decision_id(record.decision_id);
-  *response->mutable_decision() = std::move(*decision);
-  return FinishNow(context, grpc::Status::OK);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // The registry's record decides, not the attestation's word.
+  registry_.LookupEndorsementAsync(
+      request->attestation().endorsement_number(),
+      absl::FromChrono(context->deadline()), request_id,
+      [this, reactor, request, response, as_of,
+       record = std::move(record)](RenewalRecord registry_record) mutable {
+        absl::StatusOr<v1::RenewalDecision> decision =
+            eligibility::EvaluateRenewal(request->attestation(),
+                                         registry_record, rulebook_, as_of);
+        if (!decision.ok()) {
+          reactor->Finish(ToGrpcStatus(decision.status()));
+          return;
+        }
+        record.decision_id = NewId("d-");
+        record.verification =
+            registry_record.state == RenewalRecord::State::kUnknown
+                ? "INCOMPLETE"
+                : "COMPLETE";
+        record.outcomes.emplace_back(decision->category(),
+                                     OutcomeWord(decision->outcome()));
+        Log(record);
+        response->set_decision_id(record.decision_id);
+        *response->mutable_decision() = std::move(*decision);
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* EligibilityServiceImpl::GetRulebook(

@@ -3,12 +3,15 @@
 
 // imh.eligibility.v1.EligibilityService on the callback API: a request is
 // validated (INVALID_ARGUMENT + google.rpc.BadRequest), its registry questions
-// go out in one asynchronous VerifyCredentials, and the decision is made on
-// the thread that receives the answer; no thread waits on the registry.
+// go out in one asynchronous VerifyCredentials (split only past the registry's
+// batch limit), and the decision is made on the thread that receives the
+// answer; no thread waits on the registry. A renewal is decided from the
+// registry's record of the endorsement (GetEndorsement, GetPerson).
 
 #include <functional>
 #include <string>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
 #include "imh/eligibility/v1/eligibility_service.grpc.pb.h"
 #include "services/eligibility/decision_log.h"
@@ -56,10 +59,16 @@ class EligibilityServiceImpl final
 
   void Log(const DecisionRecord& record);
 
+  // Logs a warning (once per version seen) when the registry runs another
+  // rulebook version than this service.
+  void WarnOnRulebookMismatch(const std::string& registry_version);
+
   const Rulebook& rulebook_;
   RegistryClient& registry_;
   DecisionLog* const decision_log_;
   const std::function<absl::CivilDay()> today_;
+  absl::Mutex warned_mu_;
+  std::string warned_registry_version_ ABSL_GUARDED_BY(warned_mu_);
 };
 
 }  // namespace imh::eligibility

@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/dates.h"
+#include "services/eligibility/params.h"
 
 namespace imh::eligibility {
 
@@ -53,11 +55,14 @@ PortfolioIndex::PortfolioIndex(const v1::Portfolio& portfolio,
   }
 }
 
-std::optional<absl::CivilDay> PortfolioIndex::FirstDegreeAtLeast(
-    v1::DegreeLevel level) const {
+std::optional<absl::CivilDay> PortfolioIndex::FirstDegreeIn(
+    const rulebook::v1::CodeListValue* levels) const {
   std::optional<absl::CivilDay> first;
   for (const v1::EducationEntry& entry : portfolio_.education()) {
-    if (entry.level() < level) continue;
+    if (!ListHasEnum(levels, v1::DegreeLevel_Name(entry.level()),
+                     "DEGREE_LEVEL_")) {
+      continue;
+    }
     const absl::CivilDay day = ToCivilDayUnchecked(entry.conferred_on());
     if (!first || day < *first) first = day;
   }
@@ -105,6 +110,17 @@ v1::DegreeLevel DegreeLevelFromCode(absl::string_view code) {
   if (code.empty()) return level;
   v1::DegreeLevel_Parse(absl::StrCat("DEGREE_LEVEL_", code), &level);
   return level;
+}
+
+std::string DescribeDegreeLevels(const rulebook::v1::CodeListValue* levels) {
+  if (levels == nullptr || levels->codes().empty()) return "degree";
+  std::vector<const char*> words;
+  for (const std::string& code : levels->codes()) {
+    words.push_back(DegreeWords(DegreeLevelFromCode(code)));
+  }
+  if (words.size() == 1) return words[0];
+  return absl::StrCat(absl::StrJoin(words.begin(), words.end() - 1, ", "),
+                      " or ", words.back());
 }
 
 }  // namespace imh::eligibility

@@ -33,9 +33,11 @@ class PortfolioIndex {
   std::vector<absl::CivilDay> leadership_start, leadership_end;
   std::vector<std::string> rater_key;
 
-  // Earliest conferral of a degree of at least `level`; nullopt when none.
-  std::optional<absl::CivilDay> FirstDegreeAtLeast(
-      eligibility::v1::DegreeLevel level) const;
+  // Earliest conferral of a credential whose DegreeLevel name is in `levels`
+  // (a rulebook list: which credentials start a "post-..." clock is policy, not
+  // the enum's numbering); nullopt when none is, or `levels` is null.
+  std::optional<absl::CivilDay> FirstDegreeIn(
+      const rulebook::v1::CodeListValue* levels) const;
 
  private:
   const eligibility::v1::Portfolio& portfolio_;
@@ -75,6 +77,10 @@ const char* DegreeWords(eligibility::v1::DegreeLevel level);
 
 // DegreeLevel for a rulebook code ("MASTER"); UNSPECIFIED for "" or unknown.
 eligibility::v1::DegreeLevel DegreeLevelFromCode(absl::string_view code);
+
+// "bachelor's degree, master's degree or doctorate" for a rulebook list of
+// DegreeLevel codes.
+std::string DescribeDegreeLevels(const rulebook::v1::CodeListValue* levels);
 
 }  // namespace imh::eligibility
 

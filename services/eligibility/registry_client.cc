@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/call_metrics.h"
 #include "common/dates.h"
@@ -59,15 +60,25 @@ CredentialAnswer FromProto(const reg::CredentialAnswer& proto) {
   answer.endorsement_number = proto.endorsement_number();
   answer.category = proto.category();
   answer.detail = proto.detail();
+  answer.person_id = proto.person_id();
   if (answer.status == CredentialStatus::kUnknown && answer.detail.empty()) {
     answer.detail = "the registry could not establish it";
   }
   return answer;
 }
 
+std::string Unavailable(const grpc::Status& status) {
+  return absl::StrCat("registry unavailable (",
+                      StatusCodeName(status.error_code()),
+                      "): ", status.error_message());
+}
+
 VerificationOutcome Conclude(PendingCall& call, const grpc::Status& status) {
   VerificationOutcome outcome;
   outcome.questions = static_cast<int>(call.questions.size());
+  if (status.ok()) {
+    outcome.registry_rulebook_version = call.response.rulebook_version();
+  }
   if (status.ok() &&
       call.response.answers_size() == static_cast<int>(call.questions.size())) {
     for (size_t i = 0; i < call.questions.size(); ++i) {
@@ -89,9 +100,7 @@ VerificationOutcome Conclude(PendingCall& call, const grpc::Status& status) {
       status.ok()
           ? absl::StrCat("registry answered ", call.response.answers_size(),
                          " of ", call.questions.size(), " questions")
-          : absl::StrCat("registry unavailable (",
-                         StatusCodeName(status.error_code()),
-                         "): ", status.error_message());
+          : Unavailable(status);
   outcome.unanswered = outcome.questions;
   for (const CredentialQuestion& question : call.questions) {
     CredentialAnswer unknown;
@@ -101,6 +110,52 @@ VerificationOutcome Conclude(PendingCall& call, const grpc::Status& status) {
   }
   return outcome;
 }
+
+// The outcomes of the calls a split batch went out in, merged into one as
+// they arrive; the last one to arrive hands the whole outcome on.
+class SplitBatch {
+ public:
+  SplitBatch(int calls, RegistryClient::Done done)
+      : remaining_(calls), done_(std::move(done)) {}
+
+  void Arrive(VerificationOutcome part) {
+    RegistryClient::Done done;
+    VerificationOutcome merged;
+    {
+      absl::MutexLock lock(&mu_);
+      merged_.questions += part.questions;
+      merged_.unanswered += part.unanswered;
+      merged_.facts.Merge(std::move(part.facts));
+      merged_.caller_deadline_exceeded =
+          merged_.caller_deadline_exceeded || part.caller_deadline_exceeded;
+      if (merged_.detail.empty()) merged_.detail = std::move(part.detail);
+      if (merged_.registry_rulebook_version.empty()) {
+        merged_.registry_rulebook_version =
+            std::move(part.registry_rulebook_version);
+      }
+      if (--remaining_ > 0) return;
+      done = std::move(done_);
+      merged = std::move(merged_);
+    }
+    done(std::move(merged));
+  }
+
+ private:
+  absl::Mutex mu_;
+  int remaining_ ABSL_GUARDED_BY(mu_);
+  VerificationOutcome merged_ ABSL_GUARDED_BY(mu_);
+  RegistryClient::Done done_ ABSL_GUARDED_BY(mu_);
+};
+
+// One renewal lookup in flight: the endorsement, then its holder.
+struct PendingLookup {
+  grpc::ClientContext endorsement_context, person_context;
+  reg::GetEndorsementRequest endorsement_request;
+  reg::GetEndorsementResponse endorsement_response;
+  reg::GetPersonRequest person_request;
+  reg::GetPersonResponse person_response;
+  RegistryClient::RecordDone done;
+};
 
 }  // namespace
 
@@ -154,6 +209,31 @@ void RegistryClient::VerifyAsync(std::vector<CredentialQuestion> questions,
     done(VerificationOutcome{});
     return;
   }
+  const size_t per_call =
+      static_cast<size_t>(std::max(1, options_.max_questions_per_call));
+  if (questions.size() > per_call) {
+    const int calls =
+        static_cast<int>((questions.size() + per_call - 1) / per_call);
+    auto batch = std::make_shared<SplitBatch>(calls, std::move(done));
+    for (size_t first = 0; first < questions.size(); first += per_call) {
+      const size_t last = std::min(questions.size(), first + per_call);
+      VerifyOneCall(std::vector<CredentialQuestion>(
+                        std::make_move_iterator(questions.begin() + first),
+                        std::make_move_iterator(questions.begin() + last)),
+                    caller_deadline, request_id,
+                    [batch](VerificationOutcome part) {
+                      batch->Arrive(std::move(part));
+                    });
+    }
+    return;
+  }
+  VerifyOneCall(std::move(questions), caller_deadline, request_id,
+                std::move(done));
+}
+
+void RegistryClient::VerifyOneCall(std::vector<CredentialQuestion> questions,
+                                   absl::Time caller_deadline,
+                                   const std::string& request_id, Done done) {
   auto call = std::make_shared<PendingCall>();
   call->questions = std::move(questions);
   call->caller_deadline = caller_deadline;
@@ -185,6 +265,54 @@ VerificationOutcome RegistryClient::Verify(
                 result.set_value(std::move(outcome));
               });
   return result.get_future().get();
+}
+
+void RegistryClient::LookupEndorsementAsync(const std::string& number,
+                                            absl::Time caller_deadline,
+                                            const std::string& request_id,
+                                            RecordDone done) {
+  auto lookup = std::make_shared<PendingLookup>();
+  lookup->done = std::move(done);
+  const absl::Time deadline =
+      std::min(caller_deadline, absl::Now() + options_.timeout);
+  for (grpc::ClientContext* context :
+       {&lookup->endorsement_context, &lookup->person_context}) {
+    context->set_deadline(absl::ToChronoTime(deadline));
+    if (!request_id.empty()) context->AddMetadata("x-request-id", request_id);
+  }
+  lookup->endorsement_request.set_endorsement_number(number);
+  stub_->async()->GetEndorsement(
+      &lookup->endorsement_context, &lookup->endorsement_request,
+      &lookup->endorsement_response,
+      [this, lookup, number](grpc::Status status) {
+        if (!status.ok()) {
+          RenewalRecord record;
+          if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
+            record.state = RenewalRecord::State::kNotFound;
+            record.detail =
+                absl::StrCat("no endorsement ", number, " on the registry");
+          } else {
+            record.detail = Unavailable(status);
+          }
+          lookup->done(std::move(record));
+          return;
+        }
+        lookup->person_request.set_person_id(
+            lookup->endorsement_response.endorsement().person_id());
+        stub_->async()->GetPerson(
+            &lookup->person_context, &lookup->person_request,
+            &lookup->person_response, [lookup](grpc::Status person_status) {
+              RenewalRecord record = FoundRecord(
+                  std::move(
+                      *lookup->endorsement_response.mutable_endorsement()),
+                  person_status.ok() ? &lookup->person_response.person()
+                                     : nullptr);
+              if (!person_status.ok()) {
+                record.detail = Unavailable(person_status);
+              }
+              lookup->done(std::move(record));
+            });
+      });
 }
 
 }  // namespace imh::eligibility

@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "common/tls.h"
 #include "imh/registry/v1/registry_service.grpc.pb.h"
+#include "services/eligibility/renewal.h"
 #include "services/eligibility/verification.h"
 
 namespace imh::eligibility {
@@ -30,6 +31,9 @@ struct RegistryClientOptions {
   absl::Duration timeout = absl::Milliseconds(1500);
   // Attempts per call when the registry is UNAVAILABLE (2-5).
   int max_attempts = 3;
+  // The most questions one VerifyCredentials call carries: the registry's
+  // limit. Larger batches are split into concurrent calls.
+  int max_questions_per_call = 2048;
 };
 
 // What one batched verification established.
@@ -44,6 +48,8 @@ struct VerificationOutcome {
   // The call ended because the caller's own deadline passed: the caller gets
   // DEADLINE_EXCEEDED, not a decision.
   bool caller_deadline_exceeded = false;
+  // The rulebook version the registry reported (empty when it did not answer).
+  std::string registry_rulebook_version;
 };
 
 class RegistryClient {
@@ -67,11 +73,27 @@ class RegistryClient {
                              absl::Time caller_deadline,
                              const std::string& request_id);
 
+  using RecordDone = std::function<void(RenewalRecord)>;
+
+  // Reads the endorsement `number` and its holder (GetEndorsement, then
+  // GetPerson) for a renewal, and calls `done` exactly once on a gRPC thread:
+  // kFound, kNotFound when the registry has no such endorsement, kUnknown with
+  // the reason when it could not answer. The holder's membership is unknown
+  // when only the person could not be read.
+  void LookupEndorsementAsync(const std::string& number,
+                              absl::Time caller_deadline,
+                              const std::string& request_id, RecordDone done);
+
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
 
  private:
   RegistryClient(RegistryClientOptions options,
                  std::shared_ptr<grpc::Channel> channel);
+
+  // One VerifyCredentials call for at most max_questions_per_call questions.
+  void VerifyOneCall(std::vector<CredentialQuestion> questions,
+                     absl::Time caller_deadline, const std::string& request_id,
+                     Done done);
 
   const RegistryClientOptions options_;
   std::shared_ptr<grpc::Channel> channel_;

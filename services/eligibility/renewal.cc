@@ -1,9 +1,12 @@
 #include "services/eligibility/renewal.h"
 
+#include <algorithm>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/dates.h"
+#include "common/endorsement_status.h"
 #include "services/eligibility/findings.h"
 #include "services/eligibility/params.h"
 #include "services/eligibility/validation.h"
@@ -11,6 +14,7 @@
 namespace imh::eligibility {
 
 namespace rb = rulebook::v1;
+namespace reg = registry::v1;
 
 namespace {
 
@@ -27,18 +31,24 @@ double OwedHours(const rb::NumberParam& per_year,
   return owed;
 }
 
+v1::Finding* Add(v1::RenewalDecision* out, absl::string_view rule_id,
+                 v1::FindingStatus status, std::string message) {
+  v1::Finding* finding = out->add_findings();
+  finding->set_rule_id(std::string(rule_id));
+  finding->set_status(status);
+  finding->set_message(std::move(message));
+  return finding;
+}
+
 void AddHoursFinding(absl::string_view rule_id, absl::string_view what,
                      double owed, double attested,
                      const std::vector<int>& years, v1::RenewalDecision* out) {
   const bool met = AtLeast(attested, owed);
-  v1::Finding* finding = out->add_findings();
-  finding->set_rule_id(std::string(rule_id));
-  finding->set_status(met ? v1::FINDING_STATUS_MET
-                          : v1::FINDING_STATUS_NOT_MET);
   const std::string span = years.empty()
                                ? "no owed years"
                                : absl::StrCat(years.front(), "-", years.back());
-  finding->set_message(
+  v1::Finding* finding = Add(
+      out, rule_id, met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
       met ? absl::StrCat(Amount(attested), " hours of ", what, " attested for ",
                          span, "; ", Amount(owed), " owed.")
           : absl::StrCat(Amount(attested), " of ", Amount(owed), " hours of ",
@@ -47,7 +57,94 @@ void AddHoursFinding(absl::string_view rule_id, absl::string_view what,
   SetShortfall(finding, "hours", owed, attested);
 }
 
+// R-RNW-CYCLE from the registry's record: why the attested cycle cannot be
+// renewed, or empty when it can.
+std::string CycleProblem(const v1::RenewalAttestation& attestation,
+                         const reg::Endorsement& endorsement, int anchor_year,
+                         int period_years, absl::CivilDay as_of) {
+  const int cycle_year = attestation.cycle_year();
+  const int due = endorsement.next_renewal_cycle_year();
+  const std::string& number = endorsement.endorsement_number();
+  if (!attestation.endorsee().person_id().empty() &&
+      attestation.endorsee().person_id() != endorsement.person_id()) {
+    return absl::StrCat(number, " is held by another person, not ",
+                        attestation.endorsee().person_id(), ".");
+  }
+  if (endorsement.status() != reg::ENDORSEMENT_STATUS_ACTIVE) {
+    return absl::StrCat(
+        number, " is ", StatusWord(endorsement.status()), " since ",
+        FormatDay(ToCivilDayUnchecked(endorsement.status_since())),
+        " on the registry; only an active endorsement is renewed.");
+  }
+  if (cycle_year < anchor_year || (cycle_year - anchor_year) % period_years) {
+    return absl::StrCat(cycle_year, " is not a renewal cycle year (",
+                        anchor_year, ", ", anchor_year + period_years, ", ",
+                        anchor_year + 2 * period_years, ", ...).");
+  }
+  if (cycle_year != due) {
+    return absl::StrCat(
+        "The registry's record of ", number, " has the ", due,
+        " cycle due, not ", cycle_year,
+        due < cycle_year ? absl::StrCat("; the ", due,
+                                        " cycle was not renewed, so this "
+                                        "attestation cannot stand in for it.")
+                         : ".");
+  }
+  if (as_of.year() > due) {
+    return absl::StrCat("The ", due, " cycle ended on ", due,
+                        "-12-31; the renewal is overdue and the endorsement "
+                        "lapses.");
+  }
+  return "";
+}
+
 }  // namespace
+
+RenewalRecord FoundRecord(reg::Endorsement endorsement,
+                          const reg::Person* person) {
+  RenewalRecord record;
+  record.state = RenewalRecord::State::kFound;
+  record.endorsement = std::move(endorsement);
+  if (person != nullptr) {
+    record.membership_known = true;
+    record.membership_paid_through_year =
+        person->membership_paid_through_year();
+  } else {
+    record.detail = "the holder's membership could not be read";
+  }
+  return record;
+}
+
+RenewalRecord RecordFromSnapshot(const reg::RegistrySnapshot& snapshot,
+                                 const std::string& endorsement_number) {
+  for (reg::Endorsement endorsement : snapshot.endorsements()) {
+    if (endorsement.endorsement_number() != endorsement_number) continue;
+    // A snapshot written by hand may leave the registry's output fields out.
+    if (endorsement.status() == reg::ENDORSEMENT_STATUS_UNSPECIFIED &&
+        endorsement.history_size() > 0) {
+      const reg::StatusChange& last =
+          endorsement.history(endorsement.history_size() - 1);
+      endorsement.set_status(last.status());
+      *endorsement.mutable_status_since() = last.effective_on();
+    }
+    if (endorsement.next_renewal_cycle_year() == 0) {
+      RenewalRecord record;
+      record.detail = "the snapshot does not say which renewal cycle is due";
+      return record;
+    }
+    for (const reg::Person& person : snapshot.people()) {
+      if (person.person_id() == endorsement.person_id()) {
+        return FoundRecord(endorsement, &person);
+      }
+    }
+    return FoundRecord(endorsement, nullptr);
+  }
+  RenewalRecord record;
+  record.state = RenewalRecord::State::kNotFound;
+  record.detail =
+      absl::StrCat("no endorsement ", endorsement_number, " on the registry");
+  return record;
+}
 
 std::vector<int> OwedYears(const Rulebook& rulebook, int cycle_year,
                            absl::CivilDay granted_on, absl::CivilDay as_of) {
@@ -65,10 +162,9 @@ std::vector<int> OwedYears(const Rulebook& rulebook, int cycle_year,
 }
 
 absl::StatusOr<v1::RenewalDecision> EvaluateRenewal(
-    const v1::RenewalAttestation& attestation, const Rulebook& rulebook,
-    absl::CivilDay as_of) {
-  if (const FieldViolations violations =
-          ValidateRenewal(attestation, rulebook, as_of);
+    const v1::RenewalAttestation& attestation, const RenewalRecord& record,
+    const Rulebook& rulebook, absl::CivilDay as_of) {
+  if (const FieldViolations violations = ValidateRenewal(attestation, as_of);
       !violations.empty()) {
     return absl::InvalidArgumentError(DescribeViolations(violations));
   }
@@ -83,49 +179,54 @@ absl::StatusOr<v1::RenewalDecision> EvaluateRenewal(
         absl::StrCat("rulebook ", rulebook.version(),
                      " has no renewal cycle in force on ", as_of_iso));
   }
-  const rb::Category& category = *rulebook.FindCategory(attestation.category());
-  const absl::CivilDay granted = ToCivilDayUnchecked(attestation.granted_on());
   const int cycle_year = attestation.cycle_year();
-
   v1::RenewalDecision decision;
   decision.set_rulebook_version(rulebook.version());
   *decision.mutable_as_of() = ToProtoDate(as_of);
-  decision.set_category(category.code());
   decision.set_cycle_year(cycle_year);
+  decision.set_endorsement_number(attestation.endorsement_number());
+
+  if (record.state != RenewalRecord::State::kFound) {
+    // Nothing the decision rests on is known: the category, the grant year
+    // (and so the hours owed), the cycle due, the membership.
+    const bool unknown = record.state == RenewalRecord::State::kUnknown;
+    Add(&decision, "R-RNW-CYCLE",
+        unknown ? v1::FINDING_STATUS_UNVERIFIED : v1::FINDING_STATUS_NOT_MET,
+        unknown ? absl::StrCat("The registry could not confirm ",
+                               attestation.endorsement_number(), ": ",
+                               record.detail, ".")
+                : absl::StrCat(record.detail, "."));
+    decision.set_outcome(OutcomeOf(decision.findings()));
+    return decision;
+  }
+
+  const reg::Endorsement& endorsement = record.endorsement;
+  const rb::Category* category = rulebook.FindCategory(endorsement.category());
+  const absl::CivilDay granted = ToCivilDayUnchecked(endorsement.granted_on());
+  decision.set_category(category ? category->code() : endorsement.category());
+  *decision.mutable_granted_on() = endorsement.granted_on();
+  decision.set_due_cycle_year(endorsement.next_renewal_cycle_year());
   const std::vector<int> owed = OwedYears(rulebook, cycle_year, granted, as_of);
   for (int year : owed) decision.add_owed_years(year);
 
   // R-RNW-CYCLE.
   const int anchor_year = static_cast<int>(*anchor);
   const int period_years = static_cast<int>(*period);
-  const bool cycle_year_ok = cycle_year >= anchor_year &&
-                             (cycle_year - anchor_year) % period_years == 0;
-  v1::Finding* cycle = decision.add_findings();
-  cycle->set_rule_id("R-RNW-CYCLE");
-  cycle->set_status(v1::FINDING_STATUS_NOT_MET);
-  if (!cycle_year_ok) {
-    cycle->set_message(
-        absl::StrCat(cycle_year, " is not a renewal cycle year (", anchor_year,
-                     ", ", anchor_year + period_years, ", ",
-                     anchor_year + 2 * period_years, ", ...)."));
-  } else if (granted.year() >= cycle_year) {
-    cycle->set_message(absl::StrCat("Granted in ", granted.year(),
-                                    ": first due in the ",
-                                    cycle_year + period_years, " cycle."));
-  } else if (as_of.year() > cycle_year) {
-    cycle->set_message(absl::StrCat("The ", cycle_year, " cycle ended on ",
-                                    cycle_year,
-                                    "-12-31; the renewal is "
-                                    "overdue and the endorsement lapses."));
+  const std::string problem =
+      CycleProblem(attestation, endorsement, anchor_year, period_years, as_of);
+  if (!problem.empty()) {
+    Add(&decision, "R-RNW-CYCLE", v1::FINDING_STATUS_NOT_MET, problem);
   } else {
-    cycle->set_status(v1::FINDING_STATUS_MET);
-    cycle->set_message(absl::StrCat(
-        "Renewal for the ", cycle_year, " cycle; hours owed for ",
-        owed.empty() ? std::string("no year") : absl::StrJoin(owed, ", "),
-        granted.year() >= cycle_year - period_years + 1 &&
-                rules.grant_year_exempt()
-            ? absl::StrCat(" (the grant year ", granted.year(), " is exempt).")
-            : "."));
+    Add(&decision, "R-RNW-CYCLE", v1::FINDING_STATUS_MET,
+        absl::StrCat(
+            "Renewal of ", endorsement.endorsement_number(), " for the ",
+            cycle_year, " cycle, the one the registry has due; hours owed for ",
+            owed.empty() ? std::string("no year") : absl::StrJoin(owed, ", "),
+            granted.year() >= cycle_year - period_years + 1 &&
+                    rules.grant_year_exempt()
+                ? absl::StrCat(" (the grant year ", granted.year(),
+                               " is exempt).")
+                : "."));
   }
 
   double training = 0, rsc = 0;
@@ -142,34 +243,36 @@ absl::StatusOr<v1::RenewalDecision> EvaluateRenewal(
                   "culturally sensitive, relationship-based training",
                   OwedHours(rules.training_hours_per_year(), owed), training,
                   owed, &decision);
-  if (ListHas(CodesAt(rules.rsc_categories(), as_of_iso), category.code())) {
+  if (category != nullptr &&
+      ListHas(CodesAt(rules.rsc_categories(), as_of_iso), category->code())) {
     AddHoursFinding("R-RNW-RSC", "reflective supervision",
                     OwedHours(rules.rsc_hours_per_year(), owed), rsc, owed,
                     &decision);
   }
   if (!ignored.empty()) {
-    v1::Finding* finding = decision.add_findings();
-    finding->set_rule_id("R-RNW-CYCLE");
-    finding->set_status(v1::FINDING_STATUS_ADVISORY);
-    finding->set_message(
+    Add(&decision, "R-RNW-CYCLE", v1::FINDING_STATUS_ADVISORY,
         absl::StrCat("Hours attested for ", absl::StrJoin(ignored, ", "),
                      " are outside the owed years and were not counted."));
   }
   if (rules.membership_required()) {
     const int needed = std::max(cycle_year, static_cast<int>(as_of.year()));
-    const int paid = attestation.membership().paid_through_year();
-    v1::Finding* finding = decision.add_findings();
-    finding->set_rule_id("R-RNW-MEM");
-    finding->set_status(paid >= needed ? v1::FINDING_STATUS_MET
-                                       : v1::FINDING_STATUS_NOT_MET);
-    finding->set_message(
-        paid >= needed
-            ? absl::StrCat("VAIMH membership paid through ", paid, ".")
-            : absl::StrCat(
-                  "VAIMH membership must be paid through ", needed, "; ",
-                  paid == 0 ? std::string("none is")
-                            : absl::StrCat("paid through ", paid, " only"),
-                  "."));
+    const int paid = record.membership_paid_through_year;
+    decision.set_membership_paid_through_year(paid);
+    if (!record.membership_known) {
+      Add(&decision, "R-RNW-MEM", v1::FINDING_STATUS_UNVERIFIED,
+          absl::StrCat("VAIMH membership through ", needed,
+                       " could not be confirmed: ", record.detail, "."));
+    } else if (paid >= needed) {
+      Add(&decision, "R-RNW-MEM", v1::FINDING_STATUS_MET,
+          absl::StrCat("VAIMH membership paid through ", paid, " (registry)."));
+    } else {
+      Add(&decision, "R-RNW-MEM", v1::FINDING_STATUS_NOT_MET,
+          absl::StrCat("VAIMH membership must be paid through ", needed,
+                       "; the registry records ",
+                       paid == 0 ? std::string("none")
+                                 : absl::StrCat("payment through ", paid),
+                       "."));
+    }
   }
   decision.set_outcome(OutcomeOf(decision.findings()));
   return decision;

@@ -53,6 +53,16 @@ void RTrnUnrelatedField(const EvaluationContext& ctx, const Category& category,
 void RRsc(const EvaluationContext& ctx, const Category& category,
           CategoryDecision* out);
 
+// The sessions that count toward the category's RS/C rule, by what the
+// registry said of their provider: held (verified) or unknown (unverified).
+// Where the category's RS/C is optional or absent, every non-peer session
+// counts, as verified. Peer sessions never count.
+struct CountedSessions {
+  std::vector<int> verified, unverified;
+};
+CountedSessions CountedRscSessions(const EvaluationContext& ctx,
+                                   const Category& category);
+
 // rules_work.cc: each WorkRequirement (R-WRK-DURATION, R-WRK-RSC-PROVISION,
 // R-WRK-LEADERSHIP) with R-WRK-FAMILIES, R-WRK-VOLUNTEER and R-WRK-PART-TIME,
 // then R-WRK-ALTERNATIVE where the category has one.

@@ -35,29 +35,90 @@ std::string NormalizedName(const std::string& name) {
   return normalized;
 }
 
-// Whether the rater is one of the applicant's RS/C providers: the same registry
-// identity, or, when the rater has none, the same name.
-bool IsRscProvider(const EvaluationContext& ctx, int rating) {
-  const std::string& key = ctx.index.rater_key[rating];
-  const std::string name =
-      NormalizedName(ctx.portfolio.references(rating).rater().display_name());
-  for (int s = 0; s < ctx.portfolio.rsc_sessions_size(); ++s) {
-    if (!key.empty()) {
-      if (ctx.index.session_provider_key[s] == key) return true;
-    } else if (!name.empty() &&
-               NormalizedName(
-                   ctx.portfolio.rsc_sessions(s).provider().display_name()) ==
-                   name) {
-      return true;
-    }
+// A person as the portfolio names them, with what the registry resolved.
+struct Named {
+  const v1::PersonRef& ref;
+  // The registry's person id: as given, else as the registry resolved it.
+  const std::string& person_id;
+};
+
+Named NamedAs(const v1::PersonRef& ref, const CredentialAnswer& answer) {
+  return {ref, ref.person_id().empty() ? answer.person_id : ref.person_id()};
+}
+
+// Whether two references name the same person: by registry person id when
+// both resolve to one, by endorsement number when both give the same one,
+// and by name only when one of them has no registry identity at all.
+bool SamePerson(const Named& a, const Named& b) {
+  if (!a.person_id.empty() && !b.person_id.empty()) {
+    return a.person_id == b.person_id;
   }
-  return false;
+  if (!a.ref.endorsement_number().empty() &&
+      a.ref.endorsement_number() == b.ref.endorsement_number()) {
+    return true;
+  }
+  const bool a_known =
+      !a.person_id.empty() || !a.ref.endorsement_number().empty();
+  const bool b_known =
+      !b.person_id.empty() || !b.ref.endorsement_number().empty();
+  if (a_known && b_known) return false;
+  const std::string name = NormalizedName(a.ref.display_name());
+  return !name.empty() && name == NormalizedName(b.ref.display_name());
 }
 
 enum class SlotFit { kNo, kYes, kUnverified };
 
-SlotFit FitsSlot(const EvaluationContext& ctx, const rb::ReferenceSlot& slot,
+// Whether the rater of `rating` is "the person providing Reflective
+// Supervision to the applicant": the provider of a session that counts for
+// this category (kUnverified when only sessions whose provider the registry
+// could not confirm match).
+SlotFit RscProviderFit(const EvaluationContext& ctx, const Category& category,
+                       const CountedSessions& counted, int rating) {
+  const auto* rater_set =
+      CodesAt(category.references().endorsed_rater_categories(), ctx.as_of_iso);
+  const Named rater = NamedAs(
+      ctx.portfolio.references(rating).rater(),
+      ctx.facts.Find(ctx.index.rater_key[rating],
+                     rater_set ? CategorySetKey(rater_set->codes()) : "",
+                     ctx.as_of));
+  const auto* provider_set =
+      category.has_rsc()
+          ? CodesAt(category.rsc().provider_categories(), ctx.as_of_iso)
+          : nullptr;
+  const std::string provider_key =
+      provider_set ? CategorySetKey(provider_set->codes()) : "";
+  const auto gave_one = [&](const std::vector<int>& sessions) {
+    for (int s : sessions) {
+      const Named provider =
+          NamedAs(ctx.portfolio.rsc_sessions(s).provider(),
+                  ctx.facts.Find(ctx.index.session_provider_key[s],
+                                 provider_key, ctx.index.session_day[s]));
+      if (SamePerson(rater, provider)) return true;
+    }
+    return false;
+  };
+  if (gave_one(counted.verified)) return SlotFit::kYes;
+  if (gave_one(counted.unverified)) return SlotFit::kUnverified;
+  return SlotFit::kNo;
+}
+
+SlotFit FromEndorsement(CredentialStatus endorsement) {
+  switch (endorsement) {
+    case CredentialStatus::kHeld:
+      return SlotFit::kYes;
+    case CredentialStatus::kUnknown:
+      return SlotFit::kUnverified;
+    case CredentialStatus::kNotHeld:
+      break;
+  }
+  return SlotFit::kNo;
+}
+
+SlotFit FitsSlot(const EvaluationContext& ctx, const Category& category,
+                 const CountedSessions& counted, const rb::ReferenceSlot& slot,
                  int rating, CredentialStatus endorsement) {
+  // A slot defined by what the rater holds takes any verified rater.
+  if (slot.must_be_endorsed()) return FromEndorsement(endorsement);
   const std::string& role =
       v1::ReferenceRole_Name(ctx.portfolio.references(rating).role());
   bool role_ok = false;
@@ -65,18 +126,8 @@ SlotFit FitsSlot(const EvaluationContext& ctx, const rb::ReferenceSlot& slot,
     role_ok = role_ok || ListHasEnumCode(role, "REFERENCE_ROLE_", accepted);
   }
   if (!role_ok) return SlotFit::kNo;
-  if (slot.must_be_rsc_provider() && !IsRscProvider(ctx, rating)) {
-    return SlotFit::kNo;
-  }
-  if (slot.must_be_endorsed()) {
-    switch (endorsement) {
-      case CredentialStatus::kHeld:
-        return SlotFit::kYes;
-      case CredentialStatus::kUnknown:
-        return SlotFit::kUnverified;
-      case CredentialStatus::kNotHeld:
-        return SlotFit::kNo;
-    }
+  if (slot.must_be_rsc_provider()) {
+    return RscProviderFit(ctx, category, counted, rating);
   }
   return SlotFit::kYes;
 }
@@ -115,6 +166,8 @@ void Search(const std::vector<std::vector<SlotFit>>& fits, size_t slot,
 }
 
 Assignment BestAssignment(const EvaluationContext& ctx,
+                          const Category& category,
+                          const CountedSessions& counted,
                           const std::vector<CredentialStatus>& endorsements,
                           const rb::ReferencePattern& pattern) {
   const int ratings = ctx.portfolio.references_size();
@@ -122,7 +175,7 @@ Assignment BestAssignment(const EvaluationContext& ctx,
   for (const rb::ReferenceSlot& slot : pattern.slots()) {
     std::vector<SlotFit> row;
     for (int r = 0; r < ratings; ++r) {
-      row.push_back(FitsSlot(ctx, slot, r, endorsements[r]));
+      row.push_back(FitsSlot(ctx, category, counted, slot, r, endorsements[r]));
     }
     fits.push_back(std::move(row));
   }
@@ -245,8 +298,10 @@ void RRefRoles(const EvaluationContext& ctx, const Category& category,
   Assignment standard;
   const std::vector<CredentialStatus> endorsements =
       RaterEndorsements(ctx, category);
+  const CountedSessions counted = CountedRscSessions(ctx, category);
   for (int p = 0; p < patterns.size(); ++p) {
-    const Assignment best = BestAssignment(ctx, endorsements, patterns[p]);
+    const Assignment best =
+        BestAssignment(ctx, category, counted, endorsements, patterns[p]);
     if (p == 0) standard = best;
     if (best.filled < patterns[p].slots_size()) continue;
     if (best.unverified > 0) {
@@ -274,7 +329,8 @@ void RRefRoles(const EvaluationContext& ctx, const Category& category,
         absl::StrCat("The ratings would fill the roles (",
                      DescribeAssignment(patterns[unverified_match->first],
                                         unverified_match->second),
-                     ") if the registry confirmed the endorsed rater."));
+                     ") if the registry confirmed the raters' and providers' "
+                     "endorsements."));
     return;
   }
   std::vector<std::string> unfilled;

@@ -40,11 +40,12 @@ struct Window {
   int min_span_months = 0;
 };
 
-// The work entries that are qualifying work for RS/C (of a listed kind, serving
-// the rule's population), decided once per category rather than per session.
+// The work entries of a listed kind (serving `population` unless it is
+// empty): the periods in which sessions count, decided once per category
+// rather than per session.
 std::vector<int> QualifyingWork(const EvaluationContext& ctx,
-                                const rb::RscRule& rule) {
-  const auto* kinds = CodesAt(rule.while_doing_service_kinds(), ctx.as_of_iso);
+                                const rb::CodeListValue* kinds,
+                                const std::string& population) {
   std::vector<int> qualifying;
   for (int i = 0; i < ctx.portfolio.work_size(); ++i) {
     const v1::WorkEntry& work = ctx.portfolio.work(i);
@@ -52,10 +53,9 @@ std::vector<int> QualifyingWork(const EvaluationContext& ctx,
                      "SERVICE_KIND_")) {
       continue;
     }
-    if (!rule.while_serving_population().empty() &&
+    if (!population.empty() &&
         !ListHasEnumCode(v1::PopulationFocus_Name(work.population_served()),
-                         "POPULATION_FOCUS_",
-                         rule.while_serving_population())) {
+                         "POPULATION_FOCUS_", population)) {
       continue;
     }
     qualifying.push_back(i);
@@ -86,19 +86,19 @@ RscSessions SortSessions(const EvaluationContext& ctx, const rb::RscRule& rule,
       providers ? CategorySetKey(providers->codes()) : "";
   const std::vector<CredentialStatus>& provider_answers =
       ctx.provider_answers.For(provider_set);
-  const std::vector<int> qualifying_work = QualifyingWork(ctx, rule);
-  const v1::DegreeLevel degree = DegreeLevelFromCode(rule.after_degree_level());
-  std::optional<absl::CivilDay> degree_day;
-  if (degree != v1::DEGREE_LEVEL_UNSPECIFIED) {
-    degree_day = ctx.index.FirstDegreeAtLeast(degree);
-  }
+  const std::vector<int> qualifying_work = QualifyingWork(
+      ctx, CodesAt(rule.while_doing_service_kinds(), ctx.as_of_iso),
+      rule.while_serving_population());
+  const auto* degree_levels =
+      CodesAt(rule.after_degree_levels(), ctx.as_of_iso);
+  const std::optional<absl::CivilDay> degree_day =
+      ctx.index.FirstDegreeIn(degree_levels);
   for (int i : ctx.index.sessions_by_day) {
     const v1::RscSession& session = ctx.portfolio.rsc_sessions(i);
     const absl::CivilDay day = ctx.index.session_day[i];
     if (session.format() == v1::RSC_FORMAT_PEER) {
       sorted.peer.push_back(i);
-    } else if (degree != v1::DEGREE_LEVEL_UNSPECIFIED &&
-               (!degree_day || day < *degree_day)) {
+    } else if (degree_levels != nullptr && (!degree_day || day < *degree_day)) {
       sorted.before_degree.push_back(i);
     } else if (!DuringQualifyingWork(ctx, qualifying_work, day)) {
       sorted.outside_work.push_back(i);
@@ -316,17 +316,27 @@ void RRscOptional(const EvaluationContext& ctx, const Category& category,
                                 " but highly recommended; none documented."));
 }
 
-// Samples of the sessions received while the applicant provided RS/C.
+// Samples of the counted sessions received while the applicant provided RS/C:
+// flagged so, and inside a work entry of a kind that provides RS/C (the
+// flag alone does not count). Flagged sessions outside such work go to
+// subset.outside_work.
 RscSessions WhileProviding(const EvaluationContext& ctx,
-                           const RscSessions& all) {
+                           const rb::RscRule& rule, const RscSessions& all) {
+  const std::vector<int> providing = QualifyingWork(
+      ctx, CodesAt(rule.while_providing_service_kinds(), ctx.as_of_iso), "");
   RscSessions subset;
   for (const auto& [from, to] :
        {std::make_pair(&all.verified, &subset.verified),
         std::make_pair(&all.optimistic, &subset.optimistic)}) {
     for (size_t k = 0; k < from->sessions.size(); ++k) {
       const int session = from->sessions[k];
-      if (ctx.portfolio.rsc_sessions(session).while_applicant_provided_rsc()) {
+      if (!ctx.portfolio.rsc_sessions(session).while_applicant_provided_rsc()) {
+        continue;
+      }
+      if (DuringQualifyingWork(ctx, providing, from->samples[k].day)) {
         to->Add(from->samples[k], session);
+      } else if (to == &subset.optimistic) {
+        subset.outside_work.push_back(session);
       }
     }
   }
@@ -360,13 +370,11 @@ void RRsc(const EvaluationContext& ctx, const Category& category,
   AddExclusion("R-RSC-PEER", sessions.peer, ctx,
                "peer supervision never counts", out);
   if (!sessions.before_degree.empty()) {
-    AddExclusion(
-        "R-RSC-AFTER-DEGREE", sessions.before_degree, ctx,
-        absl::StrCat(
-            "RS/C counts only after a ",
-            DegreeWords(DegreeLevelFromCode(rule.after_degree_level())),
-            " or higher was conferred"),
-        out);
+    AddExclusion("R-RSC-AFTER-DEGREE", sessions.before_degree, ctx,
+                 absl::StrCat("RS/C counts only after the conferral of a ",
+                              DescribeDegreeLevels(CodesAt(
+                                  rule.after_degree_levels(), ctx.as_of_iso))),
+                 out);
   }
   AddExclusion(
       "R-RSC-WORK", sessions.outside_work, ctx,
@@ -419,12 +427,37 @@ void RRsc(const EvaluationContext& ctx, const Category& category,
 
   if (const std::optional<double> min_while =
           NumberAt(rule.while_providing_minimum_hours(), ctx.as_of_iso)) {
-    const RscSessions subset = WhileProviding(ctx, sessions);
+    const RscSessions subset = WhileProviding(ctx, rule, sessions);
     AddWindowFinding("R-RSC-WHILE-PROVIDING",
                      "RS/C received while providing RS/C to others", subset,
                      BestWindows(subset, window, *min_while, 0), window,
                      *min_while, out);
+    AddExclusion(
+        "R-RSC-WHILE-PROVIDING", subset.outside_work, ctx,
+        absl::StrCat(
+            "marked as received while providing RS/C, but no work entry (",
+            DescribeList(
+                CodesAt(rule.while_providing_service_kinds(), ctx.as_of_iso)),
+            ") shows the applicant providing RS/C then"),
+        out);
   }
+}
+
+CountedSessions CountedRscSessions(const EvaluationContext& ctx,
+                                   const Category& category) {
+  CountedSessions counted;
+  if (!category.has_rsc() || category.rsc().optional()) {
+    for (int i = 0; i < ctx.portfolio.rsc_sessions_size(); ++i) {
+      if (ctx.portfolio.rsc_sessions(i).format() != v1::RSC_FORMAT_PEER) {
+        counted.verified.push_back(i);
+      }
+    }
+    return counted;
+  }
+  const RscSessions sessions = SortSessions(ctx, category.rsc(), false);
+  counted.verified = sessions.verified.sessions;
+  counted.unverified = sessions.provider_unknown;
+  return counted;
 }
 
 }  // namespace imh::eligibility

@@ -114,27 +114,34 @@ void RTrnUnrelatedField(const EvaluationContext& ctx, const Category& category,
       !category.training().unrelated_field_advisory()) {
     return;
   }
-  // The highest degree stands for the applicant's field.
-  int highest = -1;
+  // The credentials the category's education rule accepts stand for the
+  // applicant's field; one in a related field is enough.
+  const auto* accepted =
+      category.has_education()
+          ? CodesAt(category.education().accepted_levels(), ctx.as_of_iso)
+          : nullptr;
+  std::vector<int> unrelated;
   for (int i = 0; i < ctx.portfolio.education_size(); ++i) {
-    if (highest < 0 || ctx.portfolio.education(i).level() >
-                           ctx.portfolio.education(highest).level()) {
-      highest = i;
+    const v1::EducationEntry& entry = ctx.portfolio.education(i);
+    if (accepted != nullptr &&
+        !ListHasEnum(accepted, v1::DegreeLevel_Name(entry.level()),
+                     "DEGREE_LEVEL_")) {
+      continue;
     }
+    if (entry.field_related_to_early_childhood()) return;
+    unrelated.push_back(i);
   }
-  if (highest < 0 ||
-      ctx.portfolio.education(highest).field_related_to_early_childhood()) {
-    return;
-  }
+  if (unrelated.empty()) return;
   AddEvidence(
-      AddFinding(out, "R-TRN-UNRELATED-FIELD", v1::FINDING_STATUS_ADVISORY,
-                 absl::StrCat("The degree's field (",
-                              ctx.portfolio.education(highest).field(),
-                              ") is unrelated to infant and early childhood; "
-                              "more specialized training may be required to "
-                              "meet the breadth and depth of the "
-                              "competencies.")),
-      "education", highest);
+      AddFinding(
+          out, "R-TRN-UNRELATED-FIELD", v1::FINDING_STATUS_ADVISORY,
+          absl::StrCat("The degree's field (",
+                       ctx.portfolio.education(unrelated.front()).field(),
+                       ") is unrelated to infant and early childhood; "
+                       "more specialized training may be required to "
+                       "meet the breadth and depth of the "
+                       "competencies.")),
+      "education", unrelated);
 }
 
 }  // namespace imh::eligibility

@@ -1,4 +1,5 @@
 #include "absl/strings/str_cat.h"
+#include "common/dates.h"
 #include "services/eligibility/findings.h"
 #include "services/eligibility/params.h"
 #include "services/eligibility/rules.h"
@@ -53,13 +54,12 @@ RequirementResult EvaluateRequirement(const EvaluationContext& ctx,
   const auto* kinds = CodesAt(requirement.service_kinds(), ctx.as_of_iso);
   const double required =
       NumberOrZero(requirement.minimum_months(), ctx.as_of_iso);
-  const v1::DegreeLevel degree =
-      DegreeLevelFromCode(requirement.after_degree_level());
-  std::optional<absl::CivilDay> degree_day;
-  if (degree != v1::DEGREE_LEVEL_UNSPECIFIED) {
-    degree_day = ctx.index.FirstDegreeAtLeast(degree);
-  }
-  const bool no_degree = degree != v1::DEGREE_LEVEL_UNSPECIFIED && !degree_day;
+  const auto* degree_levels =
+      CodesAt(requirement.after_degree_levels(), ctx.as_of_iso);
+  const bool post_degree = degree_levels != nullptr;
+  const std::optional<absl::CivilDay> degree_day =
+      ctx.index.FirstDegreeIn(degree_levels);
+  const bool no_degree = post_degree && !degree_day;
 
   std::vector<TimePeriod> periods;
   std::vector<int> counted;
@@ -70,14 +70,15 @@ RequirementResult EvaluateRequirement(const EvaluationContext& ctx,
     if (fit == Fit::kVolunteerNotEligible)
       result.volunteer_refused.push_back(i);
     if (fit != Fit::kCounts && fit != Fit::kCountsAsVolunteer) continue;
-    families += entry.families_served();
-    if (requirement.staff_supervised_counts_as_families()) {
-      families += entry.staff_supervised();
-    }
     if (no_degree) continue;
     TimePeriod period{ctx.index.work_start[i], ctx.index.work_end[i], 1.0};
     if (degree_day && period.start < *degree_day) period.start = *degree_day;
     if (period.end_exclusive <= period.start) continue;
+    // R-WRK-FAMILIES counts only entries (or their parts) that count here.
+    families += entry.families_served();
+    if (requirement.staff_supervised_counts_as_families()) {
+      families += entry.staff_supervised();
+    }
     if (entry.hours_per_week() > 0 &&
         entry.hours_per_week() < full_time_hours) {
       period.full_time_share = entry.hours_per_week() / full_time_hours;
@@ -90,14 +91,17 @@ RequirementResult EvaluateRequirement(const EvaluationContext& ctx,
   const double months = MergedMonths(std::move(periods));
   result.met = AtLeast(months, required);
   std::string post;
-  if (degree != v1::DEGREE_LEVEL_UNSPECIFIED) {
-    post = absl::StrCat(" after the first ", DegreeWords(degree), " or higher");
+  if (degree_day) {
+    post = absl::StrCat(" after ", FormatDay(*degree_day),
+                        " (the first conferral of a ",
+                        DescribeDegreeLevels(degree_levels), ")");
   }
   std::string message;
   if (no_degree) {
-    message = absl::StrCat("No ", DegreeWords(degree), " or higher, so no ",
-                           requirement.description(), " can count (",
-                           Amount(required), " months required).");
+    message =
+        absl::StrCat("No ", DescribeDegreeLevels(degree_levels), ", so no ",
+                     requirement.description(), " can count (",
+                     Amount(required), " months required).");
   } else if (result.met) {
     message = absl::StrCat(
         Amount(months), " months of ", requirement.description(), post,

@@ -46,12 +46,13 @@ std::vector<CredentialAnswer> SnapshotVerifier::Verify(
 CredentialAnswer SnapshotVerifier::Answer(
     const CredentialQuestion& question) const {
   if (question.person_id.empty() && question.endorsement_number.empty()) {
-    return {CredentialStatus::kUnknown, "", "", "no person id or number"};
+    return {CredentialStatus::kUnknown, "", "", "no person id or number", ""};
   }
   const auto it = by_subject_.find(SubjectKey(question));
   CredentialAnswer answer{CredentialStatus::kNotHeld, "", "",
-                          "not in the registry"};
+                          "not in the registry", ""};
   if (it == by_subject_.end()) return answer;
+  answer.person_id = snapshot_.endorsements(it->second.front()).person_id();
   bool any_in_categories = false;
   for (int index : it->second) {
     const reg::Endorsement& endorsement = snapshot_.endorsements(index);
@@ -64,7 +65,7 @@ CredentialAnswer SnapshotVerifier::Answer(
     const StatusOnDay on_day = EndorsementStatusOn(endorsement, question.on);
     if (on_day.status == reg::ENDORSEMENT_STATUS_ACTIVE) {
       return {CredentialStatus::kHeld, endorsement.endorsement_number(),
-              endorsement.category(), ""};
+              endorsement.category(), "", endorsement.person_id()};
     }
     answer.endorsement_number = endorsement.endorsement_number();
     answer.category = endorsement.category();

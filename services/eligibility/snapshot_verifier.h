@@ -25,6 +25,8 @@ class SnapshotVerifier final : public CredentialVerifier {
   std::vector<CredentialAnswer> Verify(
       const std::vector<CredentialQuestion>& questions) override;
 
+  const registry::v1::RegistrySnapshot& snapshot() const { return snapshot_; }
+
  private:
   CredentialAnswer Answer(const CredentialQuestion& question) const;
 

@@ -1,11 +1,10 @@
 #include "services/eligibility/validation.h"
 
-#include <cmath>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/dates.h"
+#include "common/field_checks.h"
 
 namespace imh::eligibility {
 
@@ -57,40 +56,29 @@ class Validator {
     violations_.push_back({field.str(), std::move(description)});
   }
 
+  // Free text, dates and hours: the shared field checks
+  // (common/field_checks.h), with this service's limits.
   void Text(const std::string& value, const Path& path, bool required) {
     if (required && value.empty()) Fail(path, "is required");
-    if (value.size() > static_cast<size_t>(L::kMaxStringLength)) {
-      Fail(path,
-           absl::StrCat("is longer than ", L::kMaxStringLength, " characters"));
-    }
+    Verdict(path, CheckText(value, L::kMaxStringLength));
   }
 
   // A date that, when present (or required), is a real day on or before as-of.
   void Date(bool has, const google::type::Date& date, const Path& path,
             bool required) {
-    const bool empty =
-        !has || (date.year() == 0 && date.month() == 0 && date.day() == 0);
-    if (empty) {
+    if (!has || IsUnsetDate(date)) {
       if (required) Fail(path, "is required");
       return;
     }
-    if (!IsCompleteDate(date)) {
-      Fail(path, "is not a complete calendar date");
-      return;
-    }
-    if (ToCivilDayUnchecked(date) > as_of_) {
-      Fail(path, absl::StrCat("is after the as-of date ", FormatDay(as_of_)));
-    }
+    Verdict(path, CheckDate(date, as_of_, "the as-of date"));
   }
 
   void Hours(double value, const Path& path, double max, bool zero_ok = false) {
-    if (!std::isfinite(value)) {
-      Fail(path, "must be a finite number");
-    } else if (value < 0 || (!zero_ok && value == 0)) {
-      Fail(path, zero_ok ? "must be >= 0" : "must be > 0");
-    } else if (value > max) {
-      Fail(path, absl::StrCat("must be at most ", max));
-    }
+    Verdict(path, CheckHours(value, max, zero_ok));
+  }
+
+  void Verdict(const Path& path, std::string problem) {
+    if (!problem.empty()) Fail(path, std::move(problem));
   }
 
   template <typename IsValid>
@@ -130,11 +118,14 @@ class Validator {
     }
   }
 
+  // Identifiers are checked as the registry checks them, so that one odd id
+  // is refused here with its path rather than failing the registry's batch.
   void Person(const v1::PersonRef& person, const Path& path,
               bool identity_required) {
     Text(person.display_name(), path("display_name"), !identity_required);
-    Text(person.person_id(), path("person_id"), false);
-    Text(person.endorsement_number(), path("endorsement_number"), false);
+    Verdict(path("person_id"), CheckId(person.person_id()));
+    Verdict(path("endorsement_number"),
+            CheckEndorsementNumber(person.endorsement_number()));
     if (identity_required && person.person_id().empty() &&
         person.endorsement_number().empty()) {
       Fail(path("person_id"),
@@ -297,20 +288,17 @@ FieldViolations ValidateCategoryCodes(const Rulebook& rulebook,
 }
 
 FieldViolations ValidateRenewal(const v1::RenewalAttestation& attestation,
-                                const Rulebook& rulebook, absl::CivilDay as_of,
+                                absl::CivilDay as_of,
                                 absl::string_view root_view) {
   Validator validator(as_of);
   const Path root(root_view);
   validator.Person(attestation.endorsee(), root("endorsee"), false);
-  if (attestation.category().empty()) {
-    validator.Fail(root("category"), "is required");
-  } else if (rulebook.FindCategory(attestation.category()) == nullptr) {
-    validator.Fail(root("category"),
-                   absl::StrCat("unknown category \"",
-                                attestation.category().substr(0, 64), "\""));
+  if (attestation.endorsement_number().empty()) {
+    validator.Fail(root("endorsement_number"), "is required");
+  } else {
+    validator.Verdict(root("endorsement_number"),
+                      CheckEndorsementNumber(attestation.endorsement_number()));
   }
-  validator.Date(attestation.has_granted_on(), attestation.granted_on(),
-                 root("granted_on"), true);
   validator.Date(attestation.has_attested_on(), attestation.attested_on(),
                  root("attested_on"), false);
   const int max_year = static_cast<int>(as_of.year()) + L::kMaxYearsAhead;
@@ -341,7 +329,6 @@ FieldViolations ValidateRenewal(const v1::RenewalAttestation& attestation,
     validator.Hours(year.rsc_hours(), path("rsc_hours"), L::kMaxYearlyHours,
                     true);
   }
-  validator.Membership(attestation.membership(), root("membership"));
   return validator.Take();
 }
 

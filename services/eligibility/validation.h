@@ -52,11 +52,11 @@ FieldViolations ValidateCategoryCodes(const Rulebook& rulebook,
                                       const std::vector<std::string>& codes,
                                       absl::string_view field = "categories");
 
-// Every violation in a renewal attestation, with paths under `root`.
+// Every violation in a renewal attestation, with paths under `root`: the
+// endorsement number is required and checked as the registry checks it.
 FieldViolations ValidateRenewal(
     const eligibility::v1::RenewalAttestation& attestation,
-    const Rulebook& rulebook, absl::CivilDay as_of,
-    absl::string_view root = "attestation");
+    absl::CivilDay as_of, absl::string_view root = "attestation");
 
 // "portfolio.trainings[3].clock_hours: must be > 0; ..." for a status message.
 std::string DescribeViolations(const FieldViolations& violations);

@@ -29,11 +29,17 @@ void VerificationFacts::Add(const CredentialQuestion& question,
       std::move(answer));
 }
 
+void VerificationFacts::Merge(VerificationFacts other) {
+  for (auto& [key, answer] : other.answers_) {
+    answers_.insert_or_assign(key, std::move(answer));
+  }
+}
+
 const CredentialAnswer& VerificationFacts::Find(
     absl::string_view subject_key, absl::string_view category_set_key,
     absl::CivilDay on) const {
   static const CredentialAnswer* const kNotAsked = new CredentialAnswer{
-      CredentialStatus::kUnknown, "", "", "not asked of the registry"};
+      CredentialStatus::kUnknown, "", "", "not asked of the registry", ""};
   const auto it = answers_.find(KeyView{subject_key, category_set_key, on});
   return it == answers_.end() ? *kNotAsked : it->second;
 }
@@ -48,7 +54,7 @@ VerificationFacts Gather(const std::vector<CredentialQuestion>& questions,
       facts.Add(questions[i], std::move(answers[i]));
     } else {
       facts.Add(questions[i], {CredentialStatus::kUnknown, "", "",
-                               "verifier gave no answer"});
+                               "verifier gave no answer", ""});
     }
   }
   return facts;

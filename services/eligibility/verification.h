@@ -44,6 +44,9 @@ struct CredentialAnswer {
   // Why it is not held or unknown, for the reviewer ("lapsed since 2025-01-01",
   // "registry unavailable: deadline exceeded").
   std::string detail;
+  // The registry's person id for the subject, whatever it was named by; empty
+  // when the registry knows no such person (or could not answer).
+  std::string person_id;
 };
 
 // Answers credential questions. Implementations never fail as a whole: what
@@ -77,6 +80,9 @@ class VerificationFacts {
                                absl::CivilDay on) const;
 
   size_t size() const { return answers_.size(); }
+
+  // Adds every answer of `other` (for batches asked in several calls).
+  void Merge(VerificationFacts other);
 
  private:
   struct Key {

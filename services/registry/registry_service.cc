@@ -249,6 +249,7 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::VerifyCredentials(
   for (v1::CredentialAnswer& answer : store_.Verify(questions)) {
     *response->add_answers() = std::move(answer);
   }
+  response->set_rulebook_version(rulebook_.version());
   return FinishNow(context, grpc::Status::OK);
 }
 

@@ -114,13 +114,13 @@ std::optional<v1::Person> LoadPerson(SQLite::Database& db,
 
 Reader::Reader(const StoreOptions& options)
     : db(options.path, SQLite::OPEN_READWRITE),
-      by_person(
-          db, absl::StrCat("SELECT id, number, category, granted_on, status,"
-                           " status_since FROM endorsements WHERE person_id = ?"
-                           " ORDER BY id")),
+      by_person(db,
+                absl::StrCat("SELECT id, number, category, granted_on, status,"
+                             " status_since, person_id FROM endorsements"
+                             " WHERE person_id = ? ORDER BY id")),
       by_number(db,
-                "SELECT id, number, category, granted_on, status, status_since"
-                " FROM endorsements WHERE number = ?"),
+                "SELECT id, number, category, granted_on, status, status_since,"
+                " person_id FROM endorsements WHERE number = ?"),
       history(db, kHistorySelect) {
   ApplyConnectionPragmas(db, options.busy_timeout_ms);
   db.exec("PRAGMA query_only = ON");

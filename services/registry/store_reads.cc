@@ -46,14 +46,17 @@ v1::CredentialAnswer Answer(Reader& reader, const VerifyQuestion& question) {
   lookup.reset();
   lookup.bind(1, question.subject);
   std::vector<Candidate> candidates;
+  v1::CredentialAnswer answer;
   while (lookup.executeStep()) {
+    if (candidates.empty()) {
+      answer.set_person_id(lookup.getColumn(6).getString());
+    }
     candidates.push_back(
         {lookup.getColumn(0).getInt64(), lookup.getColumn(1).getString(),
          lookup.getColumn(2).getString(), DayColumn(lookup.getColumn(3)),
          static_cast<v1::EndorsementStatus>(lookup.getColumn(4).getInt()),
          DayColumn(lookup.getColumn(5))});
   }
-  v1::CredentialAnswer answer;
   answer.set_status(v1::CREDENTIAL_STATUS_NOT_HELD);
   if (candidates.empty()) {
     answer.set_detail("not in the registry");

@@ -1,6 +1,5 @@
 #include "services/registry/validation.h"
 
-#include <cmath>
 #include <optional>
 #include <string>
 
@@ -8,17 +7,19 @@
 #include "absl/strings/str_cat.h"
 #include "common/dates.h"
 #include "common/digest.h"
+#include "common/field_checks.h"
 #include "services/registry/page_token.h"
 #include "services/registry/status_transitions.h"
 
 namespace imh::registry {
 namespace {
 
-constexpr size_t kMaxIdLength = 64;
+constexpr size_t kMaxIdLength = FieldLimits::kMaxIdLength;
 constexpr size_t kMaxNameLength = 200;
 constexpr size_t kMaxCountyLength = 100;
 constexpr size_t kMaxReasonLength = 500;
-constexpr int kEarliestYear = 1900;
+constexpr int kEarliestYear = FieldLimits::kEarliestYear;
+constexpr double kMaxHours = 100000;
 
 // Collects violations under a path prefix.
 class Checker {
@@ -38,62 +39,22 @@ class Checker {
     out_.push_back({Path(field), std::move(description)});
   }
 
-  // Identifiers: letters, digits, '.', '_', ':' and '-'.
+  // Identifiers and text: the shared field checks (common/field_checks.h).
   void Id(absl::string_view field, const std::string& value, bool required) {
-    if (value.empty()) {
-      if (required) Add(field, "required");
-      return;
-    }
-    if (value.size() > kMaxIdLength) {
-      Add(field, absl::StrCat("at most ", kMaxIdLength, " characters"));
-      return;
-    }
-    for (const char c : value) {
-      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' &&
-          c != '_' && c != ':' && c != '-') {
-        Add(field, "only letters, digits, '.', '_', ':' and '-'");
-        return;
-      }
-    }
+    Check(field, value.empty(), required, [&] { return CheckId(value); });
   }
 
   void Text(absl::string_view field, const std::string& value, size_t max,
             bool required) {
-    if (value.empty()) {
-      if (required) Add(field, "required");
-      return;
-    }
-    if (value.size() > max) {
-      Add(field, absl::StrCat("at most ", max, " bytes"));
-      return;
-    }
-    for (const char c : value) {
-      const unsigned char u = static_cast<unsigned char>(c);
-      if (u < 0x20 || u == 0x7f) {
-        Add(field, "control characters are not allowed");
-        return;
-      }
-    }
-    if (absl::StripAsciiWhitespace(value).empty()) Add(field, "blank");
+    Check(field, value.empty(), required,
+          [&] { return CheckText(value, max); });
   }
 
   // A complete calendar date, optionally not after `latest`.
   void Date(absl::string_view field, const google::type::Date& date,
             bool required, std::optional<absl::CivilDay> latest = {}) {
-    if (date.year() == 0 && date.month() == 0 && date.day() == 0) {
-      if (required) Add(field, "required");
-      return;
-    }
-    const absl::StatusOr<absl::CivilDay> day = ToCivilDay(date);
-    if (!day.ok()) {
-      Add(field, std::string(day.status().message()));
-      return;
-    }
-    if (day->year() < kEarliestYear) {
-      Add(field, absl::StrCat("before ", kEarliestYear));
-    } else if (latest && *day > *latest) {
-      Add(field, absl::StrCat("after today (", FormatDay(*latest), ")"));
-    }
+    Check(field, IsUnsetDate(date), required,
+          [&] { return CheckDate(date, latest); });
   }
 
   void Category(absl::string_view field, const std::string& code,
@@ -118,21 +79,8 @@ class Checker {
 
   void EndorsementNumber(absl::string_view field, const std::string& number,
                          bool required) {
-    if (number.empty()) {
-      if (required) Add(field, "required");
-      return;
-    }
-    if (number.size() > 32) {
-      Add(field, "at most 32 characters");
-      return;
-    }
-    for (const char c : number) {
-      if (!absl::ascii_isupper(static_cast<unsigned char>(c)) &&
-          !absl::ascii_isdigit(static_cast<unsigned char>(c)) && c != '-') {
-        Add(field, "only capital letters, digits and '-'");
-        return;
-      }
-    }
+    Check(field, number.empty(), required,
+          [&] { return CheckEndorsementNumber(number); });
   }
 
   void Status(absl::string_view field, int status, bool required) {
@@ -146,12 +94,27 @@ class Checker {
   }
 
   void Hours(absl::string_view field, double hours) {
-    if (!std::isfinite(hours) || hours < 0 || hours > 100000) {
-      Add(field, "must be a number of hours from 0 to 100000");
+    if (std::string problem = CheckHours(hours, kMaxHours, /*zero_ok=*/true);
+        !problem.empty()) {
+      Add(field, std::move(problem));
     }
   }
 
  private:
+  // "required" for an empty value that is required; else the check's verdict
+  // on a non-empty one.
+  template <typename Verdict>
+  void Check(absl::string_view field, bool empty, bool required,
+             Verdict verdict) {
+    if (empty) {
+      if (required) Add(field, "required");
+      return;
+    }
+    if (std::string problem = verdict(); !problem.empty()) {
+      Add(field, std::move(problem));
+    }
+  }
+
   FieldViolations& out_;
   std::string prefix_;
 };

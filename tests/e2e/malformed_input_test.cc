@@ -418,19 +418,18 @@ void AddEligibilityCases(CaseTable& t, elig::EligibilityService::Stub* stub) {
   t.AddOversized("RecommendCategories", stub, &S::RecommendCategories);
 
   const auto attestation = [](elig::EvaluateRenewalRequest& r) {
-    r.mutable_attestation()->set_category("IFS");
+    r.mutable_attestation()->set_endorsement_number("VA-IFS-1004");
     r.mutable_attestation()->set_cycle_year(2027);
-    *r.mutable_attestation()->mutable_granted_on() = DateOf("2025-03-01");
     *r.mutable_attestation()->mutable_attested_on() = DateOf("2026-11-02");
   };
   t.Add("EvaluateRenewal empty", stub, &S::EvaluateRenewal, nothing,
         {"attestation"});
-  t.Add("EvaluateRenewal SQL category", stub, &S::EvaluateRenewal,
+  t.Add("EvaluateRenewal SQL endorsement number", stub, &S::EvaluateRenewal,
         [attestation](elig::EvaluateRenewalRequest& r) {
           attestation(r);
-          r.mutable_attestation()->set_category(kSqlInjection);
+          r.mutable_attestation()->set_endorsement_number(kSqlInjection);
         },
-        {"attestation.category"});
+        {"attestation.endorsement_number"});
   t.Add("EvaluateRenewal negative hours", stub, &S::EvaluateRenewal,
         [attestation](elig::EvaluateRenewalRequest& r) {
           attestation(r);

@@ -20,23 +20,27 @@ TEST(Recommend, EveryCategoryIsDecidedInRulebookOrder) {
   ASSERT_EQ(r.decisions_size(), 7);
   EXPECT_EQ(r.decisions(0).category(), "IFA");
   EXPECT_EQ(r.decisions(6).category(), "IMHM-RF");
-  EXPECT_EQ(r.rulebook_version(), "va-imh-e/2026.1");
+  EXPECT_EQ(r.rulebook_version(), "va-imh-e/2026.2");
 }
 
 TEST(Recommend, OnlyCategoriesWhoseEveryRequirementIsMetAreEligible) {
-  // The IFS baseline's references do not fill IFA's roles.
+  // The IFS baseline meets IFA too (paid early-intervention work since 2018,
+  // 30+ hours of training), since its RS provider, verified IFRS, fills IFA's
+  // "endorsed professional" slot whatever role the rating declares (RULES.md,
+  // filling the slots); no other category's requirements are met.
   EXPECT_THAT(RecommendFor(EligibleIfs()).eligible_categories(),
-              ElementsAre("IFS"));
+              ElementsAre("IFA", "IFS"));
 }
 
 TEST(Recommend, NearestUnmetCategoryListsWhatIsMissing) {
-  // Half an hour short of IFS; IFA would also need other reference roles.
+  // Half an hour short of both IFA's and IFS's 30 hours, and nothing else:
+  // the tie goes to IFA, first in rulebook order.
   v1::Portfolio p = EligibleIfs();
   p.clear_trainings();
   AddTraining(p, 29.5, v1::TRAINING_TOPIC_SOCIAL_EMOTIONAL);
   const v1::Recommendation r = RecommendFor(p);
   EXPECT_THAT(r.eligible_categories(), ::testing::IsEmpty());
-  EXPECT_EQ(r.nearest_category(), "IFS");
+  EXPECT_EQ(r.nearest_category(), "IFA");
   ASSERT_EQ(r.missing_size(), 1);
   EXPECT_EQ(r.missing(0).rule_id(), "R-TRN-HOURS");
   EXPECT_THAT(r.missing(0), MissingAmount(0.5));

@@ -12,14 +12,29 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-v1::RenewalAttestation Attestation(const std::string& category,
-                                   google::type::Date granted, int cycle_year,
-                                   double training_per_year,
+// The registry's record of an ACTIVE endorsement "VA-T-1" of P-EVE.
+RenewalRecord Record(const std::string& category, google::type::Date granted,
+                     int due_cycle_year, int membership_paid_through) {
+  registry::v1::Endorsement endorsement;
+  endorsement.set_endorsement_number("VA-T-1");
+  endorsement.set_person_id("P-EVE");
+  endorsement.set_category(category);
+  *endorsement.mutable_granted_on() = granted;
+  endorsement.set_status(registry::v1::ENDORSEMENT_STATUS_ACTIVE);
+  *endorsement.mutable_status_since() = granted;
+  endorsement.set_next_renewal_cycle_year(due_cycle_year);
+  registry::v1::Person person;
+  person.set_person_id("P-EVE");
+  person.set_membership_paid_through_year(membership_paid_through);
+  return FoundRecord(endorsement, &person);
+}
+
+v1::RenewalAttestation Attestation(int cycle_year, double training_per_year,
                                    double rsc_per_year) {
   v1::RenewalAttestation a;
   a.mutable_endorsee()->set_display_name("Eve Endorsee");
-  a.set_category(category);
-  *a.mutable_granted_on() = granted;
+  a.mutable_endorsee()->set_person_id("P-EVE");
+  a.set_endorsement_number("VA-T-1");
   a.set_cycle_year(cycle_year);
   for (int year = cycle_year - 2; year <= cycle_year; ++year) {
     v1::AttestedYear* attested = a.add_years();
@@ -27,14 +42,27 @@ v1::RenewalAttestation Attestation(const std::string& category,
     attested->set_training_hours(training_per_year);
     attested->set_rsc_hours(rsc_per_year);
   }
-  a.mutable_membership()->set_paid_through_year(cycle_year);
   return a;
 }
 
-v1::RenewalDecision Renew(const v1::RenewalAttestation& a,
+// An attestation for the cycle the record has due, with membership through it.
+v1::RenewalDecision Renew(const std::string& category,
+                          google::type::Date granted, int cycle_year,
+                          double training, double rsc,
                           absl::CivilDay as_of = absl::CivilDay(2027, 12, 1)) {
   absl::StatusOr<v1::RenewalDecision> d =
-      EvaluateRenewal(a, VirginiaRulebook(), as_of);
+      EvaluateRenewal(Attestation(cycle_year, training, rsc),
+                      Record(category, granted, cycle_year, cycle_year),
+                      VirginiaRulebook(), as_of);
+  EXPECT_TRUE(d.ok()) << d.status();
+  return d.ok() ? *d : v1::RenewalDecision();
+}
+
+v1::RenewalDecision Renew(const v1::RenewalAttestation& a,
+                          const RenewalRecord& record,
+                          absl::CivilDay as_of = absl::CivilDay(2027, 12, 1)) {
+  absl::StatusOr<v1::RenewalDecision> d =
+      EvaluateRenewal(a, record, VirginiaRulebook(), as_of);
   EXPECT_TRUE(d.ok()) << d.status();
   return d.ok() ? *d : v1::RenewalDecision();
 }
@@ -49,8 +77,7 @@ v1::Finding RenewalFinding(const v1::RenewalDecision& d,
 }
 
 TEST(RnwCycle, TheSeedsWorkedExample2027Owes45And36_RRnwTrn) {
-  const v1::RenewalDecision d =
-      Renew(Attestation("FS", Day(2020, 4, 1), 2027, 15, 12));
+  const v1::RenewalDecision d = Renew("IFS", Day(2020, 4, 1), 2027, 15, 12);
   EXPECT_THAT(d.owed_years(), ElementsAre(2025, 2026, 2027));
   EXPECT_EQ(d.outcome(), kEligible);
   EXPECT_THAT(RenewalFinding(d, "R-RNW-TRN").message(), HasSubstr("45 owed"));
@@ -58,16 +85,16 @@ TEST(RnwCycle, TheSeedsWorkedExample2027Owes45And36_RRnwTrn) {
 }
 
 TEST(RnwTrn, FortyFourHoursAreOneShort_RRnwTrn) {
-  v1::RenewalAttestation a = Attestation("IFS", Day(2020, 4, 1), 2027, 15, 12);
+  v1::RenewalAttestation a = Attestation(2027, 15, 12);
   a.mutable_years(0)->set_training_hours(14);
-  const v1::RenewalDecision d = Renew(a);
+  const v1::RenewalDecision d =
+      Renew(a, Record("IFS", Day(2020, 4, 1), 2027, 2027));
   EXPECT_THAT(RenewalFinding(d, "R-RNW-TRN"), MissingAmount(1));
   EXPECT_EQ(d.outcome(), kNotEligible);
 }
 
 TEST(RnwCycle, GrantedIn2025Owes30And24For2027_RRnwCycle) {
-  const v1::RenewalDecision d =
-      Renew(Attestation("IFS", Day(2025, 3, 1), 2027, 15, 12));
+  const v1::RenewalDecision d = Renew("IFS", Day(2025, 3, 1), 2027, 15, 12);
   EXPECT_THAT(d.owed_years(), ElementsAre(2026, 2027));
   EXPECT_THAT(RenewalFinding(d, "R-RNW-TRN").message(), HasSubstr("30 owed"));
   EXPECT_THAT(RenewalFinding(d, "R-RNW-RSC").message(), HasSubstr("24 owed"));
@@ -77,8 +104,7 @@ TEST(RnwCycle, GrantedIn2025Owes30And24For2027_RRnwCycle) {
 
 TEST(RnwRsc, The2024CycleOwedOnlyTheSixHourPhaseIn_RRnwRsc) {
   const v1::RenewalDecision d =
-      Renew(Attestation("IMHS", Day(2019, 3, 1), 2024, 15, 2),
-            absl::CivilDay(2024, 12, 1));
+      Renew("IMHS", Day(2019, 3, 1), 2024, 15, 2, absl::CivilDay(2024, 12, 1));
   EXPECT_THAT(RenewalFinding(d, "R-RNW-RSC"), HasStatus(kMet));
   EXPECT_THAT(RenewalFinding(d, "R-RNW-RSC").message(), HasSubstr("6 owed"));
   EXPECT_THAT(RenewalFinding(d, "R-RNW-TRN").message(), HasSubstr("45 owed"));
@@ -86,8 +112,7 @@ TEST(RnwRsc, The2024CycleOwedOnlyTheSixHourPhaseIn_RRnwRsc) {
 
 TEST(RnwRsc, GrantedIn2023OwesOnly2024_RRnwRsc) {
   const v1::RenewalDecision d =
-      Renew(Attestation("IFS", Day(2023, 5, 1), 2024, 15, 6),
-            absl::CivilDay(2024, 12, 1));
+      Renew("IFS", Day(2023, 5, 1), 2024, 15, 6, absl::CivilDay(2024, 12, 1));
   EXPECT_THAT(d.owed_years(), ElementsAre(2024));
   EXPECT_THAT(RenewalFinding(d, "R-RNW-RSC").message(), HasSubstr("6 owed"));
   EXPECT_THAT(RenewalFinding(d, "R-RNW-TRN").message(), HasSubstr("15 owed"));
@@ -96,8 +121,7 @@ TEST(RnwRsc, GrantedIn2023OwesOnly2024_RRnwRsc) {
 
 TEST(RnwRsc, IfaAndIfrsOweNoRsc_RRnwRsc) {
   for (const char* category : {"IFA", "IFRS"}) {
-    const v1::RenewalDecision d =
-        Renew(Attestation(category, Day(2020, 4, 1), 2027, 15, 0));
+    const v1::RenewalDecision d = Renew(category, Day(2020, 4, 1), 2027, 15, 0);
     for (const v1::Finding& f : d.findings())
       EXPECT_NE(f.rule_id(), "R-RNW-RSC");
     EXPECT_EQ(d.outcome(), kEligible) << category;
@@ -105,31 +129,32 @@ TEST(RnwRsc, IfaAndIfrsOweNoRsc_RRnwRsc) {
 }
 
 TEST(RnwCycle, 2026IsNotACycleYear_RRnwCycle) {
-  const v1::RenewalDecision d =
-      Renew(Attestation("IFS", Day(2020, 4, 1), 2026, 15, 12),
-            absl::CivilDay(2026, 6, 1));
+  const v1::RenewalDecision d = Renew(
+      Attestation(2026, 15, 12), Record("IFS", Day(2020, 4, 1), 2027, 2027),
+      absl::CivilDay(2026, 6, 1));
   EXPECT_THAT(RenewalFinding(d, "R-RNW-CYCLE"), HasStatus(kNotMet));
 }
 
 TEST(RnwCycle, GrantedInTheCycleYearIsFirstDueNextCycle_RRnwCycle) {
-  const v1::RenewalDecision d =
-      Renew(Attestation("IFS", Day(2027, 2, 1), 2027, 15, 12));
+  // The registry has the 2030 cycle due for a 2027 grant.
+  const v1::RenewalDecision d = Renew(
+      Attestation(2027, 15, 12), Record("IFS", Day(2027, 2, 1), 2030, 2030));
   EXPECT_THAT(RenewalFinding(d, "R-RNW-CYCLE").message(), HasSubstr("2030"));
   EXPECT_EQ(d.outcome(), kNotEligible);
 }
 
 TEST(RnwCycle, AfterTheCycleYearTheRenewalIsOverdue_RRnwCycle) {
   const v1::RenewalDecision d =
-      Renew(Attestation("IFS", Day(2020, 4, 1), 2027, 15, 12),
-            absl::CivilDay(2028, 1, 15));
+      Renew("IFS", Day(2020, 4, 1), 2027, 15, 12, absl::CivilDay(2028, 1, 15));
   EXPECT_THAT(RenewalFinding(d, "R-RNW-CYCLE").message(), HasSubstr("overdue"));
 }
 
 TEST(RnwCycle, HoursOutsideTheOwedYearsAreNotCounted_RRnwCycle) {
-  v1::RenewalAttestation a = Attestation("IFS", Day(2025, 3, 1), 2027, 15, 12);
+  v1::RenewalAttestation a = Attestation(2027, 15, 12);
   // 2025 is the grant year: its hours do not count toward the cycle.
   a.mutable_years(0)->set_training_hours(40);
-  const v1::RenewalDecision d = Renew(a);
+  const v1::RenewalDecision d =
+      Renew(a, Record("IFS", Day(2025, 3, 1), 2027, 2027));
   EXPECT_THAT(RenewalFinding(d, "R-RNW-TRN").message(), HasSubstr("30 hours"));
   bool advisory = false;
   for (const v1::Finding& f : d.findings()) {
@@ -138,28 +163,79 @@ TEST(RnwCycle, HoursOutsideTheOwedYearsAreNotCounted_RRnwCycle) {
   EXPECT_TRUE(advisory);
 }
 
-TEST(RnwMem, MembershipMustRunThroughTheCycleYear_RRnwMem) {
-  v1::RenewalAttestation a = Attestation("IFS", Day(2020, 4, 1), 2027, 15, 12);
-  EXPECT_THAT(RenewalFinding(Renew(a), "R-RNW-MEM"), HasStatus(kMet));
-  a.mutable_membership()->set_paid_through_year(2026);
-  EXPECT_THAT(RenewalFinding(Renew(a), "R-RNW-MEM"), HasStatus(kNotMet));
+TEST(RnwMem, MembershipTheRegistryRecordsMustRunThroughTheCycleYear_RRnwMem) {
+  const v1::RenewalAttestation a = Attestation(2027, 15, 12);
+  EXPECT_THAT(
+      RenewalFinding(Renew(a, Record("IFS", Day(2020, 4, 1), 2027, 2027)),
+                     "R-RNW-MEM"),
+      HasStatus(kMet));
+  EXPECT_THAT(
+      RenewalFinding(Renew(a, Record("IFS", Day(2020, 4, 1), 2027, 2026)),
+                     "R-RNW-MEM"),
+      HasStatus(kNotMet));
+}
+
+TEST(RnwWhoseWord,
+     AnAttestationForALaterCycleThanTheMissedOneDueIsNotComplete_RRnwCycle) {
+  // Granted 2020; the registry still has 2024 due (never renewed). An
+  // attestation for 2027 cannot stand in for it.
+  const v1::RenewalDecision d = Renew(
+      Attestation(2027, 15, 12), Record("IFS", Day(2020, 4, 1), 2024, 2027));
+  EXPECT_THAT(RenewalFinding(d, "R-RNW-CYCLE"), HasStatus(kNotMet));
+  EXPECT_THAT(RenewalFinding(d, "R-RNW-CYCLE").message(),
+              HasSubstr("2024 cycle due"));
+  EXPECT_EQ(d.outcome(), kNotEligible);
+}
+
+TEST(RnwWhoseWord,
+     WhatTheRegistryCannotConfirmIsUnverifiedNeverComplete_RRnwCycle) {
+  RenewalRecord unknown;
+  unknown.detail = "registry unavailable (UNAVAILABLE): connection refused";
+  const v1::RenewalDecision d = Renew(Attestation(2027, 15, 12), unknown);
+  EXPECT_THAT(RenewalFinding(d, "R-RNW-CYCLE"), HasStatus(kUnverified));
+  EXPECT_EQ(d.outcome(), kNeedsReview);
+
+  // The endorsement is known, its holder's membership is not.
+  RenewalRecord no_person = Record("IFS", Day(2020, 4, 1), 2027, 2027);
+  no_person.membership_known = false;
+  const v1::RenewalDecision m = Renew(Attestation(2027, 15, 12), no_person);
+  EXPECT_THAT(RenewalFinding(m, "R-RNW-MEM"), HasStatus(kUnverified));
+  EXPECT_EQ(m.outcome(), kNeedsReview);
+}
+
+TEST(RnwWhoseWord, ALapsedEndorsementIsNotRenewedByAttestation_RRnwCycle) {
+  RenewalRecord record = Record("IFS", Day(2020, 4, 1), 2027, 2027);
+  record.endorsement.set_status(registry::v1::ENDORSEMENT_STATUS_LAPSED);
+  *record.endorsement.mutable_status_since() = Day(2026, 1, 1);
+  const v1::RenewalDecision d = Renew(Attestation(2027, 15, 12), record);
+  EXPECT_THAT(RenewalFinding(d, "R-RNW-CYCLE"), HasStatus(kNotMet));
+  EXPECT_EQ(d.outcome(), kNotEligible);
+}
+
+TEST(RnwWhoseWord, AnotherPersonsEndorsementIsNotRenewed_RRnwCycle) {
+  v1::RenewalAttestation a = Attestation(2027, 15, 12);
+  a.mutable_endorsee()->set_person_id("P-SOMEONE-ELSE");
+  const v1::RenewalDecision d =
+      Renew(a, Record("IFS", Day(2020, 4, 1), 2027, 2027));
+  EXPECT_THAT(RenewalFinding(d, "R-RNW-CYCLE"), HasStatus(kNotMet));
 }
 
 TEST(RnwValidation, BadAttestationIsRefusedWithFieldPaths) {
-  v1::RenewalAttestation a = Attestation("XYZ", Day(2020, 4, 1), 2027, -1, 12);
+  v1::RenewalAttestation a = Attestation(2027, -1, 12);
+  a.set_endorsement_number("va ifs; drop table");
   const FieldViolations violations =
-      ValidateRenewal(a, VirginiaRulebook(), absl::CivilDay(2027, 12, 1));
+      ValidateRenewal(a, absl::CivilDay(2027, 12, 1));
   std::vector<std::string> fields;
   for (const auto& v : violations) fields.push_back(v.field);
-  EXPECT_THAT(fields,
-              ::testing::UnorderedElementsAre(
-                  "attestation.category", "attestation.years[0].training_hours",
-                  "attestation.years[1].training_hours",
-                  "attestation.years[2].training_hours"));
-  EXPECT_THAT(
-      EvaluateRenewal(a, VirginiaRulebook(), absl::CivilDay(2027, 12, 1))
-          .status(),
-      StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(fields, ::testing::UnorderedElementsAre(
+                          "attestation.endorsement_number",
+                          "attestation.years[0].training_hours",
+                          "attestation.years[1].training_hours",
+                          "attestation.years[2].training_hours"));
+  EXPECT_THAT(EvaluateRenewal(a, Record("IFS", Day(2020, 4, 1), 2027, 2027),
+                              VirginiaRulebook(), absl::CivilDay(2027, 12, 1))
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 }  // namespace

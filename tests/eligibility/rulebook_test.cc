@@ -17,7 +17,7 @@ std::string VirginiaText() { return *ReadFileToString(IMH_TEST_RULEBOOK_PATH); }
 TEST(Rulebook, VirginiaRulebookLoadsWithSevenCategories) {
   const Rulebook& rulebook = VirginiaRulebook();
   EXPECT_EQ(rulebook.proto().categories_size(), 7);
-  EXPECT_EQ(rulebook.version(), "va-imh-e/2026.1");
+  EXPECT_EQ(rulebook.version(), "va-imh-e/2026.2");
 }
 
 TEST(Rulebook, AliasesAndCaseResolveToCanonicalCodes) {
@@ -76,8 +76,8 @@ TEST(Rulebook, UnknownCategoryCodeIsRefused) {
 
 TEST(Rulebook, UnknownEnumCodeIsRefused) {
   std::string text = absl::StrReplaceAll(
-      VirginiaText(),
-      {{"after_degree_level: \"MASTER\"", "after_degree_level: \"MASTERS\""}});
+      VirginiaText(), {{"codes: [\"MASTER\", \"DOCTORATE\"]",
+                        "codes: [\"MASTERS\", \"DOCTORATE\"]"}});
   const absl::StatusOr<Rulebook> r = Rulebook::Parse(text, "va.textproto");
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(std::string(r.status().message()),

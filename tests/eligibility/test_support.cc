@@ -94,7 +94,7 @@ std::vector<CredentialAnswer> UnreachableRegistry::Verify(
     const std::vector<CredentialQuestion>& questions) {
   return std::vector<CredentialAnswer>(
       questions.size(),
-      {CredentialStatus::kUnknown, "", "", "registry unavailable"});
+      {CredentialStatus::kUnknown, "", "", "registry unavailable", ""});
 }
 
 v1::EducationEntry* AddDegree(v1::Portfolio& portfolio, v1::DegreeLevel level,
@@ -221,6 +221,8 @@ v1::Portfolio EligibleIfrs() {
     session.set_while_applicant_provided_rsc(true);
   }
   AddWork(p, v1::SERVICE_KIND_EARLY_INTERVENTION, Day(2018, 1, 1), nullptr);
+  // Providing RS/C to staff since 2023: the Part 2 sessions fall inside it.
+  AddWork(p, v1::SERVICE_KIND_RSC_PROVISION, Day(2023, 1, 1), nullptr);
   AddLeadership(p, v1::LEADERSHIP_LEVEL_STATE, Day(2022, 1, 1), nullptr);
   AddReference(p, v1::REFERENCE_ROLE_PROGRAM_SUPERVISOR, "Sam Supervisor");
   AddReference(p, v1::REFERENCE_ROLE_RSC_PROVIDER, "Rita Provider",

@@ -81,7 +81,7 @@ class ShortAnswers final : public CredentialVerifier {
  public:
   std::vector<CredentialAnswer> Verify(
       const std::vector<CredentialQuestion>&) override {
-    return {{CredentialStatus::kHeld, "VA-IFRS-0100", "IFRS", ""}};
+    return {{CredentialStatus::kHeld, "VA-IFRS-0100", "IFRS", "", ""}};
   }
 };
 

@@ -51,7 +51,10 @@ TEST(WrkDuration, OnlyTimeAfterTheDegreeCounts_RWrkDuration) {
   *p.mutable_education(0)->mutable_conferred_on() = Day(2022, 7, 1);
   const v1::Finding f = WorkFinding(p, "IFS");
   EXPECT_THAT(f, MissingAmount(6));  // July 2022 to December 2023
-  EXPECT_THAT(f.message(), HasSubstr("after the first bachelor's degree"));
+  EXPECT_THAT(
+      f.message(),
+      HasSubstr(
+          "after 2022-07-01 (the first conferral of a bachelor's degree"));
 }
 
 TEST(WrkDuration, WithoutTheDegreeNoPostDegreeWorkCounts_RWrkDuration) {
@@ -59,7 +62,8 @@ TEST(WrkDuration, WithoutTheDegreeNoPostDegreeWorkCounts_RWrkDuration) {
   p.clear_education();
   const v1::Finding f = WorkFinding(p, "IFS");
   EXPECT_THAT(f, HasStatus(kNotMet));
-  EXPECT_THAT(f.message(), HasSubstr("No bachelor's degree or higher"));
+  EXPECT_THAT(f.message(),
+              HasSubstr("No bachelor's degree, master's degree or doctorate"));
 }
 
 TEST(WrkDuration, HalfTimeCountsProRata_RWrkDuration) {

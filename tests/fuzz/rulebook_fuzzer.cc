@@ -56,11 +56,22 @@ void DecideWith(const eligibility::Rulebook& rulebook) {
   eligibility::Recommend(*std::move(decision));
   if (rulebook.proto().categories().empty()) return;
   eligibility::v1::RenewalAttestation attestation;
-  attestation.set_category(rulebook.proto().categories(0).code());
+  attestation.set_endorsement_number("VA-FUZZ-1");
   attestation.set_cycle_year(2027);
-  *attestation.mutable_granted_on() = ToProtoDate(absl::CivilDay(2024, 3, 1));
   *attestation.mutable_attested_on() = ToProtoDate(as_of);
-  eligibility::EvaluateRenewal(attestation, rulebook, as_of).IgnoreError();
+  registry::v1::Endorsement endorsement;
+  endorsement.set_endorsement_number("VA-FUZZ-1");
+  endorsement.set_category(rulebook.proto().categories(0).code());
+  *endorsement.mutable_granted_on() = ToProtoDate(absl::CivilDay(2024, 3, 1));
+  endorsement.set_status(registry::v1::ENDORSEMENT_STATUS_ACTIVE);
+  *endorsement.mutable_status_since() = endorsement.granted_on();
+  endorsement.set_next_renewal_cycle_year(2027);
+  registry::v1::Person person;
+  person.set_membership_paid_through_year(2027);
+  eligibility::EvaluateRenewal(attestation,
+                               eligibility::FoundRecord(endorsement, &person),
+                               rulebook, as_of)
+      .IgnoreError();
 }
 
 }  // namespace
