@@ -52,7 +52,7 @@ void AppendFinding(const v1::Finding& finding, std::string* out) {
 }
 
 std::string CategoryName(const std::string& code,
-                         const eligibility::Rulebook& rulebook) {
+                         const imh::Rulebook& rulebook) {
   const auto* category = rulebook.FindCategory(code);
   return category == nullptr ? code : absl::StrCat(code, " ", category->name());
 }
@@ -66,7 +66,7 @@ std::string Header(const std::string& version,
 }  // namespace
 
 std::string DecisionText(const v1::Decision& decision,
-                         const eligibility::Rulebook& rulebook) {
+                         const imh::Rulebook& rulebook) {
   std::string out = Header(decision.rulebook_version(), decision.as_of());
   for (const v1::CategoryDecision& category : decision.categories()) {
     absl::StrAppend(&out, "\n  ", CategoryName(category.category(), rulebook),
@@ -79,7 +79,7 @@ std::string DecisionText(const v1::Decision& decision,
 }
 
 std::string RecommendationText(const v1::Recommendation& recommendation,
-                               const eligibility::Rulebook& rulebook) {
+                               const imh::Rulebook& rulebook) {
   std::string out =
       Header(recommendation.rulebook_version(), recommendation.as_of());
   absl::StrAppend(

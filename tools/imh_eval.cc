@@ -74,10 +74,9 @@ int main(int argc, char** argv) {
 
   std::string rulebook_path = absl::GetFlag(FLAGS_rulebook);
   if (rulebook_path.empty()) {
-    rulebook_path = imh::eligibility::DefaultRulebookPath();
+    rulebook_path = imh::DefaultRulebookPath();
   }
-  absl::StatusOr<imh::eligibility::Rulebook> rulebook =
-      imh::eligibility::Rulebook::Load(rulebook_path);
+  absl::StatusOr<imh::Rulebook> rulebook = imh::Rulebook::Load(rulebook_path);
   if (!rulebook.ok()) return Fail("rulebook", rulebook.status());
 
   absl::CivilDay as_of = absl::ToCivilDay(absl::Now(), absl::LocalTimeZone());

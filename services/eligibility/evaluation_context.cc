@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/dates.h"
-#include "services/eligibility/params.h"
+#include "common/rulebook/params.h"
 
 namespace imh::eligibility {
 

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "absl/time/civil_time.h"
+#include "common/rulebook/rulebook.h"
 #include "imh/eligibility/v1/portfolio.pb.h"
-#include "services/eligibility/rulebook.h"
 #include "services/eligibility/verification.h"
 
 namespace imh::eligibility {

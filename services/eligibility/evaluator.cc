@@ -6,9 +6,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "common/dates.h"
+#include "common/rulebook/params.h"
 #include "services/eligibility/evaluation_context.h"
 #include "services/eligibility/findings.h"
-#include "services/eligibility/params.h"
 #include "services/eligibility/rules.h"
 #include "services/eligibility/validation.h"
 

@@ -10,9 +10,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "common/rulebook/rulebook.h"
 #include "imh/eligibility/v1/decision.pb.h"
 #include "imh/eligibility/v1/portfolio.pb.h"
-#include "services/eligibility/rulebook.h"
 #include "services/eligibility/verification.h"
 
 namespace imh::eligibility {

@@ -16,9 +16,9 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/rulebook/rulebook.h"
 #include "common/server_support.h"
 #include "common/tls.h"
-#include "services/eligibility/rulebook.h"
 #include "services/eligibility/server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -30,6 +30,9 @@ ABSL_FLAG(int, registry_timeout_ms, 1500,
           "shorter caller deadline wins");
 ABSL_FLAG(int, registry_attempts, 3,
           "attempts per registry call when it is UNAVAILABLE (2-5)");
+ABSL_FLAG(int, registry_batch_limit, 2048,
+          "the most questions per VerifyCredentials call (the registry's "
+          "--max_verify_questions); larger batches are split");
 ABSL_FLAG(std::string, rulebook, "",
           "rulebook textproto; default: $IMH_RULEBOOK or the Virginia "
           "rulebook of the source tree");
@@ -61,8 +64,8 @@ int main(int argc, char** argv) {
       "Decides Virginia Infant Mental Health Endorsement categories");
   absl::ParseCommandLine(argc, argv);
 
-  absl::StatusOr<imh::eligibility::Rulebook> rulebook =
-      imh::eligibility::LoadRulebookOrDefault(absl::GetFlag(FLAGS_rulebook));
+  absl::StatusOr<imh::Rulebook> rulebook =
+      imh::LoadRulebookOrDefault(absl::GetFlag(FLAGS_rulebook));
   if (!rulebook.ok()) {
     std::fprintf(stderr, "imh-eligibility: %s\n",
                  std::string(rulebook.status().message()).c_str());
@@ -77,6 +80,8 @@ int main(int argc, char** argv) {
   options.registry.timeout =
       absl::Milliseconds(absl::GetFlag(FLAGS_registry_timeout_ms));
   options.registry.max_attempts = absl::GetFlag(FLAGS_registry_attempts);
+  options.registry.max_questions_per_call =
+      absl::GetFlag(FLAGS_registry_batch_limit);
   options.registry.tls = {absl::GetFlag(FLAGS_registry_tls_ca),
                           absl::GetFlag(FLAGS_registry_tls_cert),
                           absl::GetFlag(FLAGS_registry_tls_key),

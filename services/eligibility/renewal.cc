@@ -7,8 +7,8 @@
 #include "absl/strings/str_join.h"
 #include "common/dates.h"
 #include "common/endorsement_status.h"
+#include "common/rulebook/params.h"
 #include "services/eligibility/findings.h"
-#include "services/eligibility/params.h"
 #include "services/eligibility/validation.h"
 
 namespace imh::eligibility {

@@ -10,9 +10,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "common/rulebook/rulebook.h"
 #include "imh/eligibility/v1/renewal.pb.h"
 #include "imh/registry/v1/endorsement.pb.h"
-#include "services/eligibility/rulebook.h"
 
 namespace imh::eligibility {
 

@@ -1,8 +1,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/rulebook/params.h"
 #include "services/eligibility/findings.h"
-#include "services/eligibility/params.h"
 #include "services/eligibility/rules.h"
 
 namespace imh::eligibility {

@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/dates.h"
+#include "common/rulebook/params.h"
 #include "services/eligibility/findings.h"
-#include "services/eligibility/params.h"
 #include "services/eligibility/rsc_window.h"
 #include "services/eligibility/rules.h"
 

@@ -1,7 +1,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/dates.h"
+#include "common/rulebook/params.h"
 #include "services/eligibility/findings.h"
-#include "services/eligibility/params.h"
 #include "services/eligibility/rules.h"
 #include "services/eligibility/work_time.h"
 

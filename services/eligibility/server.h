@@ -12,11 +12,11 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/rulebook/rulebook.h"
 #include "common/server_frame.h"
 #include "services/eligibility/decision_log.h"
 #include "services/eligibility/eligibility_service.h"
 #include "services/eligibility/registry_client.h"
-#include "services/eligibility/rulebook.h"
 
 namespace imh::eligibility {
 

@@ -10,9 +10,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "common/field_violation.h"
+#include "common/rulebook/rulebook.h"
 #include "imh/eligibility/v1/portfolio.pb.h"
 #include "imh/eligibility/v1/renewal.pb.h"
-#include "services/eligibility/rulebook.h"
 
 namespace imh::eligibility {
 

@@ -8,6 +8,7 @@
 // SIGTERM or SIGINT drains (health NOT_SERVING, calls in flight finish within
 // --drain_seconds) and exits 0.
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -16,9 +17,9 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "common/rulebook/rulebook.h"
 #include "common/server_support.h"
 #include "common/tls.h"
-#include "services/eligibility/rulebook.h"
 #include "services/registry/server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50052",
@@ -41,6 +42,8 @@ ABSL_FLAG(std::string, authz_policy, "",
           "empty: no restriction");
 ABSL_FLAG(bool, access_log, true, "one JSON line per call on stderr");
 ABSL_FLAG(int, readers, 8, "read connections to the SQLite file");
+ABSL_FLAG(int, max_verify_questions, 2048,
+          "the most questions one VerifyCredentials call may ask (1-2048)");
 ABSL_FLAG(int, reader_cache_mb, 4, "page cache of each read connection");
 ABSL_FLAG(int, reader_mmap_mb, 0,
           "bytes of the file each read connection maps (0: none); no read "
@@ -52,8 +55,8 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("The Active Registry of endorsed professionals");
   absl::ParseCommandLine(argc, argv);
 
-  absl::StatusOr<imh::eligibility::Rulebook> rulebook =
-      imh::eligibility::LoadRulebookOrDefault(absl::GetFlag(FLAGS_rulebook));
+  absl::StatusOr<imh::Rulebook> rulebook =
+      imh::LoadRulebookOrDefault(absl::GetFlag(FLAGS_rulebook));
   if (!rulebook.ok()) {
     std::fprintf(stderr, "imh-registry: %s\n",
                  std::string(rulebook.status().message()).c_str());
@@ -68,6 +71,8 @@ int main(int argc, char** argv) {
   options.authz_policy_path = absl::GetFlag(FLAGS_authz_policy);
   options.access_log = absl::GetFlag(FLAGS_access_log);
   options.store.max_readers = absl::GetFlag(FLAGS_readers);
+  options.limits.max_verify_questions =
+      std::clamp(absl::GetFlag(FLAGS_max_verify_questions), 1, 2048);
   options.store.reader_cache_kib = absl::GetFlag(FLAGS_reader_cache_mb) * 1024;
   options.store.reader_mmap_bytes = int64_t{absl::GetFlag(FLAGS_reader_mmap_mb)}
                                     << 20;
@@ -90,6 +95,7 @@ int main(int argc, char** argv) {
        {"address", options.listen_address},
        {"port", absl::StrCat(port)},
        {"db", options.store.path},
+       {"rulebook_version", rulebook->version()},
        {"schema_version", absl::StrCat((*server)->store().schema_version())},
        {"rulebook", rulebook->version()},
        {"transport", imh::DescribeTransport(options.tls)},

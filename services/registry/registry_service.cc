@@ -38,7 +38,7 @@ grpc::Status Write(const FieldViolations& violations,
 }  // namespace
 
 RegistryServiceImpl::RegistryServiceImpl(RegistryStore* store,
-                                         const eligibility::Rulebook* rulebook,
+                                         const imh::Rulebook* rulebook,
                                          RegistryLimits limits,
                                          const AuthorizationPolicy* policy)
     : store_(*store), rulebook_(*rulebook), limits_(limits), policy_(policy) {}

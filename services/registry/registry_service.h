@@ -10,8 +10,8 @@
 #include <atomic>
 
 #include "common/authz_policy.h"
+#include "common/rulebook/rulebook.h"
 #include "imh/registry/v1/registry_service.grpc.pb.h"
-#include "services/eligibility/rulebook.h"
 #include "services/registry/store.h"
 #include "services/registry/validation.h"
 
@@ -30,8 +30,7 @@ class RegistryServiceImpl final : public RegistryServiceBase {
   // `store`, `rulebook` and `policy` must outlive the service. With a
   // policy, every method first checks that the caller may call it
   // (PERMISSION_DENIED otherwise); without one, anyone may.
-  RegistryServiceImpl(RegistryStore* store,
-                      const eligibility::Rulebook* rulebook,
+  RegistryServiceImpl(RegistryStore* store, const imh::Rulebook* rulebook,
                       RegistryLimits limits = {},
                       const AuthorizationPolicy* policy = nullptr);
 
@@ -92,7 +91,7 @@ class RegistryServiceImpl final : public RegistryServiceBase {
                          absl::string_view method) const;
 
   RegistryStore& store_;
-  const eligibility::Rulebook& rulebook_;
+  const imh::Rulebook& rulebook_;
   const RegistryLimits limits_;
   const AuthorizationPolicy* const policy_;
   std::atomic<bool> shutting_down_{false};

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/dates.h"
-#include "services/eligibility/params.h"
+#include "common/rulebook/params.h"
 
 namespace imh::registry {
 namespace {
@@ -14,14 +14,14 @@ struct Cycle {
   int period_years;
 };
 
-std::optional<Cycle> CycleOn(const eligibility::Rulebook& rulebook,
+std::optional<Cycle> CycleOn(const imh::Rulebook& rulebook,
                              absl::CivilDay day) {
   const auto& rules = rulebook.proto().renewal();
   const std::string iso = FormatDay(day);
   const std::optional<double> anchor =
-      eligibility::NumberAt(rules.cycle_anchor_year(), iso);
+      imh::NumberAt(rules.cycle_anchor_year(), iso);
   const std::optional<double> period =
-      eligibility::NumberAt(rules.cycle_period_years(), iso);
+      imh::NumberAt(rules.cycle_period_years(), iso);
   if (!anchor || !period || *period < 1) return std::nullopt;
   return Cycle{static_cast<int>(*anchor), static_cast<int>(*period)};
 }
@@ -40,22 +40,21 @@ int CycleYearAfter(const Cycle& cycle, int year) {
 
 }  // namespace
 
-absl::StatusOr<int> FirstCycleYear(const eligibility::Rulebook& rulebook,
+absl::StatusOr<int> FirstCycleYear(const imh::Rulebook& rulebook,
                                    absl::CivilDay granted_on) {
   const std::optional<Cycle> cycle = CycleOn(rulebook, granted_on);
   if (!cycle) return NoCycle(granted_on);
   return CycleYearAfter(*cycle, static_cast<int>(granted_on.year()));
 }
 
-absl::StatusOr<int> CycleAfter(const eligibility::Rulebook& rulebook,
-                               int cycle_year) {
+absl::StatusOr<int> CycleAfter(const imh::Rulebook& rulebook, int cycle_year) {
   const absl::CivilDay day(cycle_year, 1, 1);
   const std::optional<Cycle> cycle = CycleOn(rulebook, day);
   if (!cycle) return NoCycle(day);
   return CycleYearAfter(*cycle, cycle_year);
 }
 
-bool IsCycleYear(const eligibility::Rulebook& rulebook, int year) {
+bool IsCycleYear(const imh::Rulebook& rulebook, int year) {
   const std::optional<Cycle> cycle =
       CycleOn(rulebook, absl::CivilDay(year, 1, 1));
   return cycle && year >= cycle->anchor_year &&

@@ -6,22 +6,21 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
-#include "services/eligibility/rulebook.h"
+#include "common/rulebook/rulebook.h"
 
 namespace imh::registry {
 
 // The first cycle year after the year of the grant (the grant year is exempt:
 // RULES.md s.5, "Decision (mid-cycle)"). FailedPrecondition when the rulebook
 // has no cycle in force on `granted_on`.
-absl::StatusOr<int> FirstCycleYear(const eligibility::Rulebook& rulebook,
+absl::StatusOr<int> FirstCycleYear(const imh::Rulebook& rulebook,
                                    absl::CivilDay granted_on);
 
 // The cycle after `cycle_year`, with the period in force on its January 1.
-absl::StatusOr<int> CycleAfter(const eligibility::Rulebook& rulebook,
-                               int cycle_year);
+absl::StatusOr<int> CycleAfter(const imh::Rulebook& rulebook, int cycle_year);
 
 // Whether `year` is a cycle year under the figures in force on its January 1.
-bool IsCycleYear(const eligibility::Rulebook& rulebook, int year);
+bool IsCycleYear(const imh::Rulebook& rulebook, int year);
 
 }  // namespace imh::registry
 

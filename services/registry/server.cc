@@ -8,8 +8,7 @@
 namespace imh::registry {
 
 absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
-    const RegistryServerOptions& options,
-    const eligibility::Rulebook* rulebook) {
+    const RegistryServerOptions& options, const imh::Rulebook* rulebook) {
   std::unique_ptr<RegistryServer> server(new RegistryServer());
   absl::StatusOr<std::unique_ptr<RegistryStore>> store =
       RegistryStore::Open(options.store, rulebook);

@@ -13,8 +13,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/authz_policy.h"
+#include "common/rulebook/rulebook.h"
 #include "common/server_frame.h"
-#include "services/eligibility/rulebook.h"
 #include "services/registry/registry_service.h"
 #include "services/registry/store.h"
 
@@ -41,8 +41,7 @@ class RegistryServer {
   // Fails when the store cannot be opened, a certificate or the policy cannot
   // be read, or the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<RegistryServer>> Start(
-      const RegistryServerOptions& options,
-      const eligibility::Rulebook* rulebook);
+      const RegistryServerOptions& options, const imh::Rulebook* rulebook);
   ~RegistryServer();
 
   int port() const { return port_; }

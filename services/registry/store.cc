@@ -242,7 +242,7 @@ void WriteTx::AppendStatus(int64_t endorsement_id, v1::EndorsementStatus status,
 }
 
 RegistryStore::RegistryStore(StoreOptions options,
-                             const eligibility::Rulebook* rulebook)
+                             const imh::Rulebook* rulebook)
     : options_(std::move(options)), rulebook_(rulebook) {}
 
 RegistryStore::~RegistryStore() { Close(); }
@@ -265,7 +265,7 @@ void ConfigureSqliteOnce() {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RegistryStore>> RegistryStore::Open(
-    const StoreOptions& options, const eligibility::Rulebook* rulebook) {
+    const StoreOptions& options, const imh::Rulebook* rulebook) {
   ConfigureSqliteOnce();
   std::unique_ptr<RegistryStore> store(new RegistryStore(options, rulebook));
   try {

@@ -31,9 +31,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/rulebook/rulebook.h"
 #include "google/protobuf/message.h"
 #include "imh/registry/v1/registry_service.pb.h"
-#include "services/eligibility/rulebook.h"
 
 namespace SQLite {
 class Database;
@@ -121,7 +121,7 @@ class RegistryStore {
   // FailedPrecondition for a file written by a newer schema, Unavailable or
   // Internal when SQLite cannot open it.
   static absl::StatusOr<std::unique_ptr<RegistryStore>> Open(
-      const StoreOptions& options, const eligibility::Rulebook* rulebook);
+      const StoreOptions& options, const imh::Rulebook* rulebook);
   ~RegistryStore();
   RegistryStore(const RegistryStore&) = delete;
   RegistryStore& operator=(const RegistryStore&) = delete;
@@ -175,7 +175,7 @@ class RegistryStore {
   void Close();
 
  private:
-  RegistryStore(StoreOptions options, const eligibility::Rulebook* rulebook);
+  RegistryStore(StoreOptions options, const imh::Rulebook* rulebook);
 
   using WriteBody = std::function<absl::Status(
       WriteTx& tx, google::protobuf::Message& response)>;
@@ -194,7 +194,7 @@ class RegistryStore {
       const std::function<absl::Status(WriteTx& tx, Response& response)>& body);
 
   const StoreOptions options_;
-  const eligibility::Rulebook* rulebook_;
+  const imh::Rulebook* rulebook_;
   int schema_version_ = 0;
 
   std::mutex write_mutex_;

@@ -130,7 +130,7 @@ class ReaderPool {
 // The state of one write transaction.
 class WriteTx {
  public:
-  WriteTx(SQLite::Database& db, const eligibility::Rulebook& rulebook,
+  WriteTx(SQLite::Database& db, const imh::Rulebook& rulebook,
           const WriteContext& context, absl::Time now)
       : db(db), rulebook(rulebook), context(context), now(now) {}
 
@@ -142,7 +142,7 @@ class WriteTx {
                     absl::CivilDay effective_on, const std::string& reason);
 
   SQLite::Database& db;
-  const eligibility::Rulebook& rulebook;
+  const imh::Rulebook& rulebook;
   const WriteContext& context;
   const absl::Time now;
   std::string audit_target;

@@ -19,8 +19,7 @@ absl::CivilDay Day(const google::type::Date& date) {
   return ToCivilDayUnchecked(date);
 }
 
-std::string Canonical(const eligibility::Rulebook& rulebook,
-                      const std::string& code) {
+std::string Canonical(const imh::Rulebook& rulebook, const std::string& code) {
   const rulebook::v1::Category* category = rulebook.FindCategory(code);
   return category ? category->code() : code;
 }

@@ -58,7 +58,7 @@ class Checker {
   }
 
   void Category(absl::string_view field, const std::string& code,
-                const eligibility::Rulebook& rulebook, bool required) {
+                const imh::Rulebook& rulebook, bool required) {
     if (code.empty()) {
       if (required) Add(field, "required");
       return;
@@ -187,8 +187,8 @@ FieldViolations ValidateGetPerson(const v1::GetPersonRequest& request) {
 }
 
 FieldViolations ValidateCreateEndorsement(
-    const v1::CreateEndorsementRequest& request,
-    const eligibility::Rulebook& rulebook, absl::CivilDay today) {
+    const v1::CreateEndorsementRequest& request, const imh::Rulebook& rulebook,
+    absl::CivilDay today) {
   FieldViolations out;
   Checker check(out);
   check.Id("person_id", request.person_id(), true);
@@ -210,7 +210,7 @@ FieldViolations ValidateGetEndorsement(
 }
 
 uint64_t ListFilterDigest(const v1::ListEndorsementsRequest& request,
-                          const eligibility::Rulebook& rulebook) {
+                          const imh::Rulebook& rulebook) {
   const rulebook::v1::Category* category =
       rulebook.FindCategory(request.category());
   return Fnv1a64(absl::StrCat(category ? category->code() : request.category(),
@@ -220,8 +220,8 @@ uint64_t ListFilterDigest(const v1::ListEndorsementsRequest& request,
 }
 
 FieldViolations ValidateListEndorsements(
-    const v1::ListEndorsementsRequest& request,
-    const eligibility::Rulebook& rulebook, int64_t* after_id) {
+    const v1::ListEndorsementsRequest& request, const imh::Rulebook& rulebook,
+    int64_t* after_id) {
   FieldViolations out;
   Checker check(out);
   *after_id = 0;
@@ -297,8 +297,8 @@ FieldViolations ValidateProcessLapses(const v1::ProcessLapsesRequest& request,
 }
 
 FieldViolations ValidateVerifyCredentials(
-    const v1::VerifyCredentialsRequest& request,
-    const eligibility::Rulebook& rulebook, const RegistryLimits& limits) {
+    const v1::VerifyCredentialsRequest& request, const imh::Rulebook& rulebook,
+    const RegistryLimits& limits) {
   FieldViolations out;
   Checker check(out);
   if (request.questions_size() == 0) {
@@ -363,8 +363,8 @@ FieldViolations ValidateImportRequest(
 }
 
 std::vector<v1::ImportRejection> ValidateImportRecords(
-    const v1::ImportEndorsementsRequest& request,
-    const eligibility::Rulebook& rulebook, absl::CivilDay today) {
+    const v1::ImportEndorsementsRequest& request, const imh::Rulebook& rulebook,
+    absl::CivilDay today) {
   std::vector<v1::ImportRejection> rejections;
   for (int i = 0; i < request.records_size(); ++i) {
     const v1::RegistryRecord& record = request.records(i);

@@ -12,8 +12,8 @@
 
 #include "absl/time/civil_time.h"
 #include "common/field_violation.h"
+#include "common/rulebook/rulebook.h"
 #include "imh/registry/v1/registry_service.pb.h"
-#include "services/eligibility/rulebook.h"
 
 namespace imh::registry {
 
@@ -29,14 +29,14 @@ struct RegistryLimits {
 FieldViolations ValidateCreatePerson(const v1::CreatePersonRequest& request);
 FieldViolations ValidateGetPerson(const v1::GetPersonRequest& request);
 FieldViolations ValidateCreateEndorsement(
-    const v1::CreateEndorsementRequest& request,
-    const eligibility::Rulebook& rulebook, absl::CivilDay today);
+    const v1::CreateEndorsementRequest& request, const imh::Rulebook& rulebook,
+    absl::CivilDay today);
 FieldViolations ValidateGetEndorsement(
     const v1::GetEndorsementRequest& request);
 // Also decodes the page token; `after_id` gets its cursor (0 without one).
 FieldViolations ValidateListEndorsements(
-    const v1::ListEndorsementsRequest& request,
-    const eligibility::Rulebook& rulebook, int64_t* after_id);
+    const v1::ListEndorsementsRequest& request, const imh::Rulebook& rulebook,
+    int64_t* after_id);
 FieldViolations ValidateUpdateEndorsementStatus(
     const v1::UpdateEndorsementStatusRequest& request, absl::CivilDay today);
 FieldViolations ValidateRecordMembership(
@@ -46,8 +46,8 @@ FieldViolations ValidateRecordRenewal(const v1::RecordRenewalRequest& request,
 FieldViolations ValidateProcessLapses(const v1::ProcessLapsesRequest& request,
                                       absl::CivilDay today);
 FieldViolations ValidateVerifyCredentials(
-    const v1::VerifyCredentialsRequest& request,
-    const eligibility::Rulebook& rulebook, const RegistryLimits& limits);
+    const v1::VerifyCredentialsRequest& request, const imh::Rulebook& rulebook,
+    const RegistryLimits& limits);
 FieldViolations ValidateWatchChanges(const v1::WatchChangesRequest& request);
 
 // Import is checked at two levels: the request as a whole (a violation here
@@ -56,12 +56,12 @@ FieldViolations ValidateImportRequest(
     const v1::ImportEndorsementsRequest& request, const RegistryLimits& limits);
 // Rejections for the records that fail their checks, in record order.
 std::vector<v1::ImportRejection> ValidateImportRecords(
-    const v1::ImportEndorsementsRequest& request,
-    const eligibility::Rulebook& rulebook, absl::CivilDay today);
+    const v1::ImportEndorsementsRequest& request, const imh::Rulebook& rulebook,
+    absl::CivilDay today);
 
 // The digest a page token is bound to: the list filters, normalised.
 uint64_t ListFilterDigest(const v1::ListEndorsementsRequest& request,
-                          const eligibility::Rulebook& rulebook);
+                          const imh::Rulebook& rulebook);
 
 }  // namespace imh::registry
 

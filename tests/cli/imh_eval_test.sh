@@ -29,10 +29,10 @@ check no_registry_is_never_eligible 0 "NEEDS REVIEW" -- \
   "$cli" --as_of 2026-11-23 --category IFS "$portfolios/ifs_applicant.json"
 check json_output 0 '"outcome": "OUTCOME_ELIGIBLE"' -- \
   "$cli" --registry "$registry" --as_of 2026-11-23 --category IFS --json "$portfolios/ifs_applicant.json"
-check recommend 0 "eligible for: IFS" -- \
+check recommend 0 "eligible for: IFA, IFS" -- \
   "$cli" --registry "$registry" --as_of 2026-11-23 --recommend "$portfolios/ifs_applicant.json"
 check renewal 0 "renewal of IFS for the 2027 cycle: COMPLETE" -- \
-  "$cli" --renewal --as_of 2027-12-15 "$src/deploy/examples/renewals/renewal_ifs_2027.json"
+  "$cli" --registry "$registry" --renewal --as_of 2027-12-15 "$src/deploy/examples/renewals/renewal_ifs_2027.json"
 check unknown_category 1 "unknown category \"IMHM\"" -- \
   "$cli" --category IMHM "$portfolios/ifs_applicant.json"
 check missing_file 1 "cannot open" -- "$cli" /nonexistent.json

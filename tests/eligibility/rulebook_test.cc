@@ -1,6 +1,6 @@
 // Loading and refusing rulebooks; dated figures.
 
-#include "services/eligibility/rulebook.h"
+#include "common/rulebook/rulebook.h"
 
 #include "absl/strings/str_replace.h"
 #include "common/proto_files.h"

@@ -12,11 +12,11 @@
 
 #include "absl/status/status.h"
 #include "absl/time/civil_time.h"
+#include "common/rulebook/rulebook.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "imh/eligibility/v1/decision.pb.h"
 #include "imh/eligibility/v1/portfolio.pb.h"
-#include "services/eligibility/rulebook.h"
 #include "services/eligibility/verification.h"
 
 namespace imh::eligibility::testing {

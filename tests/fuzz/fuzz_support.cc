@@ -2,12 +2,11 @@
 
 namespace imh::fuzz {
 
-const eligibility::Rulebook& ShippedRulebook() {
-  static const eligibility::Rulebook* const rulebook = [] {
-    absl::StatusOr<eligibility::Rulebook> loaded =
-        eligibility::LoadRulebookOrDefault("");
+const imh::Rulebook& ShippedRulebook() {
+  static const imh::Rulebook* const rulebook = [] {
+    absl::StatusOr<imh::Rulebook> loaded = imh::LoadRulebookOrDefault("");
     if (!loaded.ok()) InvariantBroken("the shipped rulebook does not load");
-    return new eligibility::Rulebook(std::move(*loaded));
+    return new imh::Rulebook(std::move(*loaded));
   }();
   return *rulebook;
 }

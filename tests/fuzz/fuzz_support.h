@@ -8,12 +8,12 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "services/eligibility/rulebook.h"
+#include "common/rulebook/rulebook.h"
 
 namespace imh::fuzz {
 
 // The Virginia rulebook shipped with the service, loaded once.
-const eligibility::Rulebook& ShippedRulebook();
+const imh::Rulebook& ShippedRulebook();
 
 // Reports `what` and aborts: an invariant was broken.
 [[noreturn]] inline void InvariantBroken(const char* what) {

@@ -62,7 +62,7 @@ void CheckNeverEligibleUnverified(const v1::Decision& decision) {
 }
 
 void EvaluateRequest(const v1::EvaluatePortfolioRequest& request, size_t seed) {
-  const eligibility::Rulebook& rulebook = ShippedRulebook();
+  const imh::Rulebook& rulebook = ShippedRulebook();
   // As the service does: the request's day when it is a real one, else a
   // fixed "today" (the service refuses days after today).
   const absl::CivilDay today(2026, 11, 23);

@@ -11,9 +11,9 @@
 #include "absl/time/civil_time.h"
 #include "common/dates.h"
 #include "common/proto_files.h"
+#include "common/rulebook/rulebook.h"
 #include "services/eligibility/evaluator.h"
 #include "services/eligibility/renewal.h"
-#include "services/eligibility/rulebook.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace imh::fuzz {
@@ -30,7 +30,7 @@ const eligibility::v1::Portfolio& ExamplePortfolio() {
   return *portfolio;
 }
 
-void DecideWith(const eligibility::Rulebook& rulebook) {
+void DecideWith(const imh::Rulebook& rulebook) {
   const absl::CivilDay as_of(2026, 11, 1);
   if (as_of < rulebook.in_force_from()) return;
   absl::StatusOr<eligibility::CategoryList> categories =
@@ -79,8 +79,7 @@ void DecideWith(const eligibility::Rulebook& rulebook) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
-  absl::StatusOr<imh::eligibility::Rulebook> rulebook =
-      imh::eligibility::Rulebook::Parse(text, "fuzz");
+  absl::StatusOr<imh::Rulebook> rulebook = imh::Rulebook::Parse(text, "fuzz");
   if (rulebook.ok()) imh::fuzz::DecideWith(*rulebook);
   return 0;
 }

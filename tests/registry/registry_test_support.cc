@@ -26,12 +26,12 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-const eligibility::Rulebook& VirginiaRulebook() {
-  static const eligibility::Rulebook* rulebook = [] {
-    absl::StatusOr<eligibility::Rulebook> loaded =
-        eligibility::Rulebook::Load(IMH_TEST_RULEBOOK_PATH);
+const imh::Rulebook& VirginiaRulebook() {
+  static const imh::Rulebook* rulebook = [] {
+    absl::StatusOr<imh::Rulebook> loaded =
+        imh::Rulebook::Load(IMH_TEST_RULEBOOK_PATH);
     if (!loaded.ok()) std::abort();
-    return new eligibility::Rulebook(std::move(*loaded));
+    return new imh::Rulebook(std::move(*loaded));
   }();
   return *rulebook;
 }

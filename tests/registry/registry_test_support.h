@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "common/rulebook/rulebook.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "imh/admin/v1/admin_service.pb.h"
 #include "imh/registry/v1/registry_service.grpc.pb.h"
-#include "services/eligibility/rulebook.h"
 #include "services/registry/server.h"
 
 namespace imh::registry::testing {
@@ -30,7 +30,7 @@ class TempDir {
   std::string path_;
 };
 
-const eligibility::Rulebook& VirginiaRulebook();
+const imh::Rulebook& VirginiaRulebook();
 
 class RegistryTest : public ::testing::Test {
  public:

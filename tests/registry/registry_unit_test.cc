@@ -49,7 +49,7 @@ TEST(StatusTransitionsTest, RevokedIsFinalOthersMayBeReinstated) {
 }
 
 TEST(RenewalCycleTest, RRnwCycle_GrantYearIsExempt) {
-  const eligibility::Rulebook& rulebook = VirginiaRulebook();
+  const imh::Rulebook& rulebook = VirginiaRulebook();
   EXPECT_EQ(*FirstCycleYear(rulebook, absl::CivilDay(2023, 5, 1)), 2024);
   EXPECT_EQ(*FirstCycleYear(rulebook, absl::CivilDay(2024, 5, 1)), 2027);
   EXPECT_EQ(*FirstCycleYear(rulebook, absl::CivilDay(2025, 1, 1)), 2027);

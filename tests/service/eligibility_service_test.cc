@@ -106,20 +106,107 @@ TEST_F(EligibilityServiceTest,
   EXPECT_THAT(log, ::testing::HasSubstr(R"("kind":"recommendation")"));
 }
 
-TEST_F(EligibilityServiceTest, EvaluateRenewal_DecidesAndLogs) {
+// Puts one IFS endorsement on the registry, as the association's import does.
+void Seed(int registry_port, const std::string& granted_on, int membership) {
+  auto stub = registry::v1::RegistryService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", registry_port),
+                          grpc::InsecureChannelCredentials()));
+  registry::v1::ImportEndorsementsRequest request;
+  registry::v1::RegistryRecord* record = request.add_records();
+  record->mutable_person()->set_person_id("P-1004");
+  record->mutable_person()->set_display_name("Leah Okafor");
+  record->mutable_person()->set_county("Roanoke");
+  record->mutable_person()->set_membership_paid_through_year(membership);
+  record->mutable_endorsement()->set_endorsement_number("VA-IFS-1004");
+  record->mutable_endorsement()->set_category("IFS");
+  *record->mutable_endorsement()->mutable_granted_on() = DateOf(granted_on);
+  registry::v1::ImportEndorsementsResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub->ImportEndorsements(&context, request, &response).ok());
+  ASSERT_EQ(response.imported_count(), 1);
+}
+
+v1::EvaluateRenewalRequest EarlyRenewal() {
   v1::EvaluateRenewalRequest request;
-  ASSERT_TRUE(ReadJsonFile(std::string(IMH_SOURCE_DIR) +
+  EXPECT_TRUE(ReadJsonFile(std::string(IMH_SOURCE_DIR) +
                                "/deploy/examples/renewals/"
                                "renewal_ifs_2027_early.json",
                            request.mutable_attestation())
                   .ok());
   *request.mutable_as_of() = DateOf("2026-11-20");
+  return request;
+}
+
+TEST_F(EligibilityServiceTest, EvaluateRenewal_DecidesFromTheRegistrysRecord) {
+  // The registry's record: granted 2025-03-01, so 2027 is due and 2026-2027
+  // owe hours; membership through 2028.
+  Seed(registry_->port(), "2025-03-01", 2028);
   v1::EvaluateRenewalResponse response;
   grpc::ClientContext context;
-  ASSERT_TRUE(stub_->EvaluateRenewal(&context, request, &response).ok());
-  EXPECT_EQ(response.decision().outcome(), v1::OUTCOME_NOT_ELIGIBLE);
+  ASSERT_TRUE(stub_->EvaluateRenewal(&context, EarlyRenewal(), &response).ok());
+  const v1::RenewalDecision& decision = response.decision();
+  EXPECT_EQ(decision.category(), "IFS");
+  EXPECT_EQ(decision.due_cycle_year(), 2027);
+  EXPECT_EQ(decision.granted_on().year(), 2025);
+  EXPECT_EQ(decision.membership_paid_through_year(), 2028);
+  EXPECT_THAT(decision.owed_years(), ::testing::ElementsAre(2026, 2027));
+  // Only 2026's hours are attested so far: not complete yet.
+  EXPECT_EQ(decision.outcome(), v1::OUTCOME_NOT_ELIGIBLE);
   EXPECT_THAT(DecisionLog(),
               ::testing::HasSubstr(R"("outcomes":{"IFS":"NOT_ELIGIBLE"})"));
+}
+
+TEST_F(EligibilityServiceTest, EvaluateRenewal_AMissedCycleStaysDue_RRnwCycle) {
+  // Granted 2019 and never renewed: the registry has 2024 due, and an
+  // attestation for 2027 cannot stand in for it.
+  Seed(registry_->port(), "2019-06-01", 2028);
+  v1::EvaluateRenewalResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->EvaluateRenewal(&context, EarlyRenewal(), &response).ok());
+  EXPECT_EQ(response.decision().due_cycle_year(), 2024);
+  EXPECT_EQ(response.decision().outcome(), v1::OUTCOME_NOT_ELIGIBLE);
+  bool cycle_not_met = false;
+  for (const v1::Finding& f : response.decision().findings()) {
+    cycle_not_met |= f.rule_id() == "R-RNW-CYCLE" &&
+                     f.status() == v1::FINDING_STATUS_NOT_MET &&
+                     f.message().find("2024 cycle due") != std::string::npos;
+  }
+  EXPECT_TRUE(cycle_not_met) << response.decision().DebugString();
+}
+
+TEST_F(EligibilityServiceTest,
+       EvaluateRenewal_UnknownEndorsementIsNotComplete) {
+  v1::EvaluateRenewalResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->EvaluateRenewal(&context, EarlyRenewal(), &response).ok());
+  EXPECT_EQ(response.decision().outcome(), v1::OUTCOME_NOT_ELIGIBLE);
+  EXPECT_EQ(response.decision().category(), "");
+}
+
+TEST_F(EligibilityServiceTest, EvaluateRenewal_RegistryAwayIsNeedsReview) {
+  Seed(registry_->port(), "2025-03-01", 2028);
+  registry_.reset();  // the registry stops
+  v1::EvaluateRenewalResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->EvaluateRenewal(&context, EarlyRenewal(), &response).ok());
+  EXPECT_EQ(response.decision().outcome(), v1::OUTCOME_NEEDS_REVIEW);
+  ASSERT_GE(response.decision().findings_size(), 1);
+  EXPECT_EQ(response.decision().findings(0).status(),
+            v1::FINDING_STATUS_UNVERIFIED);
+}
+
+TEST_F(EligibilityServiceTest, VerificationReportsTheRegistrysRulebookVersion) {
+  v1::EvaluatePortfolioRequest request;
+  ASSERT_TRUE(ReadJsonFile(std::string(IMH_SOURCE_DIR) +
+                               "/deploy/examples/portfolios/ifs_applicant.json",
+                           request.mutable_portfolio())
+                  .ok());
+  *request.mutable_as_of() = DateOf("2026-11-20");
+  v1::EvaluatePortfolioResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->EvaluatePortfolio(&context, request, &response).ok());
+  EXPECT_EQ(response.verification().registry_rulebook_version(),
+            VirginiaRulebook().version());
 }
 
 }  // namespace

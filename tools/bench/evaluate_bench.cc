@@ -18,7 +18,7 @@
 namespace {
 
 namespace v1 = imh::eligibility::v1;
-using imh::eligibility::Rulebook;
+using imh::Rulebook;
 
 const absl::CivilDay kAsOf(2026, 11, 23);
 

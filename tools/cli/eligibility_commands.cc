@@ -10,8 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/dates.h"
 #include "common/proto_files.h"
+#include "common/rulebook/rulebook.h"
 #include "imh/eligibility/v1/eligibility_service.grpc.pb.h"
-#include "services/eligibility/rulebook.h"
 #include "tools/cli/commands.h"
 #include "tools/decision_text.h"
 
@@ -23,7 +23,7 @@ namespace v1 = eligibility::v1;
 struct Session {
   std::unique_ptr<v1::EligibilityService::Stub> stub;
   // For category names in text output.
-  std::unique_ptr<eligibility::Rulebook> rulebook;
+  std::unique_ptr<imh::Rulebook> rulebook;
 };
 
 // Connects, and (for text output) fetches the rulebook in force. Prints the
@@ -48,14 +48,13 @@ std::optional<Session> Connect(const ClientOptions& options) {
   }
   std::string text;
   google::protobuf::TextFormat::PrintToString(response.rulebook(), &text);
-  absl::StatusOr<eligibility::Rulebook> rulebook =
-      eligibility::Rulebook::Parse(text, "the eligibility service's rulebook");
+  absl::StatusOr<imh::Rulebook> rulebook =
+      imh::Rulebook::Parse(text, "the eligibility service's rulebook");
   if (!rulebook.ok()) {
     ReportError("rulebook", rulebook.status());
     return std::nullopt;
   }
-  session.rulebook =
-      std::make_unique<eligibility::Rulebook>(std::move(*rulebook));
+  session.rulebook = std::make_unique<imh::Rulebook>(std::move(*rulebook));
   return session;
 }
 
@@ -88,8 +87,8 @@ int ForEachFile(
     const std::function<grpc::Status(v1::EligibilityService::Stub&,
                                      grpc::ClientContext*, const Request&,
                                      Response*)>& call,
-    const std::function<std::string(const Response&,
-                                    const eligibility::Rulebook&)>& text) {
+    const std::function<std::string(const Response&, const imh::Rulebook&)>&
+        text) {
   std::optional<Session> session = Connect(options);
   if (!session) return 1;
   int failures = 0;
@@ -152,7 +151,7 @@ int Evaluate(const ClientOptions& options,
          const Request& request, Response* response) {
         return stub.EvaluatePortfolio(context, request, response);
       },
-      [](const Response& response, const eligibility::Rulebook& rulebook) {
+      [](const Response& response, const imh::Rulebook& rulebook) {
         return DecisionText(response.decision(), rulebook) +
                VerificationText(response.decision_id(),
                                 response.verification());
@@ -172,7 +171,7 @@ int Recommend(const ClientOptions& options,
          const Request& request, Response* response) {
         return stub.RecommendCategories(context, request, response);
       },
-      [](const Response& response, const eligibility::Rulebook& rulebook) {
+      [](const Response& response, const imh::Rulebook& rulebook) {
         return RecommendationText(response.recommendation(), rulebook) +
                VerificationText(response.decision_id(),
                                 response.verification());
@@ -192,7 +191,7 @@ int Renew(const ClientOptions& options, const std::vector<std::string>& files,
          const Request& request, Response* response) {
         return stub.EvaluateRenewal(context, request, response);
       },
-      [](const Response& response, const eligibility::Rulebook&) {
+      [](const Response& response, const imh::Rulebook&) {
         return absl::StrCat(RenewalText(response.decision()), "decision ",
                             response.decision_id(), "\n");
       });

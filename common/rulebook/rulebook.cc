@@ -1,4 +1,4 @@
-#include "services/eligibility/rulebook.h"
+#include "common/rulebook/rulebook.h"
 
 #include <cstdlib>
 
@@ -9,9 +9,9 @@
 #include "common/proto_files.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
-#include "services/eligibility/rulebook_check.h"
+#include "common/rulebook/rulebook_check.h"
 
-namespace imh::eligibility {
+namespace imh {
 namespace {
 
 // Collects the text parser's errors with their positions.
@@ -94,4 +94,4 @@ absl::StatusOr<Rulebook> LoadRulebookOrDefault(const std::string& path) {
   return Rulebook::Load(path.empty() ? DefaultRulebookPath() : path);
 }
 
-}  // namespace imh::eligibility
+}  // namespace imh

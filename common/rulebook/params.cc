@@ -1,10 +1,10 @@
-#include "services/eligibility/params.h"
+#include "common/rulebook/params.h"
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
-namespace imh::eligibility {
+namespace imh {
 
 namespace rb = rulebook::v1;
 
@@ -68,4 +68,4 @@ std::string DescribeList(const rb::CodeListValue* list,
   return text;
 }
 
-}  // namespace imh::eligibility
+}  // namespace imh

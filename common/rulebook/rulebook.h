@@ -1,5 +1,5 @@
-#ifndef IMH_SERVICES_ELIGIBILITY_RULEBOOK_H_
-#define IMH_SERVICES_ELIGIBILITY_RULEBOOK_H_
+#ifndef IMH_COMMON_RULEBOOK_RULEBOOK_H_
+#define IMH_COMMON_RULEBOOK_RULEBOOK_H_
 
 // The rule set in force, loaded from a textproto file and validated once.
 
@@ -12,7 +12,7 @@
 #include "absl/time/civil_time.h"
 #include "imh/rulebook/v1/rulebook.pb.h"
 
-namespace imh::eligibility {
+namespace imh {
 
 class Rulebook {
  public:
@@ -53,6 +53,6 @@ std::string DefaultRulebookPath();
 // (a binary's --rulebook flag left unset). Same errors as Load.
 absl::StatusOr<Rulebook> LoadRulebookOrDefault(const std::string& path);
 
-}  // namespace imh::eligibility
+}  // namespace imh
 
-#endif  // IMH_SERVICES_ELIGIBILITY_RULEBOOK_H_
+#endif  // IMH_COMMON_RULEBOOK_RULEBOOK_H_

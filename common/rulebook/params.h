@@ -1,5 +1,5 @@
-#ifndef IMH_SERVICES_ELIGIBILITY_PARAMS_H_
-#define IMH_SERVICES_ELIGIBILITY_PARAMS_H_
+#ifndef IMH_COMMON_RULEBOOK_PARAMS_H_
+#define IMH_COMMON_RULEBOOK_PARAMS_H_
 
 // Reading a rulebook's dated series on a given day. Days are ISO strings
 // ("2025-01-31"), which order as dates; the rulebook checker guarantees the
@@ -11,7 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "imh/rulebook/v1/rulebook.pb.h"
 
-namespace imh::eligibility {
+namespace imh {
 
 // The value in force on `iso_day`: the last whose effective_from <= iso_day;
 // nullopt when none is yet (or the parameter is unset).
@@ -45,6 +45,6 @@ bool ListHasEnumCode(absl::string_view enum_value_name,
 std::string DescribeList(const rulebook::v1::CodeListValue* list,
                          absl::string_view conjunction = "or");
 
-}  // namespace imh::eligibility
+}  // namespace imh
 
-#endif  // IMH_SERVICES_ELIGIBILITY_PARAMS_H_
+#endif  // IMH_COMMON_RULEBOOK_PARAMS_H_

@@ -1,5 +1,5 @@
-#ifndef IMH_SERVICES_ELIGIBILITY_RULEBOOK_CHECK_H_
-#define IMH_SERVICES_ELIGIBILITY_RULEBOOK_CHECK_H_
+#ifndef IMH_COMMON_RULEBOOK_RULEBOOK_CHECK_H_
+#define IMH_COMMON_RULEBOOK_RULEBOOK_CHECK_H_
 
 #include <string>
 #include <vector>
@@ -8,7 +8,7 @@
 #include "google/protobuf/text_format.h"
 #include "imh/rulebook/v1/rulebook.pb.h"
 
-namespace imh::eligibility {
+namespace imh {
 
 // Checks what the schema cannot: every dated series is non-empty with real,
 // strictly increasing dates and finite non-negative values; every code names
@@ -26,6 +26,6 @@ std::vector<std::string> CheckRulebook(
 // passed.
 absl::CivilDay RulesInForceFrom(const rulebook::v1::Rulebook& rulebook);
 
-}  // namespace imh::eligibility
+}  // namespace imh
 
-#endif  // IMH_SERVICES_ELIGIBILITY_RULEBOOK_CHECK_H_
+#endif  // IMH_COMMON_RULEBOOK_RULEBOOK_CHECK_H_

@@ -1,4 +1,4 @@
-#include "services/eligibility/rulebook_check.h"
+#include "common/rulebook/rulebook_check.h"
 
 #include <cmath>
 
@@ -10,7 +10,7 @@
 #include "common/dates.h"
 #include "imh/eligibility/v1/portfolio.pb.h"
 
-namespace imh::eligibility {
+namespace imh {
 namespace {
 
 using google::protobuf::EnumDescriptor;
@@ -479,4 +479,4 @@ absl::CivilDay RulesInForceFrom(const rb::Rulebook& rulebook) {
   return ParseDay(latest).value_or(absl::CivilDay(1, 1, 1));
 }
 
-}  // namespace imh::eligibility
+}  // namespace imh

@@ -1,0 +1,48 @@
+// One odd identifier must not blind a whole decision: both services check
+// identifiers with the same field checks (common/field_checks.h), so the
+// eligibility service refuses what the registry would refuse, up front and
+// with its field path; and a batch larger than the registry's limit is split.
+
+#include <string>
+
+#include "tests/e2e/e2e_fixture.h"
+
+namespace imh::e2e {
+namespace {
+
+using registry::testing::ViolationPaths;
+using ::testing::Contains;
+
+TEST_F(EndToEndTest, AnIdTheRegistryWouldRefuseIsRefusedUpFrontWithItsPath) {
+  StartPairWithDemoRegistry();
+  elig::Portfolio portfolio = IfsPortfolio();
+  portfolio.mutable_rsc_sessions(0)->mutable_provider()->set_person_id(
+      "P 1001");
+  portfolio.mutable_references(1)->mutable_rater()->set_endorsement_number(
+      "va-ifrs-1001");
+  elig::EvaluatePortfolioResponse response;
+  const grpc::Status status = EvaluateIfs(portfolio, &response);
+  ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << status.error_message();
+  EXPECT_THAT(ViolationPaths(status),
+              Contains("portfolio.rsc_sessions[0].provider.person_id"));
+  EXPECT_THAT(ViolationPaths(status),
+              Contains("portfolio.references[1].rater.endorsement_number"));
+}
+
+TEST_F(EndToEndTest, ABatchLargerThanTheRegistrysLimitIsSplitAndFullyAnswered) {
+  StartRegistry({"--max_verify_questions=4"});
+  SeedDemoRegistry(*RegistryStub());
+  StartEligibility(registry_->address(), {"--registry_batch_limit=4"});
+  elig::EvaluatePortfolioResponse response;
+  ASSERT_TRUE(EvaluateIfs(IfsPortfolio(), &response).ok());
+  // More questions than one call may carry, every one answered.
+  EXPECT_GT(response.verification().questions(), 4);
+  EXPECT_EQ(response.verification().state(), elig::VERIFICATION_STATE_COMPLETE);
+  EXPECT_EQ(response.verification().unanswered(), 0);
+  EXPECT_EQ(response.decision().categories(0).outcome(),
+            elig::OUTCOME_ELIGIBLE);
+}
+
+}  // namespace
+}  // namespace imh::e2e
