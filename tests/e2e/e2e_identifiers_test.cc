@@ -3,6 +3,7 @@
 // eligibility service refuses what the registry would refuse, up front and
 // with its field path; and a batch larger than the registry's limit is split.
 
+#include <fstream>
 #include <string>
 
 #include "tests/e2e/e2e_fixture.h"
@@ -42,6 +43,26 @@ TEST_F(EndToEndTest, ABatchLargerThanTheRegistrysLimitIsSplitAndFullyAnswered) {
   EXPECT_EQ(response.verification().unanswered(), 0);
   EXPECT_EQ(response.decision().categories(0).outcome(),
             elig::OUTCOME_ELIGIBLE);
+}
+
+TEST_F(EndToEndTest, ARegistryOnAnotherRulebookVersionIsReportedAndWarnedOf) {
+  // The registry runs the same rules under another version name.
+  std::string rulebook = ReadFile(
+      kSource + "/services/eligibility/rulebooks/virginia_imh_e.textproto");
+  const std::string version = "version: \"va-imh-e/";
+  rulebook.replace(rulebook.find(version), version.size(),
+                   "version: \"registry-copy/");
+  const std::string path = dir_.path() + "/registry_rulebook.textproto";
+  std::ofstream(path) << rulebook;
+  StartRegistry({"--rulebook=" + path});
+  SeedDemoRegistry(*RegistryStub());
+  StartEligibility(registry_->address());
+  elig::EvaluatePortfolioResponse response;
+  ASSERT_TRUE(EvaluateIfs(IfsPortfolio(), &response).ok());
+  EXPECT_THAT(response.verification().registry_rulebook_version(),
+              ::testing::StartsWith("registry-copy/"));
+  EXPECT_THAT(eligibility_->Log(),
+              ::testing::HasSubstr(R"("event":"registry_rulebook_differs")"));
 }
 
 }  // namespace
