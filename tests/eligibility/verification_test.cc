@@ -1,4 +1,4 @@
-// Verification semantics shared with the registry (issue 3): an endorsement is
+// Verification semantics shared with the registry: an endorsement is
 // held on a day when it was granted by then and its status that day is ACTIVE.
 
 #include "services/eligibility/verification.h"

@@ -1,7 +1,7 @@
 // Benchmark: a large portfolio (50 trainings, 60 RS/C sessions, 8 jobs) against
 // all seven categories. Reports the time per full evaluation and its ratio to a
 // baseline measured in the same run: copying the same portfolio message, the
-// least any evaluation of it must cost. Goal (issue 2): <= 20 us per
+// least any evaluation of it must cost. Goal: <= 20 us per
 // evaluation.
 
 #include <benchmark/benchmark.h>
