@@ -109,8 +109,22 @@ std::string RenewalText(const v1::RenewalDecision& decision) {
                         : decision.outcome() == v1::OUTCOME_NEEDS_REVIEW
                             ? "NEEDS REVIEW"
                             : "NOT COMPLETE";
-  absl::StrAppend(&out, "\n  renewal of ", decision.category(), " for the ",
-                  decision.cycle_year(), " cycle: ", outcome, "\n");
+  absl::StrAppend(&out, "\n  renewal of ",
+                  decision.category().empty() ? decision.endorsement_number()
+                                              : decision.category(),
+                  " for the ", decision.cycle_year(), " cycle: ", outcome,
+                  "\n");
+  if (!decision.category().empty()) {
+    absl::StrAppend(&out, "  registry: ", decision.endorsement_number(),
+                    " granted ",
+                    FormatDay(ToCivilDayUnchecked(decision.granted_on())), ", ",
+                    decision.due_cycle_year(), " cycle due");
+    if (decision.membership_paid_through_year() > 0) {
+      absl::StrAppend(&out, ", membership paid through ",
+                      decision.membership_paid_through_year());
+    }
+    absl::StrAppend(&out, "\n");
+  }
   for (const v1::Finding& finding : decision.findings()) {
     AppendFinding(finding, &out);
   }

@@ -33,6 +33,8 @@ check recommend 0 "eligible for: IFA, IFS" -- \
   "$cli" --registry "$registry" --as_of 2026-11-23 --recommend "$portfolios/ifs_applicant.json"
 check renewal 0 "renewal of IFS for the 2027 cycle: COMPLETE" -- \
   "$cli" --registry "$registry" --renewal --as_of 2027-12-15 "$src/deploy/examples/renewals/renewal_ifs_2027.json"
+check renewal_without_registry_needs_review 0 "renewal of VA-IFS-1004 for the 2027 cycle: NEEDS REVIEW" -- \
+  "$cli" --renewal --as_of 2027-12-15 "$src/deploy/examples/renewals/renewal_ifs_2027.json"
 check unknown_category 1 "unknown category \"IMHM\"" -- \
   "$cli" --category IMHM "$portfolios/ifs_applicant.json"
 check missing_file 1 "cannot open" -- "$cli" /nonexistent.json
