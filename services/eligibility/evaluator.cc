@@ -79,6 +79,16 @@ void EvaluateCategory(const EvaluationContext& ctx,
   out->set_outcome(OutcomeOf(out->findings()));
 }
 
+// Whether any pattern has a slot for "the applicant's RS provider".
+bool HasRscProviderSlot(const rb::Category& category) {
+  for (const rb::ReferencePattern& pattern : category.references().patterns()) {
+    for (const rb::ReferenceSlot& slot : pattern.slots()) {
+      if (slot.must_be_rsc_provider()) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::vector<CredentialQuestion> CredentialQuestionsFor(
@@ -113,6 +123,16 @@ std::vector<CredentialQuestion> CredentialQuestionsFor(
         if (session.format() == v1::RSC_FORMAT_PEER) continue;
         ask(session.provider(), providers,
             ToCivilDayUnchecked(session.held_on()));
+      }
+    } else if (HasRscProviderSlot(*category)) {
+      // No provider rule to ask about, but "the applicant's RS provider" is
+      // matched on who the registry says the provider is: asked as raters
+      // are, so a provider who also rates is asked once.
+      const auto* endorsed = CodesAt(
+          category->references().endorsed_rater_categories(), as_of_iso);
+      for (const v1::RscSession& session : portfolio.rsc_sessions()) {
+        if (session.format() == v1::RSC_FORMAT_PEER) continue;
+        ask(session.provider(), endorsed, as_of);
       }
     }
   }

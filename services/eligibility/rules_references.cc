@@ -42,8 +42,10 @@ struct Named {
   const std::string& person_id;
 };
 
-Named NamedAs(const v1::PersonRef& ref, const CredentialAnswer& answer) {
-  return {ref, ref.person_id().empty() ? answer.person_id : ref.person_id()};
+Named NamedAs(const v1::PersonRef& ref, const std::string& subject_key,
+              const VerificationFacts& facts) {
+  return {ref, ref.person_id().empty() ? facts.PersonOf(subject_key)
+                                       : ref.person_id()};
 }
 
 // Whether two references name the same person: by registry person id when
@@ -72,28 +74,17 @@ enum class SlotFit { kNo, kYes, kUnverified };
 // Supervision to the applicant": the provider of a session that counts for
 // this category (kUnverified when only sessions whose provider the registry
 // could not confirm match).
-SlotFit RscProviderFit(const EvaluationContext& ctx, const Category& category,
+SlotFit RscProviderFit(const EvaluationContext& ctx,
                        const CountedSessions& counted, int rating) {
-  const auto* rater_set =
-      CodesAt(category.references().endorsed_rater_categories(), ctx.as_of_iso);
-  const Named rater = NamedAs(
-      ctx.portfolio.references(rating).rater(),
-      ctx.facts.Find(ctx.index.rater_key[rating],
-                     rater_set ? CategorySetKey(rater_set->codes()) : "",
-                     ctx.as_of));
-  const auto* provider_set =
-      category.has_rsc()
-          ? CodesAt(category.rsc().provider_categories(), ctx.as_of_iso)
-          : nullptr;
-  const std::string provider_key =
-      provider_set ? CategorySetKey(provider_set->codes()) : "";
+  const Named rater = NamedAs(ctx.portfolio.references(rating).rater(),
+                              ctx.index.rater_key[rating], ctx.facts);
   const auto gave_one = [&](const std::vector<int>& sessions) {
     for (int s : sessions) {
-      const Named provider =
-          NamedAs(ctx.portfolio.rsc_sessions(s).provider(),
-                  ctx.facts.Find(ctx.index.session_provider_key[s],
-                                 provider_key, ctx.index.session_day[s]));
-      if (SamePerson(rater, provider)) return true;
+      if (SamePerson(rater,
+                     NamedAs(ctx.portfolio.rsc_sessions(s).provider(),
+                             ctx.index.session_provider_key[s], ctx.facts))) {
+        return true;
+      }
     }
     return false;
   };
@@ -114,9 +105,9 @@ SlotFit FromEndorsement(CredentialStatus endorsement) {
   return SlotFit::kNo;
 }
 
-SlotFit FitsSlot(const EvaluationContext& ctx, const Category& category,
-                 const CountedSessions& counted, const rb::ReferenceSlot& slot,
-                 int rating, CredentialStatus endorsement) {
+SlotFit FitsSlot(const EvaluationContext& ctx, const CountedSessions& counted,
+                 const rb::ReferenceSlot& slot, int rating,
+                 CredentialStatus endorsement) {
   // A slot defined by what the rater holds takes any verified rater.
   if (slot.must_be_endorsed()) return FromEndorsement(endorsement);
   const std::string& role =
@@ -127,7 +118,7 @@ SlotFit FitsSlot(const EvaluationContext& ctx, const Category& category,
   }
   if (!role_ok) return SlotFit::kNo;
   if (slot.must_be_rsc_provider()) {
-    return RscProviderFit(ctx, category, counted, rating);
+    return RscProviderFit(ctx, counted, rating);
   }
   return SlotFit::kYes;
 }
@@ -166,7 +157,6 @@ void Search(const std::vector<std::vector<SlotFit>>& fits, size_t slot,
 }
 
 Assignment BestAssignment(const EvaluationContext& ctx,
-                          const Category& category,
                           const CountedSessions& counted,
                           const std::vector<CredentialStatus>& endorsements,
                           const rb::ReferencePattern& pattern) {
@@ -175,7 +165,7 @@ Assignment BestAssignment(const EvaluationContext& ctx,
   for (const rb::ReferenceSlot& slot : pattern.slots()) {
     std::vector<SlotFit> row;
     for (int r = 0; r < ratings; ++r) {
-      row.push_back(FitsSlot(ctx, category, counted, slot, r, endorsements[r]));
+      row.push_back(FitsSlot(ctx, counted, slot, r, endorsements[r]));
     }
     fits.push_back(std::move(row));
   }
@@ -301,7 +291,7 @@ void RRefRoles(const EvaluationContext& ctx, const Category& category,
   const CountedSessions counted = CountedRscSessions(ctx, category);
   for (int p = 0; p < patterns.size(); ++p) {
     const Assignment best =
-        BestAssignment(ctx, category, counted, endorsements, patterns[p]);
+        BestAssignment(ctx, counted, endorsements, patterns[p]);
     if (p == 0) standard = best;
     if (best.filled < patterns[p].slots_size()) continue;
     if (best.unverified > 0) {

@@ -23,6 +23,9 @@ std::string SubjectKey(const CredentialQuestion& question) {
 
 void VerificationFacts::Add(const CredentialQuestion& question,
                             CredentialAnswer answer) {
+  if (!answer.person_id.empty()) {
+    person_of_subject_.insert_or_assign(SubjectKey(question), answer.person_id);
+  }
   answers_.insert_or_assign(
       Key{SubjectKey(question), CategorySetKey(question.categories),
           question.on},
@@ -33,6 +36,16 @@ void VerificationFacts::Merge(VerificationFacts other) {
   for (auto& [key, answer] : other.answers_) {
     answers_.insert_or_assign(key, std::move(answer));
   }
+  for (auto& [subject, person] : other.person_of_subject_) {
+    person_of_subject_.insert_or_assign(subject, std::move(person));
+  }
+}
+
+const std::string& VerificationFacts::PersonOf(
+    absl::string_view subject_key) const {
+  static const std::string* const kNone = new std::string();
+  const auto it = person_of_subject_.find(subject_key);
+  return it == person_of_subject_.end() ? *kNone : it->second;
 }
 
 const CredentialAnswer& VerificationFacts::Find(

@@ -84,6 +84,11 @@ class VerificationFacts {
   // Adds every answer of `other` (for batches asked in several calls).
   void Merge(VerificationFacts other);
 
+  // The registry's person id for a subject key, from any answer about that
+  // subject (the registry resolves an endorsement number to its holder);
+  // empty when no answer named one.
+  const std::string& PersonOf(absl::string_view subject_key) const;
+
  private:
   struct Key {
     std::string subject;
@@ -121,6 +126,7 @@ class VerificationFacts {
     }
   };
   absl::flat_hash_map<Key, CredentialAnswer, KeyHash, KeyEq> answers_;
+  absl::flat_hash_map<std::string, std::string> person_of_subject_;
 };
 
 // Asks `verifier` every question and files the answers.
