@@ -1,0 +1,114 @@
+// One validator per kind of field: the eligibility service accepts exactly the
+// identifiers the registry accepts, so an id that passes the first is never
+// the reason the registry refuses a whole verification batch.
+
+#include "common/field_checks.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/eligibility/validation.h"
+#include "services/registry/validation.h"
+#include "tests/registry/registry_test_support.h"
+
+namespace imh {
+namespace {
+
+using registry::testing::VirginiaRulebook;
+
+const std::vector<std::string>& SampleIds() {
+  static const auto* const kIds =
+      new std::vector<std::string>{"P-1001",
+                                   "p.1001",
+                                   "urn:x:7",
+                                   "P_1",
+                                   "VA-IFRS-000123",
+                                   "va-ifrs-1",
+                                   "P 1001",
+                                   "P-1001;",
+                                   "'; DROP TABLE people; --",
+                                   "Zoë",
+                                   "P\t1",
+                                   std::string(64, 'a'),
+                                   std::string(65, 'a'),
+                                   std::string(32, 'A'),
+                                   std::string(33, 'A'),
+                                   "A-",
+                                   "-"};
+  return *kIds;
+}
+
+bool EligibilityAcceptsProvider(const std::string& person_id,
+                                const std::string& number) {
+  eligibility::v1::Portfolio portfolio;
+  portfolio.mutable_applicant()->mutable_person()->set_display_name("Alex");
+  portfolio.mutable_applicant()->set_residence_state("VA");
+  portfolio.mutable_applicant()->set_population_focus(
+      eligibility::v1::POPULATION_FOCUS_BIRTH_TO_36_MONTHS);
+  eligibility::v1::RscSession* session = portfolio.add_rsc_sessions();
+  *session->mutable_held_on() = registry::testing::DateOf("2025-01-10");
+  session->set_hours(2);
+  session->set_format(eligibility::v1::RSC_FORMAT_INDIVIDUAL);
+  session->mutable_provider()->set_person_id(person_id);
+  session->mutable_provider()->set_endorsement_number(number);
+  const FieldViolations violations =
+      eligibility::ValidatePortfolio(portfolio, absl::CivilDay(2026, 1, 1));
+  for (const FieldViolation& v : violations) {
+    // Only the provider's identifiers are under test here.
+    if (v.field.find(".provider.") == std::string::npos) {
+      ADD_FAILURE() << v.field << ": " << v.description;
+    }
+  }
+  return violations.empty();
+}
+
+bool RegistryAcceptsQuestion(const std::string& person_id,
+                             const std::string& number) {
+  registry::v1::VerifyCredentialsRequest request;
+  registry::v1::CredentialQuestion* question = request.add_questions();
+  if (!person_id.empty()) {
+    question->set_person_id(person_id);
+  } else {
+    question->set_endorsement_number(number);
+  }
+  question->add_categories("IFRS");
+  return registry::ValidateVerifyCredentials(request, VirginiaRulebook(), {})
+      .empty();
+}
+
+TEST(FieldChecks, BothServicesAcceptTheSamePersonIds) {
+  for (const std::string& id : SampleIds()) {
+    EXPECT_EQ(EligibilityAcceptsProvider(id, ""),
+              RegistryAcceptsQuestion(id, ""))
+        << "person id \"" << id << "\"";
+  }
+}
+
+TEST(FieldChecks, BothServicesAcceptTheSameEndorsementNumbers) {
+  for (const std::string& number : SampleIds()) {
+    EXPECT_EQ(EligibilityAcceptsProvider("", number),
+              RegistryAcceptsQuestion("", number))
+        << "endorsement number \"" << number << "\"";
+  }
+}
+
+TEST(FieldChecks, IdentifiersAndTextSayWhatIsWrong) {
+  EXPECT_EQ(CheckId("P-1001"), "");
+  EXPECT_THAT(CheckId("P 1001"), ::testing::HasSubstr("only letters"));
+  EXPECT_THAT(CheckId(std::string(65, 'a')),
+              ::testing::HasSubstr("at most 64"));
+  EXPECT_EQ(CheckEndorsementNumber("VA-IFRS-000123"), "");
+  EXPECT_THAT(CheckEndorsementNumber("va-ifrs-1"),
+              ::testing::HasSubstr("capital letters"));
+  EXPECT_EQ(CheckText("O'Brien; \"quoted\"", 200), "");
+  EXPECT_EQ(CheckText("Bell\a", 200), "control characters are not allowed");
+  EXPECT_EQ(CheckText("   ", 200), "blank");
+  EXPECT_EQ(CheckHours(-1, 24, true), "must be >= 0");
+  EXPECT_EQ(CheckHours(0, 24, false), "must be > 0");
+  EXPECT_EQ(CheckHours(25, 24, false), "must be at most 24");
+}
+
+}  // namespace
+}  // namespace imh
