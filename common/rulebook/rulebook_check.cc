@@ -49,6 +49,7 @@ Domain DomainOf(absl::string_view field_name) {
           {"while_providing_service_kinds", Domain::kServiceKind},
           {"provider_categories", Domain::kCategory},
           {"endorsed_rater_categories", Domain::kCategory},
+          {"endorsed_categories", Domain::kCategory},
           {"rsc_categories", Domain::kCategory},
           {"service_kinds", Domain::kServiceKind},
           {"while_doing_service_kinds", Domain::kServiceKind},
@@ -264,7 +265,16 @@ class Checker {
         }
         for (int s = 0; s < category.references().patterns(p).slots_size();
              ++s) {
-          Require(Child(pattern, "slots", s), "roles");
+          // A slot is defined by the roles it accepts or, for one that
+          // requires an endorsement, by what the rater holds.
+          if (!category.references().patterns(p).slots(s).must_be_endorsed()) {
+            Require(Child(pattern, "slots", s), "roles");
+          } else if (category.references().patterns(p).slots(s).roles_size()) {
+            const Node slot = Child(pattern, "slots", s);
+            Report(slot.location, slot.path,
+                   "roles are not read in a must_be_endorsed slot: any rater "
+                   "the registry verifies fills it");
+          }
         }
       }
     }

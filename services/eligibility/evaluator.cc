@@ -110,10 +110,22 @@ std::vector<CredentialQuestion> CredentialQuestionsFor(
   };
   for (const rb::Category* category : categories) {
     if (category->has_references()) {
-      const auto* endorsed = CodesAt(
-          category->references().endorsed_rater_categories(), as_of_iso);
+      const rb::ReferenceRule& rule = category->references();
+      const auto* endorsed =
+          CodesAt(rule.endorsed_rater_categories(), as_of_iso);
       for (const v1::ReferenceRating& rating : portfolio.references()) {
         ask(rating.rater(), endorsed, as_of);
+      }
+      // A slot with categories of its own asks about them (deduplicated when
+      // they are the rater set).
+      for (const rb::ReferencePattern& pattern : rule.patterns()) {
+        for (const rb::ReferenceSlot& slot : pattern.slots()) {
+          if (!slot.must_be_endorsed()) continue;
+          const auto* slot_set = SlotEndorsedCategories(rule, slot, as_of_iso);
+          for (const v1::ReferenceRating& rating : portfolio.references()) {
+            ask(rating.rater(), slot_set, as_of);
+          }
+        }
       }
     }
     if (category->has_rsc() && !category->rsc().optional()) {

@@ -88,6 +88,13 @@ void RRefEndorsed(const EvaluationContext& ctx, const Category& category,
 void RRefRoles(const EvaluationContext& ctx, const Category& category,
                CategoryDecision* out);
 
+// The categories a must_be_endorsed slot accepts on a day: its own list when
+// it has one, else the rule's endorsed-rater categories. Null when none is in
+// force.
+const rulebook::v1::CodeListValue* SlotEndorsedCategories(
+    const rulebook::v1::ReferenceRule& rule,
+    const rulebook::v1::ReferenceSlot& slot, absl::string_view as_of_iso);
+
 }  // namespace imh::eligibility
 
 #endif  // IMH_SERVICES_ELIGIBILITY_RULES_H_

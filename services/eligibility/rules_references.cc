@@ -11,13 +11,13 @@ namespace rb = rulebook::v1;
 
 namespace {
 
-// For each rating, whether the registry holds the rater as endorsed today in
-// the category's rater set (raters with no registry identity: not held).
-std::vector<CredentialStatus> RaterEndorsements(const EvaluationContext& ctx,
-                                                const Category& category) {
-  const auto* categories =
-      CodesAt(category.references().endorsed_rater_categories(), ctx.as_of_iso);
-  const std::string set_key = CategorySetKey(categories->codes());
+// For each rating, whether the registry holds the rater as endorsed on the
+// as-of date in one of `categories` (raters with no registry identity: not
+// held).
+std::vector<CredentialStatus> RaterEndorsements(
+    const EvaluationContext& ctx, const rb::CodeListValue* categories) {
+  const std::string set_key =
+      categories ? CategorySetKey(categories->codes()) : "";
   std::vector<CredentialStatus> statuses;
   statuses.reserve(ctx.portfolio.references_size());
   for (int i = 0; i < ctx.portfolio.references_size(); ++i) {
@@ -157,12 +157,19 @@ void Search(const std::vector<std::vector<SlotFit>>& fits, size_t slot,
 }
 
 Assignment BestAssignment(const EvaluationContext& ctx,
+                          const Category& category,
                           const CountedSessions& counted,
-                          const std::vector<CredentialStatus>& endorsements,
                           const rb::ReferencePattern& pattern) {
   const int ratings = ctx.portfolio.references_size();
   std::vector<std::vector<SlotFit>> fits;
   for (const rb::ReferenceSlot& slot : pattern.slots()) {
+    const std::vector<CredentialStatus> endorsements =
+        slot.must_be_endorsed()
+            ? RaterEndorsements(
+                  ctx, SlotEndorsedCategories(category.references(), slot,
+                                              ctx.as_of_iso))
+            : std::vector<CredentialStatus>(ratings,
+                                            CredentialStatus::kNotHeld);
     std::vector<SlotFit> row;
     for (int r = 0; r < ratings; ++r) {
       row.push_back(FitsSlot(ctx, counted, slot, r, endorsements[r]));
@@ -188,6 +195,14 @@ std::string DescribeAssignment(const rb::ReferencePattern& pattern,
 }
 
 }  // namespace
+
+const rb::CodeListValue* SlotEndorsedCategories(const rb::ReferenceRule& rule,
+                                                const rb::ReferenceSlot& slot,
+                                                absl::string_view as_of_iso) {
+  return slot.endorsed_categories().values().empty()
+             ? CodesAt(rule.endorsed_rater_categories(), as_of_iso)
+             : CodesAt(slot.endorsed_categories(), as_of_iso);
+}
 
 void RRefCount(const EvaluationContext& ctx, const Category& category,
                CategoryDecision* out) {
@@ -233,8 +248,8 @@ void RRefEndorsed(const EvaluationContext& ctx, const Category& category,
   const std::string categories =
       DescribeList(CodesAt(rule.endorsed_rater_categories(), ctx.as_of_iso));
   std::vector<int> held, unknown;
-  const std::vector<CredentialStatus> endorsements =
-      RaterEndorsements(ctx, category);
+  const std::vector<CredentialStatus> endorsements = RaterEndorsements(
+      ctx, CodesAt(rule.endorsed_rater_categories(), ctx.as_of_iso));
   for (int i = 0; i < ctx.portfolio.references_size(); ++i) {
     switch (endorsements[i]) {
       case CredentialStatus::kHeld:
@@ -286,12 +301,9 @@ void RRefRoles(const EvaluationContext& ctx, const Category& category,
   if (patterns.empty()) return;
   std::optional<std::pair<int, Assignment>> unverified_match;
   Assignment standard;
-  const std::vector<CredentialStatus> endorsements =
-      RaterEndorsements(ctx, category);
   const CountedSessions counted = CountedRscSessions(ctx, category);
   for (int p = 0; p < patterns.size(); ++p) {
-    const Assignment best =
-        BestAssignment(ctx, counted, endorsements, patterns[p]);
+    const Assignment best = BestAssignment(ctx, category, counted, patterns[p]);
     if (p == 0) standard = best;
     if (best.filled < patterns[p].slots_size()) continue;
     if (best.unverified > 0) {

@@ -84,6 +84,31 @@ TEST(Rulebook, UnknownEnumCodeIsRefused) {
               HasSubstr("\"MASTERS\" is not a DegreeLevel"));
 }
 
+TEST(Rulebook, RolesInASlotDefinedByWhatTheRaterHoldsAreRefused_RRefRoles) {
+  // Roles would be silently ignored there: the rulebook must not say them.
+  std::string text = absl::StrReplaceAll(
+      VirginiaText(), {{"must_be_endorsed: true",
+                        "must_be_endorsed: true roles: \"COLLEAGUE\""}});
+  const absl::StatusOr<Rulebook> r = Rulebook::Parse(text, "va.textproto");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(std::string(r.status().message()),
+              HasSubstr("categories[0](IFA).references.patterns[0].slots[1]: "
+                        "roles are not read in a must_be_endorsed slot"));
+}
+
+TEST(Rulebook, AnUnknownCategoryInASlotIsRefused_RRefRoles) {
+  std::string text = absl::StrReplaceAll(
+      VirginiaText(),
+      {{"endorsed_categories { values { effective_from: \"2000-01-01\" "
+        "codes: [\"IFS\"",
+        "endorsed_categories { values { effective_from: \"2000-01-01\" "
+        "codes: [\"IFZ\""}});
+  const absl::StatusOr<Rulebook> r = Rulebook::Parse(text, "va.textproto");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(std::string(r.status().message()),
+              HasSubstr("\"IFZ\" is not a category code"));
+}
+
 TEST(Rulebook, MissingFigureIsRefused) {
   std::string text = absl::StrReplaceAll(
       VirginiaText(), {{"    min_span_months { values { effective_from: "
