@@ -1,7 +1,9 @@
-// One odd identifier must not blind a whole decision: both services check
-// identifiers with the same field checks (common/field_checks.h), so the
-// eligibility service refuses what the registry would refuse, up front and
-// with its field path; and a batch larger than the registry's limit is split.
+// Identifiers across the two services. One odd identifier must not blind a
+// whole decision: both check identifiers with the same field checks
+// (common/field_checks.h), so the eligibility service refuses what the
+// registry would refuse, up front and with its field path, and a batch larger
+// than the registry's limit is split. People are matched on the identity the
+// registry resolves; the registry says which rulebook it runs.
 
 #include <fstream>
 #include <string>
@@ -41,6 +43,27 @@ TEST_F(EndToEndTest, ABatchLargerThanTheRegistrysLimitIsSplitAndFullyAnswered) {
   EXPECT_GT(response.verification().questions(), 4);
   EXPECT_EQ(response.verification().state(), elig::VERIFICATION_STATE_COMPLETE);
   EXPECT_EQ(response.verification().unanswered(), 0);
+  EXPECT_EQ(response.decision().categories(0).outcome(),
+            elig::OUTCOME_ELIGIBLE);
+}
+
+TEST_F(EndToEndTest, TheRsProviderIsMatchedOnTheIdentityTheRegistryResolves) {
+  StartPairWithDemoRegistry();
+  // The sessions name Rosa Delgado by her endorsement number only (and by
+  // another spelling); the rating names her by person id.
+  elig::Portfolio portfolio = IfsPortfolio();
+  for (elig::RscSession& session : *portfolio.mutable_rsc_sessions()) {
+    session.mutable_provider()->clear_person_id();
+    session.mutable_provider()->set_display_name("R. Delgado");
+    session.mutable_provider()->set_endorsement_number("VA-IFRS-1001");
+  }
+  ASSERT_EQ(portfolio.references(1).rater().person_id(), "P-1001");
+  elig::EvaluatePortfolioResponse response;
+  ASSERT_TRUE(EvaluateIfs(portfolio, &response).ok());
+  const elig::Finding* roles =
+      FindingOf(response.decision().categories(0), "R-REF-ROLES");
+  ASSERT_NE(roles, nullptr);
+  EXPECT_EQ(roles->status(), elig::FINDING_STATUS_MET) << roles->message();
   EXPECT_EQ(response.decision().categories(0).outcome(),
             elig::OUTCOME_ELIGIBLE);
 }

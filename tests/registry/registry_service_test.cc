@@ -300,6 +300,14 @@ TEST_F(RegistryServiceTest, Verify_BatchBySubjectCategorySetsAndAliases) {
   EXPECT_EQ(response.answers(3).status(), v1::CREDENTIAL_STATUS_HELD);
   EXPECT_EQ(response.answers(4).status(), v1::CREDENTIAL_STATUS_NOT_HELD);
   EXPECT_EQ(response.answers(4).detail(), "not in the registry");
+  // Every answer names the person its subject resolved to, whatever it was
+  // asked by, held or not; nobody for a subject the registry does not know.
+  EXPECT_EQ(response.answers(0).person_id(), "P-1");
+  EXPECT_EQ(response.answers(1).person_id(), "P-1");
+  EXPECT_EQ(response.answers(2).person_id(), "P-1");
+  EXPECT_EQ(response.answers(3).person_id(), "P-2");
+  EXPECT_EQ(response.answers(4).person_id(), "");
+  EXPECT_EQ(response.rulebook_version(), VirginiaRulebook().version());
 }
 
 TEST_F(RegistryServiceTest, Verify_SeesAWriteAcknowledgedJustBefore) {
