@@ -61,6 +61,36 @@ class ProviderAnswers {
   std::vector<std::pair<std::string, std::vector<CredentialStatus>>> cache_;
 };
 
+// The sessions that count toward a category's RS/C rule, by what the
+// registry said of their provider: held (verified) or unknown (unverified).
+// Where the category's RS/C is optional or absent, every non-peer session
+// counts, as verified. Peer sessions never count.
+struct CountedSessions {
+  std::vector<int> verified, unverified;
+};
+
+// Each category's counted sessions, as its RS/C rule sorted them, for the
+// reference rules to read instead of sorting the sessions again.
+class CountedSessionsByCategory {
+ public:
+  void Remember(const rulebook::v1::Category* category,
+                CountedSessions sessions) {
+    by_category_.emplace_back(category, std::move(sessions));
+  }
+  // Nullptr when nothing was remembered for `category`.
+  const CountedSessions* Find(const rulebook::v1::Category* category) const {
+    for (const auto& [remembered, sessions] : by_category_) {
+      if (remembered == category) return &sessions;
+    }
+    return nullptr;
+  }
+
+ private:
+  // A handful of categories: a short list beats a map.
+  std::vector<std::pair<const rulebook::v1::Category*, CountedSessions>>
+      by_category_;
+};
+
 struct EvaluationContext {
   const eligibility::v1::Portfolio& portfolio;
   const PortfolioIndex& index;
@@ -70,6 +100,7 @@ struct EvaluationContext {
   // FormatDay(as_of): how dated series are read.
   std::string as_of_iso;
   ProviderAnswers& provider_answers;
+  CountedSessionsByCategory& counted_sessions;
 };
 
 // "master's degree", "doctorate", ... for messages.

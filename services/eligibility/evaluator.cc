@@ -180,9 +180,15 @@ void EvaluateValidatedInto(const v1::Portfolio& portfolio,
   decision->Clear();
   const PortfolioIndex index(portfolio, as_of);
   ProviderAnswers provider_answers(index, facts);
-  const EvaluationContext ctx{portfolio,       index, rulebook,
-                              facts,           as_of, FormatDay(as_of),
-                              provider_answers};
+  CountedSessionsByCategory counted_sessions;
+  const EvaluationContext ctx{portfolio,
+                              index,
+                              rulebook,
+                              facts,
+                              as_of,
+                              FormatDay(as_of),
+                              provider_answers,
+                              counted_sessions};
   decision->set_rulebook_version(rulebook.version());
   *decision->mutable_as_of() = ToProtoDate(as_of);
   for (const rb::Category* category : categories) {

@@ -53,13 +53,9 @@ void RTrnUnrelatedField(const EvaluationContext& ctx, const Category& category,
 void RRsc(const EvaluationContext& ctx, const Category& category,
           CategoryDecision* out);
 
-// The sessions that count toward the category's RS/C rule, by what the
-// registry said of their provider: held (verified) or unknown (unverified).
-// Where the category's RS/C is optional or absent, every non-peer session
-// counts, as verified. Peer sessions never count.
-struct CountedSessions {
-  std::vector<int> verified, unverified;
-};
+// The sessions that count toward the category's RS/C rule (see
+// CountedSessions). RRsc sorts them once and leaves them in the context;
+// computed here only when RRsc has not run for the category.
 CountedSessions CountedRscSessions(const EvaluationContext& ctx,
                                    const Category& category);
 

@@ -360,6 +360,8 @@ void RRsc(const EvaluationContext& ctx, const Category& category,
   const std::optional<double> min_about =
       NumberAt(rule.about_providing_minimum_hours(), ctx.as_of_iso);
   const RscSessions sessions = SortSessions(ctx, rule, min_about.has_value());
+  ctx.counted_sessions.Remember(
+      &category, {sessions.verified.sessions, sessions.provider_unknown});
   const WindowPair windows =
       BestWindows(sessions, window, min_hours, min_about.value_or(0));
 
@@ -453,6 +455,9 @@ CountedSessions CountedRscSessions(const EvaluationContext& ctx,
       }
     }
     return counted;
+  }
+  if (const CountedSessions* sorted = ctx.counted_sessions.Find(&category)) {
+    return *sorted;
   }
   const RscSessions sessions = SortSessions(ctx, category.rsc(), false);
   counted.verified = sessions.verified.sessions;
