@@ -158,17 +158,19 @@ TEST_F(
   }
   Sleep(absl::Seconds(1));
 
-  // Hung: frozen for three registry timeouts.
-  const absl::Time hung = absl::Now();
+  // Hung: frozen for three registry timeouts. The clock is read once the
+  // registry is stopped: on a busy machine this thread may be descheduled
+  // between the two, and calls started meanwhile are rightly verified.
   registry_->Pause();
+  const absl::Time hung = absl::Now();
   Sleep(3 * kRegistryTimeout);
   registry_->Resume();
   const absl::Time resumed = absl::Now();
   Sleep(kRecovery + absl::Seconds(1));
 
   // Down: killed, then back on the same port with the same file.
-  const absl::Time down = absl::Now();
   registry_->Kill();
+  const absl::Time down = absl::Now();
   Sleep(absl::Seconds(2));
   const absl::Time restarting = absl::Now();
   RestartRegistryOnSamePort();

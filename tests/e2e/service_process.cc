@@ -95,7 +95,11 @@ void ServiceProcess::Kill() {
 }
 
 void ServiceProcess::Pause() {
-  if (pid_ > 0) ::kill(pid_, SIGSTOP);
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGSTOP);
+  // Returns once the process has stopped, not merely once it was signalled.
+  int status = 0;
+  ::waitpid(pid_, &status, WUNTRACED);
 }
 
 void ServiceProcess::Resume() {

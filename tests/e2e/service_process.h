@@ -32,7 +32,8 @@ class ServiceProcess {
   // SIGKILL, then waits.
   void Kill();
   // SIGSTOP / SIGCONT: the process keeps its sockets (connections are
-  // accepted by the kernel) but answers nothing until resumed.
+  // accepted by the kernel) but answers nothing until resumed. Pause returns
+  // once the process has stopped.
   void Pause();
   void Resume();
 
