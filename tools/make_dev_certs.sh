@@ -10,6 +10,10 @@
 # DIR/NAME.pem, .key    a client certificate per CLIENT, whose identity
 #                       (URI SAN) is spiffe://imh.local/NAME: the principal
 #                       an authorization policy names
+# DIR/decision_signing.key, .pub
+#                       an Ed25519 key pair that signs decisions: the
+#                       eligibility service's --signing_key and the
+#                       registry's --decision_keys
 set -euo pipefail
 dir=${1:?usage: make_dev_certs.sh DIR [CLIENT...]}
 shift
@@ -39,5 +43,7 @@ issue server "$sans" serverAuth
 for client in "$@"; do
   issue "$client" "URI:spiffe://imh.local/$client" clientAuth
 done
+quiet openssl genpkey -algorithm ed25519 -out decision_signing.key
+quiet openssl pkey -in decision_signing.key -pubout -out decision_signing.pub
 rm -f ca.srl
 chmod 600 ./*.key

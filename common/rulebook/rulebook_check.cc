@@ -195,6 +195,12 @@ class Checker {
         Require(renewal, field);
       }
     }
+    Require(root_, "review");
+    if (rulebook.has_review()) {
+      const Node review = Child(root_, "review");
+      Require(review, "required_reviewers");
+      Require(review, "decision_valid_days");
+    }
   }
 
   void CheckCategory(Node node, absl::flat_hash_set<std::string>* seen) {
@@ -369,6 +375,8 @@ class Checker {
            absl::EndsWith(field_name, "_years") ||
            absl::EndsWith(field_name, "_count") ||
            absl::EndsWith(field_name, "_raters") ||
+           absl::EndsWith(field_name, "_reviewers") ||
+           absl::EndsWith(field_name, "_days") ||
            absl::EndsWith(field_name, "_families");
   }
 

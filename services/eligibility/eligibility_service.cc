@@ -13,6 +13,7 @@
 #include "common/server_support.h"
 #include "services/eligibility/evaluator.h"
 #include "services/eligibility/renewal.h"
+#include "services/eligibility/signed_decisions.h"
 #include "services/eligibility/validation.h"
 
 namespace imh::eligibility {
@@ -86,10 +87,12 @@ grpc::Status NotInForce(const Rulebook& rulebook, absl::CivilDay as_of) {
 
 EligibilityServiceImpl::EligibilityServiceImpl(
     const Rulebook* rulebook, RegistryClient* registry,
-    DecisionLog* decision_log, std::function<absl::CivilDay()> today)
+    DecisionLog* decision_log, const DecisionSigner* signer,
+    std::function<absl::CivilDay()> today)
     : rulebook_(*rulebook),
       registry_(*registry),
       decision_log_(decision_log),
+      signer_(*signer),
       today_(std::move(today)) {}
 
 void EligibilityServiceImpl::WarnOnRulebookMismatch(
@@ -121,7 +124,9 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::Decide(
     const google::protobuf::RepeatedPtrField<std::string>& category_codes,
     const google::type::Date* as_of_date,
     const google::protobuf::Message& input, const char* kind,
-    std::function<void(std::string, v1::Decision, v1::Verification)> finish) {
+    std::function<void(std::string, v1::Decision, v1::Verification,
+                       decision::v1::SignedDecision)>
+        finish) {
   const std::string request_id = RequestIdOf(context);
   FieldViolations violations;
   const absl::CivilDay as_of = DayToDecideOn(as_of_date, today_(), violations);
@@ -157,9 +162,7 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::Decide(
   record.request_id = request_id;
   record.rulebook_version = rulebook_.version();
   record.as_of = FormatDay(as_of);
-  if (decision_log_ != nullptr) {
-    record.input_sha256 = Sha256Hex(input.SerializeAsString());
-  }
+  record.input_sha256 = Sha256Hex(input.SerializeAsString());
 
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   registry_.VerifyAsync(
@@ -188,8 +191,18 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::Decide(
           record.outcomes.emplace_back(category.category(),
                                        OutcomeWord(category.outcome()));
         }
+        absl::StatusOr<decision::v1::SignedDecision> signed_decision =
+            signer_.Sign(PortfolioDecisionRecord(record.decision_id,
+                                                 record.input_sha256,
+                                                 *portfolio, decision,
+                                                 absl::Now()));
+        if (!signed_decision.ok()) {
+          reactor->Finish(ToGrpcStatus(signed_decision.status()));
+          return;
+        }
         Log(record);
-        finish(record.decision_id, std::move(decision), verification);
+        finish(record.decision_id, std::move(decision), verification,
+               std::move(*signed_decision));
         reactor->Finish(grpc::Status::OK);
       });
   return reactor;
@@ -204,10 +217,12 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::EvaluatePortfolio(
       request->categories(), request->has_as_of() ? &request->as_of() : nullptr,
       *request, "portfolio",
       [response](std::string id, v1::Decision decision,
-                 v1::Verification verification) {
+                 v1::Verification verification,
+                 decision::v1::SignedDecision signed_decision) {
         response->set_decision_id(std::move(id));
         *response->mutable_decision() = std::move(decision);
         *response->mutable_verification() = std::move(verification);
+        *response->mutable_signed_decision() = std::move(signed_decision);
       });
 }
 
@@ -221,10 +236,12 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::RecommendCategories(
       request->has_as_of() ? &request->as_of() : nullptr, *request,
       "recommendation",
       [response](std::string id, v1::Decision decision,
-                 v1::Verification verification) {
+                 v1::Verification verification,
+                 decision::v1::SignedDecision signed_decision) {
         response->set_decision_id(std::move(id));
         *response->mutable_recommendation() = Recommend(std::move(decision));
         *response->mutable_verification() = std::move(verification);
+        *response->mutable_signed_decision() = std::move(signed_decision);
       });
 }
 
@@ -251,9 +268,7 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::EvaluateRenewal(
   record.request_id = request_id;
   record.rulebook_version = rulebook_.version();
   record.as_of = FormatDay(as_of);
-  if (decision_log_ != nullptr) {
-    record.input_sha256 = Sha256Hex(request->SerializeAsString());
-  }
+  record.input_sha256 = Sha256Hex(request->SerializeAsString());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   // The registry's record decides, not the attestation's word.
   registry_.LookupEndorsementAsync(
@@ -275,8 +290,21 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::EvaluateRenewal(
                 : "COMPLETE";
         record.outcomes.emplace_back(decision->category(),
                                      OutcomeWord(decision->outcome()));
+        absl::StatusOr<decision::v1::SignedDecision> signed_decision =
+            signer_.Sign(RenewalDecisionRecord(
+                record.decision_id, record.input_sha256,
+                request->attestation(),
+                registry_record.state == RenewalRecord::State::kFound
+                    ? registry_record.endorsement.person_id()
+                    : "",
+                *decision, absl::Now()));
+        if (!signed_decision.ok()) {
+          reactor->Finish(ToGrpcStatus(signed_decision.status()));
+          return;
+        }
         Log(record);
         response->set_decision_id(record.decision_id);
+        *response->mutable_signed_decision() = std::move(*signed_decision);
         *response->mutable_decision() = std::move(*decision);
         reactor->Finish(grpc::Status::OK);
       });

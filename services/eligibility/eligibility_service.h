@@ -15,6 +15,7 @@
 #include "absl/time/civil_time.h"
 #include "common/rulebook/rulebook.h"
 #include "imh/eligibility/v1/eligibility_service.grpc.pb.h"
+#include "common/decision_signing.h"
 #include "services/eligibility/decision_log.h"
 #include "services/eligibility/registry_client.h"
 
@@ -24,9 +25,11 @@ class EligibilityServiceImpl final
     : public v1::EligibilityService::CallbackService {
  public:
   // Every pointer must outlive the service; `decision_log` may be null (no
-  // log). `today` gives the day in Virginia (replaceable for tests).
+  // log). `signer` signs every decision. `today` gives the day in Virginia
+  // (replaceable for tests).
   EligibilityServiceImpl(const Rulebook* rulebook, RegistryClient* registry,
                          DecisionLog* decision_log,
+                         const DecisionSigner* signer,
                          std::function<absl::CivilDay()> today);
 
   grpc::ServerUnaryReactor* EvaluatePortfolio(
@@ -55,7 +58,9 @@ class EligibilityServiceImpl final
       const google::protobuf::RepeatedPtrField<std::string>& category_codes,
       const google::type::Date* as_of, const google::protobuf::Message& input,
       const char* kind,
-      std::function<void(std::string, v1::Decision, v1::Verification)> finish);
+      std::function<void(std::string, v1::Decision, v1::Verification,
+                         decision::v1::SignedDecision)>
+          finish);
 
   void Log(const DecisionRecord& record);
 
@@ -66,6 +71,7 @@ class EligibilityServiceImpl final
   const Rulebook& rulebook_;
   RegistryClient& registry_;
   DecisionLog* const decision_log_;
+  const DecisionSigner& signer_;
   const std::function<absl::CivilDay()> today_;
   absl::Mutex warned_mu_;
   std::string warned_registry_version_ ABSL_GUARDED_BY(warned_mu_);

@@ -38,6 +38,10 @@ ABSL_FLAG(std::string, rulebook, "",
           "rulebook of the source tree");
 ABSL_FLAG(std::string, decision_log, "data/decisions.jsonl",
           "decision log (JSON lines, appended); empty: none");
+ABSL_FLAG(std::string, signing_key, "",
+          "PEM Ed25519 private key that signs every decision (see "
+          "tools/make_dev_certs.sh); empty: a key made at start, whose "
+          "decisions no registry trusts");
 ABSL_FLAG(std::string, port_file, "",
           "if set, the bound port is written there once serving");
 ABSL_FLAG(int, drain_seconds, 10,
@@ -88,6 +92,7 @@ int main(int argc, char** argv) {
                           absl::GetFlag(FLAGS_registry_tls_server_name)};
   options.decision_log_path = absl::GetFlag(FLAGS_decision_log);
   options.access_log = absl::GetFlag(FLAGS_access_log);
+  options.signing_key_path = absl::GetFlag(FLAGS_signing_key);
 
   absl::StatusOr<std::unique_ptr<imh::eligibility::EligibilityServer>> server =
       imh::eligibility::EligibilityServer::Start(options, &*rulebook);
@@ -108,6 +113,10 @@ int main(int argc, char** argv) {
        {"decision_log", options.decision_log_path.empty()
                             ? std::string("none")
                             : options.decision_log_path},
+       {"signing_key_id", (*server)->signing_key_id()},
+       {"signing_key", options.signing_key_path.empty()
+                           ? std::string("made at start: no registry trusts it")
+                           : options.signing_key_path},
        {"transport", imh::DescribeTransport(options.tls)}});
   if (!absl::GetFlag(FLAGS_port_file).empty()) {
     imh::WritePortFile(absl::GetFlag(FLAGS_port_file), port);

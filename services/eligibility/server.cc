@@ -21,9 +21,15 @@ absl::StatusOr<std::unique_ptr<EligibilityServer>> EligibilityServer::Start(
     if (!log.ok()) return log.status();
     server->decision_log_ = std::move(*log);
   }
+  absl::StatusOr<DecisionSigner> signer =
+      options.signing_key_path.empty()
+          ? DecisionSigner::Generate()
+          : DecisionSigner::FromPemFile(options.signing_key_path);
+  if (!signer.ok()) return signer.status();
+  server->signer_ = std::make_unique<DecisionSigner>(std::move(*signer));
   server->service_ = std::make_unique<EligibilityServiceImpl>(
       rulebook, server->registry_.get(), server->decision_log_.get(),
-      &TodayInVirginia);
+      server->signer_.get(), &TodayInVirginia);
 
   grpc::ServerBuilder builder;
   if (absl::Status status = server->frame_.Configure(

@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/decision_signing.h"
 #include "common/rulebook/rulebook.h"
 #include "common/server_frame.h"
 #include "services/eligibility/decision_log.h"
@@ -28,6 +29,9 @@ struct EligibilityServerOptions {
   // JSON lines, appended; empty: no decision log.
   std::string decision_log_path = "data/decisions.jsonl";
   bool access_log = true;
+  // PEM Ed25519 private key that signs every decision; empty: a new key made
+  // at start (decisions no registry trusts until given its public key).
+  std::string signing_key_path;
   int max_receive_message_bytes = 4 * 1024 * 1024;
 };
 
@@ -41,6 +45,8 @@ class EligibilityServer {
 
   int port() const { return port_; }
   CallMetrics& metrics() { return frame_.metrics(); }
+  // The id of the key that signs this server's decisions.
+  const std::string& signing_key_id() const { return signer_->key_id(); }
 
   // Drains: health turns NOT_SERVING, new calls are refused, calls in flight
   // get until `grace` to finish. Returns when stopped. Idempotent.
@@ -50,6 +56,7 @@ class EligibilityServer {
   EligibilityServer() = default;
   std::unique_ptr<RegistryClient> registry_;
   std::unique_ptr<DecisionLog> decision_log_;
+  std::unique_ptr<DecisionSigner> signer_;
   std::unique_ptr<EligibilityServiceImpl> service_;
   ServerFrame frame_{"eligibility"};
   std::unique_ptr<grpc::Server> server_;

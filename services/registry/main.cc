@@ -12,11 +12,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/rulebook/rulebook.h"
 #include "common/server_support.h"
 #include "common/tls.h"
@@ -41,6 +43,13 @@ ABSL_FLAG(std::string, authz_policy, "",
           "gRPC authorization policy file (JSON) for RegistryService methods; "
           "empty: no restriction");
 ABSL_FLAG(bool, access_log, true, "one JSON line per call on stderr");
+ABSL_FLAG(std::vector<std::string>, decision_keys, {},
+          "PEM Ed25519 public keys (comma-separated files) of the eligibility "
+          "services whose signed decisions grant and renew; several while a "
+          "key is rotated; none: no application or renewal is accepted");
+ABSL_FLAG(bool, run_lapses, true,
+          "lapse what is due at start and at the start of each day in "
+          "Virginia");
 ABSL_FLAG(int, readers, 8, "read connections to the SQLite file");
 ABSL_FLAG(int, max_verify_questions, 2048,
           "the most questions one VerifyCredentials call may ask (1-2048)");
@@ -70,6 +79,8 @@ int main(int argc, char** argv) {
                  absl::GetFlag(FLAGS_tls_client_ca)};
   options.authz_policy_path = absl::GetFlag(FLAGS_authz_policy);
   options.access_log = absl::GetFlag(FLAGS_access_log);
+  options.decision_key_paths = absl::GetFlag(FLAGS_decision_keys);
+  options.run_lapses = absl::GetFlag(FLAGS_run_lapses);
   options.store.max_readers = absl::GetFlag(FLAGS_readers);
   options.limits.max_verify_questions =
       std::clamp(absl::GetFlag(FLAGS_max_verify_questions), 1, 2048);
@@ -99,6 +110,10 @@ int main(int argc, char** argv) {
        {"schema_version", absl::StrCat((*server)->store().schema_version())},
        {"rulebook", rulebook->version()},
        {"transport", imh::DescribeTransport(options.tls)},
+       {"decision_keys", (*server)->decision_key_ids().empty()
+                             ? std::string("none: no grant or renewal")
+                             : absl::StrJoin((*server)->decision_key_ids(),
+                                             ",")},
        {"authz_policy", options.authz_policy_path.empty()
                             ? std::string("none: every caller may write")
                             : options.authz_policy_path}});

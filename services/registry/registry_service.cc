@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/dates.h"
+#include "common/authz_policy.h"
 #include "common/grpc_status.h"
 #include "common/server_support.h"
 #include "google/protobuf/util/time_util.h"
@@ -52,6 +53,11 @@ grpc::Status RegistryServiceImpl::Authorize(
 
 void RegistryServiceImpl::BeginShutdown() { shutting_down_ = true; }
 
+int RegistryServiceImpl::PageSize(int requested) const {
+  return requested == 0 ? limits_.default_page_size
+                        : std::min(requested, limits_.max_page_size);
+}
+
 grpc::Status RegistryServiceImpl::CreatePerson(
     grpc::ServerContext* context, const v1::CreatePersonRequest* request,
     v1::CreatePersonResponse* response) {
@@ -83,20 +89,143 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::GetPerson(
   return FinishNow(context, grpc::Status::OK);
 }
 
-grpc::Status RegistryServiceImpl::CreateEndorsement(
-    grpc::ServerContext* context, const v1::CreateEndorsementRequest* request,
-    v1::CreateEndorsementResponse* response) {
-  if (grpc::Status denied = Authorize(*context, "CreateEndorsement");
+grpc::Status RegistryServiceImpl::SubmitApplication(
+    grpc::ServerContext* context, const v1::SubmitApplicationRequest* request,
+    v1::SubmitApplicationResponse* response) {
+  if (grpc::Status denied = Authorize(*context, "SubmitApplication");
       !denied.ok()) {
     return denied;
   }
-  return Write<v1::CreateEndorsementResponse>(
-      ValidateCreateEndorsement(*request, rulebook_, TodayInVirginia()),
+  return Write<v1::SubmitApplicationResponse>(
+      ValidateSubmitApplication(*request, rulebook_),
       [&] {
-        return store_.CreateEndorsement(
-            *request, ContextOf(*context, request->request_id()));
+        return store_.SubmitApplication(
+            *request, ContextOf(*context, request->request_id()),
+            TodayInVirginia());
       },
       response);
+}
+
+grpc::Status RegistryServiceImpl::ReviewApplication(
+    grpc::ServerContext* context, const v1::ReviewApplicationRequest* request,
+    v1::ReviewApplicationResponse* response) {
+  if (grpc::Status denied = Authorize(*context, "ReviewApplication");
+      !denied.ok()) {
+    return denied;
+  }
+  // A reviewer is who their certificate says, never a declared x-actor: two
+  // approvals must be two people.
+  const std::vector<std::string> principals = PeerPrincipals(*context);
+  if (principals.empty()) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                        "a review needs the reviewer's client certificate "
+                        "(mutual TLS)");
+  }
+  return Write<v1::ReviewApplicationResponse>(
+      ValidateReviewApplication(*request),
+      [&] {
+        WriteContext write = ContextOf(*context, request->request_id());
+        write.actor = principals.front();
+        return store_.ReviewApplication(*request, write, TodayInVirginia());
+      },
+      response);
+}
+
+grpc::ServerUnaryReactor* RegistryServiceImpl::GetApplication(
+    grpc::CallbackServerContext* context,
+    const v1::GetApplicationRequest* request,
+    v1::GetApplicationResponse* response) {
+  if (grpc::Status denied = Authorize(*context, "GetApplication");
+      !denied.ok()) {
+    return FinishNow(context, denied);
+  }
+  if (FieldViolations v = ValidateGetApplication(*request); !v.empty()) {
+    return FinishNow(context, InvalidArgument(v));
+  }
+  absl::StatusOr<v1::Application> result =
+      store_.GetApplication(request->application_id());
+  if (!result.ok()) return FinishNow(context, ToGrpcStatus(result.status()));
+  *response->mutable_application() = std::move(*result);
+  return FinishNow(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* RegistryServiceImpl::ListApplications(
+    grpc::CallbackServerContext* context,
+    const v1::ListApplicationsRequest* request,
+    v1::ListApplicationsResponse* response) {
+  if (grpc::Status denied = Authorize(*context, "ListApplications");
+      !denied.ok()) {
+    return FinishNow(context, denied);
+  }
+  int64_t after_id = 0;
+  if (FieldViolations v = ValidateListApplications(*request, &after_id);
+      !v.empty()) {
+    return FinishNow(context, InvalidArgument(v));
+  }
+  absl::StatusOr<ApplicationPage> page = store_.ListApplications(
+      request->state(), request->person_id(), after_id,
+      PageSize(request->page_size()));
+  if (!page.ok()) return FinishNow(context, ToGrpcStatus(page.status()));
+  for (v1::Application& application : page->applications) {
+    *response->add_applications() = std::move(application);
+  }
+  if (page->next_after_id) {
+    response->set_next_page_token(EncodePageToken(
+        {*page->next_after_id, ListApplicationsDigest(*request)}));
+  }
+  return FinishNow(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* RegistryServiceImpl::ListRenewalsDue(
+    grpc::CallbackServerContext* context,
+    const v1::ListRenewalsDueRequest* request,
+    v1::ListRenewalsDueResponse* response) {
+  if (grpc::Status denied = Authorize(*context, "ListRenewalsDue");
+      !denied.ok()) {
+    return FinishNow(context, denied);
+  }
+  int64_t after_id = 0;
+  if (FieldViolations v = ValidateListRenewalsDue(*request, &after_id);
+      !v.empty()) {
+    return FinishNow(context, InvalidArgument(v));
+  }
+  absl::StatusOr<ListPage> page = store_.ListRenewalsDue(
+      request->cycle_year(), after_id, PageSize(request->page_size()));
+  if (!page.ok()) return FinishNow(context, ToGrpcStatus(page.status()));
+  for (v1::Endorsement& endorsement : page->endorsements) {
+    *response->add_endorsements() = std::move(endorsement);
+  }
+  if (page->next_after_id) {
+    response->set_next_page_token(EncodePageToken(
+        {*page->next_after_id, ListRenewalsDueDigest(*request)}));
+  }
+  return FinishNow(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* RegistryServiceImpl::ListMembershipsDue(
+    grpc::CallbackServerContext* context,
+    const v1::ListMembershipsDueRequest* request,
+    v1::ListMembershipsDueResponse* response) {
+  if (grpc::Status denied = Authorize(*context, "ListMembershipsDue");
+      !denied.ok()) {
+    return FinishNow(context, denied);
+  }
+  int64_t after_id = 0;
+  if (FieldViolations v = ValidateListMembershipsDue(*request, &after_id);
+      !v.empty()) {
+    return FinishNow(context, InvalidArgument(v));
+  }
+  absl::StatusOr<PeoplePage> page = store_.ListMembershipsDue(
+      request->year(), after_id, PageSize(request->page_size()));
+  if (!page.ok()) return FinishNow(context, ToGrpcStatus(page.status()));
+  for (v1::Person& person : page->people) {
+    *response->add_people() = std::move(person);
+  }
+  if (page->next_after_id) {
+    response->set_next_page_token(EncodePageToken(
+        {*page->next_after_id, ListMembershipsDueDigest(*request)}));
+  }
+  return FinishNow(context, grpc::Status::OK);
 }
 
 grpc::ServerUnaryReactor* RegistryServiceImpl::GetEndorsement(
@@ -138,12 +267,8 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::ListEndorsements(
   filter.status = request->status();
   filter.name = request->name();
   filter.county = request->county();
-  const int page_size =
-      request->page_size() == 0
-          ? limits_.default_page_size
-          : std::min(request->page_size(), limits_.max_page_size);
   absl::StatusOr<ListPage> page =
-      store_.ListEndorsements(filter, after_id, page_size);
+      store_.ListEndorsements(filter, after_id, PageSize(request->page_size()));
   if (!page.ok()) return FinishNow(context, ToGrpcStatus(page.status()));
   for (v1::Endorsement& endorsement : page->endorsements) {
     *response->add_endorsements() = std::move(endorsement);
@@ -167,7 +292,8 @@ grpc::Status RegistryServiceImpl::UpdateEndorsementStatus(
       ValidateUpdateEndorsementStatus(*request, TodayInVirginia()),
       [&] {
         return store_.UpdateEndorsementStatus(
-            *request, ContextOf(*context, request->request_id()));
+            *request, ContextOf(*context, request->request_id()),
+            TodayInVirginia());
       },
       response);
 }
@@ -183,7 +309,8 @@ grpc::Status RegistryServiceImpl::RecordMembership(
       ValidateRecordMembership(*request, TodayInVirginia()),
       [&] {
         return store_.RecordMembership(
-            *request, ContextOf(*context, request->request_id()));
+            *request, ContextOf(*context, request->request_id()),
+            TodayInVirginia());
       },
       response);
 }
@@ -196,10 +323,11 @@ grpc::Status RegistryServiceImpl::RecordRenewal(
     return denied;
   }
   return Write<v1::RecordRenewalResponse>(
-      ValidateRecordRenewal(*request, TodayInVirginia()),
+      ValidateRecordRenewal(*request),
       [&] {
         return store_.RecordRenewal(*request,
-                                    ContextOf(*context, request->request_id()));
+                                    ContextOf(*context, request->request_id()),
+                                    TodayInVirginia());
       },
       response);
 }
@@ -275,6 +403,7 @@ grpc::Status RegistryServiceImpl::WatchChanges(
           google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
               absl::ToUnixMicros(change.at));
       event.set_person_id(std::move(change.person_id));
+      event.set_application_id(std::move(change.application_id));
       if (change.endorsement) {
         *event.mutable_endorsement() = std::move(*change.endorsement);
       }

@@ -18,12 +18,15 @@
 namespace imh::registry {
 
 namespace grpc_v1 = ::imh::registry::v1;
-using RegistryServiceBase =
-    grpc_v1::RegistryService::WithCallbackMethod_GetPerson<
-        grpc_v1::RegistryService::WithCallbackMethod_GetEndorsement<
-            grpc_v1::RegistryService::WithCallbackMethod_ListEndorsements<
-                grpc_v1::RegistryService::WithCallbackMethod_VerifyCredentials<
-                    grpc_v1::RegistryService::Service>>>>;
+using S = grpc_v1::RegistryService;
+using RegistryServiceBase = S::WithCallbackMethod_GetPerson<
+    S::WithCallbackMethod_GetEndorsement<S::WithCallbackMethod_ListEndorsements<
+        S::WithCallbackMethod_VerifyCredentials<
+            S::WithCallbackMethod_GetApplication<
+                S::WithCallbackMethod_ListApplications<
+                    S::WithCallbackMethod_ListRenewalsDue<
+                        S::WithCallbackMethod_ListMembershipsDue<
+                            S::Service>>>>>>>>;
 
 class RegistryServiceImpl final : public RegistryServiceBase {
  public:
@@ -44,9 +47,28 @@ class RegistryServiceImpl final : public RegistryServiceBase {
   grpc::ServerUnaryReactor* GetPerson(grpc::CallbackServerContext* context,
                                       const v1::GetPersonRequest* request,
                                       v1::GetPersonResponse* response) override;
-  grpc::Status CreateEndorsement(
-      grpc::ServerContext* context, const v1::CreateEndorsementRequest* request,
-      v1::CreateEndorsementResponse* response) override;
+  grpc::Status SubmitApplication(
+      grpc::ServerContext* context, const v1::SubmitApplicationRequest* request,
+      v1::SubmitApplicationResponse* response) override;
+  grpc::Status ReviewApplication(
+      grpc::ServerContext* context, const v1::ReviewApplicationRequest* request,
+      v1::ReviewApplicationResponse* response) override;
+  grpc::ServerUnaryReactor* GetApplication(
+      grpc::CallbackServerContext* context,
+      const v1::GetApplicationRequest* request,
+      v1::GetApplicationResponse* response) override;
+  grpc::ServerUnaryReactor* ListApplications(
+      grpc::CallbackServerContext* context,
+      const v1::ListApplicationsRequest* request,
+      v1::ListApplicationsResponse* response) override;
+  grpc::ServerUnaryReactor* ListRenewalsDue(
+      grpc::CallbackServerContext* context,
+      const v1::ListRenewalsDueRequest* request,
+      v1::ListRenewalsDueResponse* response) override;
+  grpc::ServerUnaryReactor* ListMembershipsDue(
+      grpc::CallbackServerContext* context,
+      const v1::ListMembershipsDueRequest* request,
+      v1::ListMembershipsDueResponse* response) override;
   grpc::ServerUnaryReactor* GetEndorsement(
       grpc::CallbackServerContext* context,
       const v1::GetEndorsementRequest* request,
@@ -89,6 +111,9 @@ class RegistryServiceImpl final : public RegistryServiceBase {
   // (the method's short name, "CreatePerson").
   grpc::Status Authorize(const grpc::ServerContextBase& context,
                          absl::string_view method) const;
+
+  // A List* request's page size: 0 is the default, larger ones are capped.
+  int PageSize(int requested) const;
 
   RegistryStore& store_;
   const imh::Rulebook& rulebook_;

@@ -10,8 +10,12 @@ namespace imh::registry {
 absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
     const RegistryServerOptions& options, const imh::Rulebook* rulebook) {
   std::unique_ptr<RegistryServer> server(new RegistryServer());
+  absl::StatusOr<DecisionKeyring> keyring =
+      DecisionKeyring::FromPemFiles(options.decision_key_paths);
+  if (!keyring.ok()) return keyring.status();
+  server->keyring_ = std::move(*keyring);
   absl::StatusOr<std::unique_ptr<RegistryStore>> store =
-      RegistryStore::Open(options.store, rulebook);
+      RegistryStore::Open(options.store, rulebook, &server->keyring_);
   if (!store.ok()) return store.status();
   server->store_ = std::move(*store);
   if (!options.authz_policy_path.empty()) {
@@ -39,6 +43,9 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen_address));
   }
+  if (options.run_lapses) {
+    server->lapse_runner_ = std::make_unique<LapseRunner>(server->store_.get());
+  }
   server->frame_.health().SetServing("", true);
   server->frame_.health().SetServing("imh.registry.v1.RegistryService", true);
   return server;
@@ -51,6 +58,7 @@ void RegistryServer::Shutdown(absl::Duration grace) {
   stopped_ = true;
   if (!server_) return;
   frame_.health().Shutdown();
+  if (lapse_runner_) lapse_runner_->Stop();
   service_->BeginShutdown();
   store_->Close();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));

@@ -9,12 +9,15 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/authz_policy.h"
 #include "common/rulebook/rulebook.h"
 #include "common/server_frame.h"
+#include "common/decision_signing.h"
+#include "services/registry/lapse_runner.h"
 #include "services/registry/registry_service.h"
 #include "services/registry/store.h"
 
@@ -33,6 +36,12 @@ struct RegistryServerOptions {
   std::string authz_policy_path;
   // One JSON line per call on stderr.
   bool access_log = true;
+  // PEM Ed25519 public keys of the eligibility services whose signed
+  // decisions are accepted (several while a key is rotated); none: no
+  // application or renewal is accepted.
+  std::vector<std::string> decision_key_paths;
+  // Lapse what is due at start and at the start of each day in Virginia.
+  bool run_lapses = true;
 };
 
 class RegistryServer {
@@ -46,6 +55,10 @@ class RegistryServer {
 
   int port() const { return port_; }
   RegistryStore& store() { return *store_; }
+  // The ids of the decision keys it trusts.
+  std::vector<std::string> decision_key_ids() const {
+    return keyring_.key_ids();
+  }
   CallMetrics& metrics() { return frame_.metrics(); }
 
   // Drains: health turns NOT_SERVING, change streams end, new calls are
@@ -56,7 +69,9 @@ class RegistryServer {
  private:
   RegistryServer() = default;
 
+  DecisionKeyring keyring_;
   std::unique_ptr<RegistryStore> store_;
+  std::unique_ptr<LapseRunner> lapse_runner_;
   std::optional<AuthorizationPolicy> policy_;
   std::unique_ptr<RegistryServiceImpl> service_;
   ServerFrame frame_{"registry"};

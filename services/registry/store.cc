@@ -5,9 +5,14 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/dates.h"
 #include "common/digest.h"
+#include "google/protobuf/util/time_util.h"
+#include "services/registry/lapse_rule.h"
 #include "services/registry/store_internal.h"
 
 namespace imh::registry {
@@ -31,6 +36,18 @@ void ApplyConnectionPragmas(SQLite::Database& db, int busy_timeout_ms) {
   db.exec("PRAGMA temp_store = MEMORY");
 }
 
+absl::StatusOr<decision::v1::DecisionRecord> VerifySignedDecision(
+    const DecisionKeyring* keyring,
+    const decision::v1::SignedDecision& signed_decision) {
+  static const DecisionKeyring* const kNone = new DecisionKeyring();
+  return (keyring != nullptr ? *keyring : *kNone).Verify(signed_decision);
+}
+
+std::string OutcomeName(decision::v1::DecisionOutcome outcome) {
+  return std::string(absl::StripPrefix(
+      decision::v1::DecisionOutcome_Name(outcome), "DECISION_OUTCOME_"));
+}
+
 std::string EtagOf(int64_t version) {
   return absl::StrCat("\"", version, "\"");
 }
@@ -49,6 +66,30 @@ int64_t ReadEndorsementRow(SQLite::Statement& row, v1::Endorsement& out) {
       ParseDay(row.getColumn(8).getString()).value_or(absl::CivilDay()));
   out.set_next_renewal_cycle_year(row.getColumn(9).getInt());
   out.set_etag(EtagOf(row.getColumn(10).getInt64()));
+  if (!row.getColumn(11).isNull()) {
+    if (absl::StatusOr<absl::CivilDay> lapses =
+            ParseDay(row.getColumn(11).getString());
+        lapses.ok()) {
+      *out.mutable_lapses_on() = ToProtoDate(*lapses);
+    }
+  }
+  switch (row.getColumn(12).getInt()) {
+    case kGrantReviewed:
+      out.mutable_grant()->mutable_reviewed()->set_application_id(
+          row.getColumn(13).getString());
+      break;
+    case kGrantImported: {
+      v1::GrantBasis::Imported& imported =
+          *out.mutable_grant()->mutable_imported();
+      *imported.mutable_imported_at() =
+          google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+              row.getColumn(14).getInt64());
+      imported.set_imported_by(row.getColumn(15).getString());
+      break;
+    }
+    default:
+      break;
+  }
   return row.getColumn(0).getInt64();
 }
 
@@ -63,6 +104,63 @@ void ReadHistory(SQLite::Statement& history, int64_t id, v1::Endorsement& out) {
         ParseDay(history.getColumn(1).getString()).value_or(absl::CivilDay()));
     change->set_reason(history.getColumn(2).getString());
     change->set_actor(history.getColumn(3).getString());
+    change->set_decision_id(history.getColumn(4).getString());
+    for (absl::string_view reviewer : absl::StrSplit(
+             history.getColumn(5).getString(), ',', absl::SkipEmpty())) {
+      change->add_reviewers(std::string(reviewer));
+    }
+  }
+}
+
+void RefreshLapseDays(SQLite::Database& db, const imh::Rulebook& rulebook,
+                      const std::string& where,
+                      const std::function<void(SQLite::Statement&)>& bind) {
+  SQLite::Statement rows(
+      db,
+      absl::StrCat("SELECT e.id, e.granted_on, e.status, e.status_since,"
+                   " e.next_cycle_year, p.membership_paid_through, e.lapses_on,"
+                   " e.lapse_cause FROM endorsements e JOIN people p ON"
+                   " p.person_id = e.person_id WHERE ",
+                   where));
+  bind(rows);
+  struct Update {
+    int64_t id;
+    std::optional<LapseDay> lapse;
+  };
+  std::vector<Update> updates;
+  while (rows.executeStep()) {
+    std::optional<LapseDay> lapse;
+    if (rows.getColumn(2).getInt() == v1::ENDORSEMENT_STATUS_ACTIVE) {
+      lapse = LapseDayOf(
+          {ParseDay(rows.getColumn(1).getString()).value_or(absl::CivilDay()),
+           ParseDay(rows.getColumn(3).getString()).value_or(absl::CivilDay()),
+           rows.getColumn(4).getInt(), rows.getColumn(5).getInt(),
+           rulebook.proto().renewal().membership_required()});
+    }
+    const std::string stored =
+        rows.getColumn(6).isNull() ? "" : rows.getColumn(6).getString();
+    const std::string computed = lapse ? FormatDay(lapse->day) : "";
+    const int cause = lapse ? static_cast<int>(lapse->cause) : 0;
+    if (stored != computed || rows.getColumn(7).getInt() != cause) {
+      updates.push_back({rows.getColumn(0).getInt64(), lapse});
+    }
+  }
+  if (updates.empty()) return;
+  SQLite::Statement update(db,
+                           "UPDATE endorsements SET lapses_on = ?,"
+                           " lapse_cause = ?, version = version + 1"
+                           " WHERE id = ?");
+  for (const Update& u : updates) {
+    update.reset();
+    if (u.lapse) {
+      update.bind(1, FormatDay(u.lapse->day));
+      update.bind(2, static_cast<int>(u.lapse->cause));
+    } else {
+      update.bind(1);
+      update.bind(2, 0);
+    }
+    update.bind(3, u.id);
+    update.exec();
   }
 }
 
@@ -78,6 +176,7 @@ std::optional<v1::Endorsement> LoadWhere(
   const int64_t id = ReadEndorsementRow(row, endorsement);
   SQLite::Statement history(db, kHistorySelect);
   ReadHistory(history, id, endorsement);
+  ReadGrantDetails(db, endorsement);
   return endorsement;
 }
 
@@ -116,11 +215,13 @@ Reader::Reader(const StoreOptions& options)
     : db(options.path, SQLite::OPEN_READWRITE),
       by_person(db,
                 absl::StrCat("SELECT id, number, category, granted_on, status,"
-                             " status_since, person_id FROM endorsements"
-                             " WHERE person_id = ? ORDER BY id")),
+                             " status_since, person_id, lapses_on, lapse_cause"
+                             " FROM endorsements WHERE person_id = ?"
+                             " ORDER BY id")),
       by_number(db,
                 "SELECT id, number, category, granted_on, status, status_since,"
-                " person_id FROM endorsements WHERE number = ?"),
+                " person_id, lapses_on, lapse_cause FROM endorsements"
+                " WHERE number = ?"),
       history(db, kHistorySelect) {
   ApplyConnectionPragmas(db, options.busy_timeout_ms);
   db.exec("PRAGMA query_only = ON");
@@ -194,12 +295,13 @@ void ReaderPool::OnCommit() {
 // ---------------------------------------------------------------- writes
 
 void WriteTx::AddChange(v1::ChangeKind kind, const std::string& person_id,
-                        std::optional<int64_t> endorsement_id) {
+                        std::optional<int64_t> endorsement_id,
+                        const std::string& application_id) {
   if (!insert_change_) {
     insert_change_ = std::make_unique<SQLite::Statement>(
         db,
-        "INSERT INTO changes (kind, person_id, endorsement_id, at_us)"
-        " VALUES (?, ?, ?, ?)");
+        "INSERT INTO changes (kind, person_id, endorsement_id, at_us,"
+        " application_id) VALUES (?, ?, ?, ?, ?)");
   }
   SQLite::Statement& insert = *insert_change_;
   insert.reset();
@@ -211,26 +313,35 @@ void WriteTx::AddChange(v1::ChangeKind kind, const std::string& person_id,
     insert.bind(3);
   }
   insert.bind(4, absl::ToUnixMicros(now));
+  if (application_id.empty()) {
+    insert.bind(5);
+  } else {
+    insert.bind(5, application_id);
+  }
   insert.exec();
   last_sequence = db.getLastInsertRowid();
 }
 
 void WriteTx::AppendStatus(int64_t endorsement_id, v1::EndorsementStatus status,
                            absl::CivilDay effective_on,
-                           const std::string& reason) {
+                           const std::string& reason,
+                           const std::string& decision_id,
+                           const std::vector<std::string>& reviewers) {
   const std::string day = FormatDay(effective_on);
   SQLite::Statement append(
       db,
       "INSERT INTO status_history (endorsement_id, seq, status, effective_on,"
-      " reason, actor, recorded_at_us) VALUES (?1, (SELECT COALESCE(MAX(seq),"
-      " 0) + 1 FROM status_history WHERE endorsement_id = ?1), ?2, ?3, ?4, ?5,"
-      " ?6)");
+      " reason, actor, recorded_at_us, decision_id, reviewers) VALUES (?1,"
+      " (SELECT COALESCE(MAX(seq), 0) + 1 FROM status_history WHERE"
+      " endorsement_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   append.bind(1, endorsement_id);
   append.bind(2, static_cast<int>(status));
   append.bind(3, day);
   append.bind(4, reason);
   append.bind(5, context.actor);
   append.bind(6, absl::ToUnixMicros(now));
+  append.bind(7, decision_id);
+  append.bind(8, absl::StrJoin(reviewers, ","));
   append.exec();
   SQLite::Statement current(db,
                             "UPDATE endorsements SET status = ?, status_since"
@@ -239,11 +350,61 @@ void WriteTx::AppendStatus(int64_t endorsement_id, v1::EndorsementStatus status,
   current.bind(2, day);
   current.bind(3, endorsement_id);
   current.exec();
+  RefreshLapseDays(db, rulebook, "e.id = ?",
+                   [&](SQLite::Statement& s) { s.bind(1, endorsement_id); });
+}
+
+std::vector<v1::LapsedEndorsement> WriteTx::LapseDue(
+    absl::CivilDay as_of, const std::string& where,
+    const std::function<void(SQLite::Statement&)>& bind) {
+  SQLite::Statement due(
+      db, absl::StrCat(
+              "SELECT e.id, e.number, e.person_id, e.lapses_on, e.lapse_cause,"
+              " e.granted_on, e.status_since, e.next_cycle_year,"
+              " p.membership_paid_through FROM endorsements e JOIN people p"
+              " ON p.person_id = e.person_id WHERE e.status = ",
+              static_cast<int>(v1::ENDORSEMENT_STATUS_ACTIVE),
+              " AND e.lapses_on <= '", FormatDay(as_of), "' AND (", where,
+              ") ORDER BY e.id"));
+  bind(due);
+  struct Due {
+    int64_t id;
+    std::string person_id;
+    v1::LapsedEndorsement entry;
+    std::string reason;
+  };
+  std::vector<Due> lapses;
+  while (due.executeStep()) {
+    Due lapse{
+        due.getColumn(0).getInt64(), due.getColumn(2).getString(), {}, ""};
+    const absl::CivilDay day =
+        ParseDay(due.getColumn(3).getString()).value_or(as_of);
+    const auto cause = static_cast<v1::LapseCause>(due.getColumn(4).getInt());
+    const LapseFacts facts{
+        ParseDay(due.getColumn(5).getString()).value_or(absl::CivilDay()),
+        ParseDay(due.getColumn(6).getString()).value_or(absl::CivilDay()),
+        due.getColumn(7).getInt(), due.getColumn(8).getInt(),
+        rulebook.proto().renewal().membership_required()};
+    lapse.entry.set_endorsement_number(due.getColumn(1).getString());
+    lapse.entry.set_cause(cause);
+    *lapse.entry.mutable_effective_on() = ToProtoDate(day);
+    lapse.reason = LapseReason(facts, cause);
+    lapses.push_back(std::move(lapse));
+  }
+  std::vector<v1::LapsedEndorsement> lapsed;
+  for (Due& lapse : lapses) {
+    AppendStatus(lapse.id, v1::ENDORSEMENT_STATUS_LAPSED,
+                 ToCivilDayUnchecked(lapse.entry.effective_on()), lapse.reason);
+    AddChange(v1::CHANGE_KIND_STATUS_CHANGED, lapse.person_id, lapse.id);
+    lapsed.push_back(std::move(lapse.entry));
+  }
+  return lapsed;
 }
 
 RegistryStore::RegistryStore(StoreOptions options,
-                             const imh::Rulebook* rulebook)
-    : options_(std::move(options)), rulebook_(rulebook) {}
+                             const imh::Rulebook* rulebook,
+                             const DecisionKeyring* keyring)
+    : options_(std::move(options)), rulebook_(rulebook), keyring_(keyring) {}
 
 RegistryStore::~RegistryStore() { Close(); }
 
@@ -265,9 +426,11 @@ void ConfigureSqliteOnce() {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RegistryStore>> RegistryStore::Open(
-    const StoreOptions& options, const imh::Rulebook* rulebook) {
+    const StoreOptions& options, const imh::Rulebook* rulebook,
+    const DecisionKeyring* keyring) {
   ConfigureSqliteOnce();
-  std::unique_ptr<RegistryStore> store(new RegistryStore(options, rulebook));
+  std::unique_ptr<RegistryStore> store(
+      new RegistryStore(options, rulebook, keyring));
   try {
     store->writer_ = std::make_unique<SQLite::Database>(
         options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
@@ -280,7 +443,7 @@ absl::StatusOr<std::unique_ptr<RegistryStore>> RegistryStore::Open(
           options.path, ": cannot use write-ahead logging (journal mode ", mode,
           ")"));
     }
-    absl::StatusOr<int> version = MigrateSchema(db);
+    absl::StatusOr<int> version = MigrateSchema(db, *rulebook);
     if (!version.ok()) return version.status();
     store->schema_version_ = *version;
     store->last_sequence_ =
@@ -397,6 +560,8 @@ absl::StatusOr<RowCounts> RegistryStore::CountRows() {
     counts.renewals = count("renewals");
     counts.changes = count("changes");
     counts.audit_records = count("audit");
+    counts.applications = count("applications");
+    counts.reviews = count("reviews");
     return counts;
   } catch (const std::exception& error) {
     return FromSqlite(error, "counting rows");

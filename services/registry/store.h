@@ -31,6 +31,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/decision_signing.h"
 #include "common/rulebook/rulebook.h"
 #include "google/protobuf/message.h"
 #include "imh/registry/v1/registry_service.pb.h"
@@ -86,6 +87,16 @@ struct ListPage {
   std::optional<int64_t> next_after_id;
 };
 
+struct ApplicationPage {
+  std::vector<v1::Application> applications;
+  std::optional<int64_t> next_after_id;
+};
+
+struct PeoplePage {
+  std::vector<v1::Person> people;
+  std::optional<int64_t> next_after_id;
+};
+
 struct Change {
   int64_t sequence = 0;
   v1::ChangeKind kind = v1::CHANGE_KIND_UNSPECIFIED;
@@ -93,6 +104,8 @@ struct Change {
   std::string person_id;
   // Set for endorsement changes: as it is now.
   std::optional<v1::Endorsement> endorsement;
+  // Set for application changes.
+  std::string application_id;
 };
 
 struct RowCounts {
@@ -103,11 +116,14 @@ struct RowCounts {
   int64_t renewals = 0;
   int64_t changes = 0;
   int64_t audit_records = 0;
+  int64_t applications = 0;
+  int64_t reviews = 0;
   bool operator==(const RowCounts& o) const {
     return people == o.people && endorsements == o.endorsements &&
            status_changes == o.status_changes && memberships == o.memberships &&
            renewals == o.renewals && changes == o.changes &&
-           audit_records == o.audit_records;
+           audit_records == o.audit_records &&
+           applications == o.applications && reviews == o.reviews;
   }
 };
 
@@ -120,8 +136,12 @@ class RegistryStore {
   // category codes and renewal cycle; it must outlive the store. Fails with
   // FailedPrecondition for a file written by a newer schema, Unavailable or
   // Internal when SQLite cannot open it.
+  // `keyring` holds the public keys of the eligibility services whose signed
+  // decisions the registry accepts; null or empty: it accepts none. Both
+  // must outlive the store.
   static absl::StatusOr<std::unique_ptr<RegistryStore>> Open(
-      const StoreOptions& options, const imh::Rulebook* rulebook);
+      const StoreOptions& options, const imh::Rulebook* rulebook,
+      const DecisionKeyring* keyring = nullptr);
   ~RegistryStore();
   RegistryStore(const RegistryStore&) = delete;
   RegistryStore& operator=(const RegistryStore&) = delete;
@@ -133,17 +153,38 @@ class RegistryStore {
   // `today` bounds the dates a write may carry.
   absl::StatusOr<v1::CreatePersonResponse> CreatePerson(
       const v1::CreatePersonRequest& request, const WriteContext& context);
-  absl::StatusOr<v1::CreateEndorsementResponse> CreateEndorsement(
-      const v1::CreateEndorsementRequest& request, const WriteContext& context);
+  //
+  // `today` is the day in Virginia. Every write that changes an endorsement
+  // or its holder first records the lapses already due by today of what it
+  // touches (WriteTx::LapseDue), so that no write moves a lapse back.
+
+  // Opens an application from a signed decision (see SubmitApplication in
+  // registry_service.proto for every refusal, each FailedPrecondition).
+  absl::StatusOr<v1::SubmitApplicationResponse> SubmitApplication(
+      const v1::SubmitApplicationRequest& request, const WriteContext& context,
+      absl::CivilDay today);
+  // One review by context.actor, who must be an authenticated reviewer (the
+  // service checks that); grants on the last approval needed.
+  absl::StatusOr<v1::ReviewApplicationResponse> ReviewApplication(
+      const v1::ReviewApplicationRequest& request, const WriteContext& context,
+      absl::CivilDay today);
   absl::StatusOr<v1::UpdateEndorsementStatusResponse> UpdateEndorsementStatus(
       const v1::UpdateEndorsementStatusRequest& request,
-      const WriteContext& context);
+      const WriteContext& context, absl::CivilDay today);
   absl::StatusOr<v1::RecordMembershipResponse> RecordMembership(
-      const v1::RecordMembershipRequest& request, const WriteContext& context);
+      const v1::RecordMembershipRequest& request, const WriteContext& context,
+      absl::CivilDay today);
   absl::StatusOr<v1::RecordRenewalResponse> RecordRenewal(
-      const v1::RecordRenewalRequest& request, const WriteContext& context);
+      const v1::RecordRenewalRequest& request, const WriteContext& context,
+      absl::CivilDay today);
   absl::StatusOr<v1::ProcessLapsesResponse> ProcessLapses(
       const v1::ProcessLapsesRequest& request, const WriteContext& context);
+  // The registry's own lapse run for `today`: nothing when a scheduled run
+  // for today is already recorded (by this or another process on the same
+  // file); otherwise ProcessLapses as of today, recorded as today's run.
+  // Returns the lapses recorded, nullopt when today's run had been done.
+  absl::StatusOr<std::optional<v1::ProcessLapsesResponse>> RunScheduledLapses(
+      absl::CivilDay today, const WriteContext& context);
   // Commits every record not listed in `rejected` (from request validation)
   // and not refused by the data (a taken endorsement number, a person on the
   // registry under another name); returns the count and every rejection.
@@ -153,6 +194,20 @@ class RegistryStore {
 
   // --- Reads, each from one consistent snapshot.
   absl::StatusOr<v1::GetPersonResponse> GetPerson(const std::string& person_id);
+  absl::StatusOr<v1::Application> GetApplication(
+      const std::string& application_id);
+  // Applications with row id > after_id in submission order; state
+  // UNSPECIFIED and an empty person mean any.
+  absl::StatusOr<ApplicationPage> ListApplications(
+      v1::ApplicationState state, const std::string& person_id,
+      int64_t after_id, int page_size);
+  // ACTIVE endorsements next due in `cycle_year`, by row id.
+  absl::StatusOr<ListPage> ListRenewalsDue(int cycle_year, int64_t after_id,
+                                           int page_size);
+  // People holding an ACTIVE endorsement whose membership is paid through
+  // less than `year`, by row id.
+  absl::StatusOr<PeoplePage> ListMembershipsDue(int year, int64_t after_id,
+                                                int page_size);
   absl::StatusOr<v1::Endorsement> GetEndorsement(const std::string& number);
   absl::StatusOr<ListPage> ListEndorsements(const ListFilter& filter,
                                             int64_t after_id, int page_size);
@@ -175,7 +230,8 @@ class RegistryStore {
   void Close();
 
  private:
-  RegistryStore(StoreOptions options, const imh::Rulebook* rulebook);
+  RegistryStore(StoreOptions options, const imh::Rulebook* rulebook,
+                const DecisionKeyring* keyring);
 
   using WriteBody = std::function<absl::Status(
       WriteTx& tx, google::protobuf::Message& response)>;
@@ -195,6 +251,7 @@ class RegistryStore {
 
   const StoreOptions options_;
   const imh::Rulebook* rulebook_;
+  const DecisionKeyring* keyring_;
   int schema_version_ = 0;
 
   std::mutex write_mutex_;

@@ -1,10 +1,12 @@
 // Bulk import: one transaction for the whole request; a record the data
 // refuses is listed, the others are committed.
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/dates.h"
+#include "services/registry/lapse_rule.h"
 #include "services/registry/renewal_cycle.h"
 #include "services/registry/store.h"
 #include "services/registry/store_internal.h"
@@ -37,10 +39,13 @@ struct ImportStatements {
         insert_endorsement(
             db,
             "INSERT INTO endorsements (number, person_id, category,"
-            " granted_on, status, status_since, next_cycle_year, version)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, 0)"),
-        insert_history(
-            db, "INSERT INTO status_history VALUES (?, ?, ?, ?, ?, ?, ?)") {}
+            " granted_on, status, status_since, next_cycle_year, version,"
+            " lapses_on, lapse_cause, grant_kind, imported_at_us,"
+            " imported_by) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)"),
+        insert_history(db,
+                       "INSERT INTO status_history (endorsement_id, seq,"
+                       " status, effective_on, reason, actor,"
+                       " recorded_at_us) VALUES (?, ?, ?, ?, ?, ?, ?)") {}
   SQLite::Statement find_person;
   SQLite::Statement insert_person;
   SQLite::Statement raise_membership;
@@ -123,7 +128,12 @@ std::vector<google::rpc::BadRequest::FieldViolation> ImportRecord(
     sql.raise_membership.bind(1, person.membership_paid_through_year());
     sql.raise_membership.bind(2, person.person_id());
     sql.raise_membership.exec();
+    RefreshLapseDays(
+        tx.db, tx.rulebook, "e.person_id = ?",
+        [&](SQLite::Statement& s) { s.bind(1, person.person_id()); });
   }
+  const int paid_through =
+      std::max(known_paid_through, person.membership_paid_through_year());
   // Imported membership is the paid-through year on the person; the
   // memberships table records payments made through the registry.
 
@@ -144,6 +154,19 @@ std::vector<google::rpc::BadRequest::FieldViolation> ImportRecord(
   sql.insert_endorsement.bind(5, static_cast<int>(history.back().first));
   sql.insert_endorsement.bind(6, FormatDay(history.back().second));
   sql.insert_endorsement.bind(7, cycle);
+  if (history.back().first == v1::ENDORSEMENT_STATUS_ACTIVE) {
+    const LapseDay lapse = LapseDayOf(
+        {granted, history.back().second, cycle, paid_through,
+         tx.rulebook.proto().renewal().membership_required()});
+    sql.insert_endorsement.bind(8, FormatDay(lapse.day));
+    sql.insert_endorsement.bind(9, static_cast<int>(lapse.cause));
+  } else {
+    sql.insert_endorsement.bind(8);
+    sql.insert_endorsement.bind(9, 0);
+  }
+  sql.insert_endorsement.bind(10, kGrantImported);
+  sql.insert_endorsement.bind(11, absl::ToUnixMicros(tx.now));
+  sql.insert_endorsement.bind(12, tx.context.actor);
   sql.insert_endorsement.exec();
   const int64_t id = tx.db.getLastInsertRowid();
   for (size_t i = 0; i < history.size(); ++i) {

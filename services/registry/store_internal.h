@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,12 +23,24 @@
 
 namespace imh::registry {
 
+// endorsements.grant_kind: how an endorsement came onto the registry.
+inline constexpr int kGrantReviewed = 1;
+inline constexpr int kGrantImported = 2;
+
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // Applies the migrations `db` lacks, each in its own transaction; returns the
 // resulting version. FailedPrecondition for a file from a newer schema.
-absl::StatusOr<int> MigrateSchema(SQLite::Database& db);
+absl::StatusOr<int> MigrateSchema(SQLite::Database& db,
+                                  const imh::Rulebook& rulebook);
+
+// Recomputes the stored lapse day (lapse_rule.h) of the endorsements matching
+// `where` (an SQL condition on "e", the endorsement, bound by `bind`): the
+// day for ACTIVE ones, none for the others. A changed day is a new version.
+void RefreshLapseDays(SQLite::Database& db, const imh::Rulebook& rulebook,
+                      const std::string& where,
+                      const std::function<void(SQLite::Statement&)>& bind);
 
 // The Status for an exception caught at the boundary: BUSY/LOCKED are
 // Unavailable (retry may succeed), the rest Internal.
@@ -40,7 +53,9 @@ void ApplyConnectionPragmas(SQLite::Database& db, int busy_timeout_ms);
 // columns in this order.
 inline constexpr char kEndorsementSelect[] =
     "SELECT e.id, e.number, e.person_id, p.display_name, p.county, e.category,"
-    " e.granted_on, e.status, e.status_since, e.next_cycle_year, e.version"
+    " e.granted_on, e.status, e.status_since, e.next_cycle_year, e.version,"
+    " e.lapses_on, e.grant_kind, e.application_id, e.imported_at_us,"
+    " e.imported_by"
     " FROM endorsements e JOIN people p ON p.person_id = e.person_id ";
 
 // Fills everything but the history from a row of kEndorsementSelect; returns
@@ -52,8 +67,23 @@ void ReadHistory(SQLite::Statement& history_by_id, int64_t id,
                  v1::Endorsement& out);
 
 inline constexpr char kHistorySelect[] =
-    "SELECT status, effective_on, reason, actor FROM status_history"
-    " WHERE endorsement_id = ? ORDER BY seq";
+    "SELECT status, effective_on, reason, actor, decision_id, reviewers"
+    " FROM status_history WHERE endorsement_id = ? ORDER BY seq";
+
+// Fills the reviewed grant's decision and approvals from its application
+// (ReadEndorsementRow names only the application).
+void ReadGrantDetails(SQLite::Database& db, v1::Endorsement& endorsement);
+
+// The application (with its reviews) by id; nullopt when absent. With a
+// rulebook, required_approvals is its figure in force today.
+std::optional<v1::Application> LoadApplication(
+    SQLite::Database& db, const imh::Rulebook* rulebook,
+    const std::string& application_id);
+// Every application the query `where` (after the FROM, on "a") selects.
+std::vector<v1::Application> LoadApplications(
+    SQLite::Database& db, const imh::Rulebook* rulebook,
+    const std::string& where,
+    const std::function<void(SQLite::Statement&)>& bind);
 
 // The endorsement (with history) by number or by row id; nullopt when absent.
 std::optional<v1::Endorsement> LoadEndorsement(SQLite::Database& db,
@@ -64,6 +94,15 @@ std::optional<v1::Person> LoadPerson(SQLite::Database& db,
                                      const std::string& person_id);
 
 std::string EtagOf(int64_t version);
+
+// The decision's record when `keyring` (null: none) verifies its signature;
+// FailedPrecondition saying why not otherwise.
+absl::StatusOr<decision::v1::DecisionRecord> VerifySignedDecision(
+    const DecisionKeyring* keyring,
+    const decision::v1::SignedDecision& signed_decision);
+
+// "ELIGIBLE", "NOT_ELIGIBLE", ... for messages.
+std::string OutcomeName(decision::v1::DecisionOutcome outcome);
 
 // One read connection with its prepared statements and its open snapshot.
 struct Reader {
@@ -136,10 +175,21 @@ class WriteTx {
 
   // Appends a change-feed entry; remembers the newest sequence.
   void AddChange(v1::ChangeKind kind, const std::string& person_id,
-                 std::optional<int64_t> endorsement_id);
-  // Appends a history entry and makes it the current status.
+                 std::optional<int64_t> endorsement_id,
+                 const std::string& application_id = "");
+  // Appends a history entry and makes it the current status (and refreshes
+  // its lapse day). `decision_id` and `reviewers` name what a grant rests on.
   void AppendStatus(int64_t endorsement_id, v1::EndorsementStatus status,
-                    absl::CivilDay effective_on, const std::string& reason);
+                    absl::CivilDay effective_on, const std::string& reason,
+                    const std::string& decision_id = "",
+                    const std::vector<std::string>& reviewers = {});
+  // Records, effective on its lapse day, the lapse of each ACTIVE
+  // endorsement matching `where` (on "e") whose lapse day is on or before
+  // `as_of`; returns them. Writes that change an endorsement or its holder
+  // call it first, so that no write can move a lapse already due.
+  std::vector<v1::LapsedEndorsement> LapseDue(
+      absl::CivilDay as_of, const std::string& where,
+      const std::function<void(SQLite::Statement&)>& bind);
 
   SQLite::Database& db;
   const imh::Rulebook& rulebook;

@@ -7,6 +7,7 @@
 #include "common/dates.h"
 #include "common/endorsement_status.h"
 #include "services/registry/store.h"
+#include "google/protobuf/util/time_util.h"
 #include "services/registry/store_internal.h"
 
 namespace imh::registry {
@@ -20,6 +21,9 @@ struct Candidate {
   absl::CivilDay granted;
   v1::EndorsementStatus status;
   absl::CivilDay status_since;
+  // While ACTIVE: the day it is lapsed under the rules, and why.
+  std::optional<absl::CivilDay> lapses_on;
+  v1::LapseCause lapse_cause;
 };
 
 absl::CivilDay DayColumn(const SQLite::Column& column) {
@@ -32,6 +36,11 @@ StatusOnDay StatusOn(Reader& reader, const Candidate& candidate,
                      absl::CivilDay day) {
   if (day < candidate.granted) return {};
   if (day >= candidate.status_since) {
+    // Lapsed under the rules from its lapse day, recorded yet or not.
+    if (candidate.status == v1::ENDORSEMENT_STATUS_ACTIVE &&
+        candidate.lapses_on && day >= *candidate.lapses_on) {
+      return {v1::ENDORSEMENT_STATUS_LAPSED, *candidate.lapses_on};
+    }
     return {candidate.status, candidate.status_since};
   }
   v1::Endorsement endorsement;
@@ -55,7 +64,11 @@ v1::CredentialAnswer Answer(Reader& reader, const VerifyQuestion& question) {
         {lookup.getColumn(0).getInt64(), lookup.getColumn(1).getString(),
          lookup.getColumn(2).getString(), DayColumn(lookup.getColumn(3)),
          static_cast<v1::EndorsementStatus>(lookup.getColumn(4).getInt()),
-         DayColumn(lookup.getColumn(5))});
+         DayColumn(lookup.getColumn(5)),
+         lookup.getColumn(7).isNull()
+             ? std::nullopt
+             : std::optional<absl::CivilDay>(DayColumn(lookup.getColumn(7))),
+         static_cast<v1::LapseCause>(lookup.getColumn(8).getInt())});
   }
   answer.set_status(v1::CREDENTIAL_STATUS_NOT_HELD);
   if (candidates.empty()) {
@@ -116,6 +129,40 @@ absl::StatusOr<v1::GetPersonResponse> RegistryStore::GetPerson(
       v1::Endorsement* endorsement = response.add_endorsements();
       const int64_t id = ReadEndorsementRow(rows, *endorsement);
       ReadHistory((*lease)->history, id, *endorsement);
+      ReadGrantDetails(db, *endorsement);
+    }
+    SQLite::Statement years(
+        db, "SELECT year FROM memberships WHERE person_id = ? ORDER BY year");
+    years.bind(1, person_id);
+    while (years.executeStep()) {
+      response.add_membership_years(years.getColumn(0).getInt());
+    }
+    SQLite::Statement renewals(
+        db,
+        "SELECT e.number, r.cycle_year, r.attested_on, r.training_hours,"
+        " r.rsc_hours, r.decision_id, r.recorded_at_us, r.recorded_by"
+        " FROM renewals r JOIN endorsements e ON e.id = r.endorsement_id"
+        " WHERE e.person_id = ? ORDER BY r.recorded_at_us, e.id");
+    renewals.bind(1, person_id);
+    while (renewals.executeStep()) {
+      v1::Renewal& renewal = *response.add_renewals();
+      renewal.set_endorsement_number(renewals.getColumn(0).getString());
+      renewal.set_cycle_year(renewals.getColumn(1).getInt());
+      *renewal.mutable_attested_on() =
+          ToProtoDate(DayColumn(renewals.getColumn(2)));
+      renewal.set_training_hours(renewals.getColumn(3).getDouble());
+      renewal.set_reflective_supervision_hours(
+          renewals.getColumn(4).getDouble());
+      renewal.set_decision_id(renewals.getColumn(5).getString());
+      *renewal.mutable_recorded_at() =
+          google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+              renewals.getColumn(6).getInt64());
+      renewal.set_recorded_by(renewals.getColumn(7).getString());
+    }
+    for (v1::Application& application : LoadApplications(
+             db, rulebook_, "WHERE a.person_id = ? ORDER BY a.id",
+             [&](SQLite::Statement& s) { s.bind(1, person_id); })) {
+      *response.add_applications() = std::move(application);
     }
     return response;
   } catch (const std::exception& error) {
@@ -214,8 +261,8 @@ absl::StatusOr<std::vector<Change>> RegistryStore::ChangesAfter(
     SQLite::Database& db = (*lease)->db;
     SQLite::Statement rows(db,
                            "SELECT sequence, kind, at_us, person_id,"
-                           " endorsement_id FROM changes WHERE sequence > ?"
-                           " ORDER BY sequence LIMIT ?");
+                           " endorsement_id, application_id FROM changes"
+                           " WHERE sequence > ? ORDER BY sequence LIMIT ?");
     rows.bind(1, after_sequence);
     rows.bind(2, limit);
     std::vector<Change> changes;
@@ -226,6 +273,9 @@ absl::StatusOr<std::vector<Change>> RegistryStore::ChangesAfter(
       change.kind = static_cast<v1::ChangeKind>(rows.getColumn(1).getInt());
       change.at = absl::FromUnixMicros(rows.getColumn(2).getInt64());
       change.person_id = rows.getColumn(3).getString();
+      if (!rows.getColumn(5).isNull()) {
+        change.application_id = rows.getColumn(5).getString();
+      }
       endorsement_ids.push_back(
           rows.getColumn(4).isNull()
               ? std::nullopt
@@ -242,6 +292,75 @@ absl::StatusOr<std::vector<Change>> RegistryStore::ChangesAfter(
   }
 }
 
+absl::StatusOr<ListPage> RegistryStore::ListRenewalsDue(int cycle_year,
+                                                        int64_t after_id,
+                                                        int page_size) {
+  try {
+    auto lease = readers_->Acquire();
+    SQLite::Statement rows(
+        (*lease)->db,
+        absl::StrCat(kEndorsementSelect,
+                     "WHERE e.id > ? AND e.next_cycle_year = ? AND"
+                     " e.status = ? ORDER BY e.id LIMIT ?"));
+    rows.bind(1, after_id);
+    rows.bind(2, cycle_year);
+    rows.bind(3, static_cast<int>(v1::ENDORSEMENT_STATUS_ACTIVE));
+    rows.bind(4, page_size + 1);
+    ListPage page;
+    int64_t last_id = after_id;
+    while (rows.executeStep()) {
+      if (static_cast<int>(page.endorsements.size()) == page_size) {
+        page.next_after_id = last_id;
+        break;
+      }
+      v1::Endorsement& endorsement = page.endorsements.emplace_back();
+      last_id = ReadEndorsementRow(rows, endorsement);
+    }
+    return page;
+  } catch (const std::exception& error) {
+    return FromSqlite(error, "listing renewals due");
+  }
+}
+
+absl::StatusOr<PeoplePage> RegistryStore::ListMembershipsDue(int year,
+                                                            int64_t after_id,
+                                                            int page_size) {
+  try {
+    auto lease = readers_->Acquire();
+    // A grant implies membership through its year (RULES.md s.6).
+    SQLite::Statement rows(
+        (*lease)->db,
+        "SELECT p.id, p.person_id, p.display_name, p.county,"
+        " p.membership_paid_through FROM people p WHERE p.id > ? AND"
+        " p.membership_paid_through < ? AND EXISTS (SELECT 1 FROM"
+        " endorsements e WHERE e.person_id = p.person_id AND e.status = ?"
+        " AND CAST(substr(e.granted_on, 1, 4) AS INTEGER) < ?)"
+        " ORDER BY p.id LIMIT ?");
+    rows.bind(1, after_id);
+    rows.bind(2, year);
+    rows.bind(3, static_cast<int>(v1::ENDORSEMENT_STATUS_ACTIVE));
+    rows.bind(4, year);
+    rows.bind(5, page_size + 1);
+    PeoplePage page;
+    int64_t last_id = after_id;
+    while (rows.executeStep()) {
+      if (static_cast<int>(page.people.size()) == page_size) {
+        page.next_after_id = last_id;
+        break;
+      }
+      last_id = rows.getColumn(0).getInt64();
+      v1::Person& person = page.people.emplace_back();
+      person.set_person_id(rows.getColumn(1).getString());
+      person.set_display_name(rows.getColumn(2).getString());
+      person.set_county(rows.getColumn(3).getString());
+      person.set_membership_paid_through_year(rows.getColumn(4).getInt());
+    }
+    return page;
+  } catch (const std::exception& error) {
+    return FromSqlite(error, "listing memberships due");
+  }
+}
+
 absl::Status RegistryStore::Export(
     absl::FunctionRef<bool(const v1::RegistryRecord& record)> sink) {
   try {
@@ -251,7 +370,9 @@ absl::Status RegistryStore::Export(
         db, absl::StrCat(
                 "SELECT e.id, e.number, e.person_id, p.display_name, p.county,"
                 " e.category, e.granted_on, e.status, e.status_since,"
-                " e.next_cycle_year, e.version, p.membership_paid_through"
+                " e.next_cycle_year, e.version, e.lapses_on, e.grant_kind,"
+                " e.application_id, e.imported_at_us, e.imported_by,"
+                " p.membership_paid_through"
                 " FROM endorsements e JOIN people p ON p.person_id ="
                 " e.person_id ORDER BY e.id"));
     v1::RegistryRecord record;
@@ -264,7 +385,7 @@ absl::Status RegistryStore::Export(
       person.set_person_id(endorsement.person_id());
       person.set_display_name(endorsement.display_name());
       person.set_county(endorsement.county());
-      person.set_membership_paid_through_year(rows.getColumn(11).getInt());
+      person.set_membership_paid_through_year(rows.getColumn(16).getInt());
       if (!sink(record)) break;
     }
     return absl::OkStatus();

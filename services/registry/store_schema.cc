@@ -115,6 +115,80 @@ CREATE TRIGGER audit_keep BEFORE DELETE ON audit
 CREATE TRIGGER audit_fixed BEFORE UPDATE ON audit
   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql"},
+    {2,
+     "applications and reviews, grant basis, decision-bound renewals, lapse"
+     " days",
+     R"sql(
+ALTER TABLE endorsements ADD COLUMN lapses_on TEXT;
+ALTER TABLE endorsements ADD COLUMN lapse_cause INTEGER NOT NULL DEFAULT 0;
+-- 0: granted before grants were recorded, 1: reviewed application, 2: import.
+ALTER TABLE endorsements ADD COLUMN grant_kind INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE endorsements ADD COLUMN application_id TEXT;
+ALTER TABLE endorsements ADD COLUMN imported_at_us INTEGER;
+ALTER TABLE endorsements ADD COLUMN imported_by TEXT;
+UPDATE endorsements SET grant_kind = 2,
+  imported_at_us = (SELECT MIN(c.at_us) FROM changes c
+                    WHERE c.endorsement_id = endorsements.id AND c.kind = 6),
+  imported_by = ''
+  WHERE EXISTS (SELECT 1 FROM changes c
+                WHERE c.endorsement_id = endorsements.id AND c.kind = 6);
+DROP INDEX endorsements_by_person;
+CREATE INDEX endorsements_by_person ON endorsements(person_id, id, number,
+  category, granted_on, status, status_since, lapses_on, lapse_cause);
+CREATE INDEX endorsements_lapse_due ON endorsements(status, lapses_on);
+CREATE INDEX endorsements_by_cycle ON endorsements(next_cycle_year, status);
+ALTER TABLE status_history ADD COLUMN decision_id TEXT NOT NULL DEFAULT '';
+-- The approving reviewers, comma-separated.
+ALTER TABLE status_history ADD COLUMN reviewers TEXT NOT NULL DEFAULT '';
+ALTER TABLE renewals ADD COLUMN recorded_by TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX renewals_by_decision ON renewals(decision_id)
+  WHERE decision_id <> '';
+ALTER TABLE changes ADD COLUMN application_id TEXT;
+CREATE TABLE applications (
+  id INTEGER PRIMARY KEY,
+  application_id TEXT NOT NULL UNIQUE,
+  person_id TEXT NOT NULL REFERENCES people(person_id),
+  category TEXT NOT NULL,
+  state INTEGER NOT NULL,
+  decision_id TEXT NOT NULL UNIQUE,
+  signed_decision BLOB NOT NULL,
+  valid_through TEXT NOT NULL,
+  endorsement_id INTEGER REFERENCES endorsements(id),
+  submitted_at_us INTEGER NOT NULL,
+  submitted_by TEXT NOT NULL
+);
+CREATE INDEX applications_by_person ON applications(person_id, id);
+CREATE INDEX applications_by_state ON applications(state, id);
+CREATE TABLE reviews (
+  application_id INTEGER NOT NULL REFERENCES applications(id),
+  reviewer TEXT NOT NULL,
+  verdict INTEGER NOT NULL,
+  -- Acknowledged advisory rule ids, comma-separated.
+  acknowledged TEXT NOT NULL,
+  comment TEXT NOT NULL,
+  reviewed_at_us INTEGER NOT NULL,
+  PRIMARY KEY (application_id, reviewer)
+) WITHOUT ROWID;
+CREATE TABLE lapse_runs (
+  id INTEGER PRIMARY KEY,
+  as_of TEXT NOT NULL,
+  runner TEXT NOT NULL,
+  scheduled INTEGER NOT NULL,
+  lapsed INTEGER NOT NULL,
+  at_us INTEGER NOT NULL
+);
+CREATE INDEX lapse_runs_by_day ON lapse_runs(as_of, scheduled);
+CREATE TRIGGER applications_keep BEFORE DELETE ON applications
+  BEGIN SELECT RAISE(ABORT, 'registry rows are never deleted'); END;
+CREATE TRIGGER reviews_keep BEFORE DELETE ON reviews
+  BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
+CREATE TRIGGER reviews_fixed BEFORE UPDATE ON reviews
+  BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
+CREATE TRIGGER lapse_runs_keep BEFORE DELETE ON lapse_runs
+  BEGIN SELECT RAISE(ABORT, 'registry rows are never deleted'); END;
+CREATE TRIGGER lapse_runs_fixed BEFORE UPDATE ON lapse_runs
+  BEGIN SELECT RAISE(ABORT, 'registry rows are never changed'); END;
+)sql"},
 };
 
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
@@ -122,7 +196,8 @@ static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
 
 }  // namespace
 
-absl::StatusOr<int> MigrateSchema(SQLite::Database& db) {
+absl::StatusOr<int> MigrateSchema(SQLite::Database& db,
+                                  const imh::Rulebook& rulebook) {
   db.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
       " version INTEGER PRIMARY KEY, description TEXT NOT NULL,"
@@ -144,8 +219,15 @@ absl::StatusOr<int> MigrateSchema(SQLite::Database& db) {
         db, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?");
     applied.bind(1, migration.version);
     applied.executeStep();
-    if (applied.getColumn(0).getInt() > 0) continue;
+    const bool already = applied.getColumn(0).getInt() > 0;
+    // An open statement would lock the schema against DROP INDEX.
+    applied.reset();
+    if (already) continue;
     db.exec(migration.sql);
+    // Lapse days are the rules' (lapse_rule.h), computed here, not in SQL.
+    if (migration.version == 2) {
+      RefreshLapseDays(db, rulebook, "1", [](SQLite::Statement&) {});
+    }
     SQLite::Statement record(db,
                              "INSERT INTO schema_migrations VALUES (?, ?, ?)");
     record.bind(1, migration.version);

@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "common/dates.h"
 #include "common/endorsement_status.h"
+#include "services/registry/decision_checks.h"
 #include "services/registry/renewal_cycle.h"
 #include "services/registry/status_transitions.h"
 #include "services/registry/store.h"
@@ -19,35 +20,10 @@ absl::CivilDay Day(const google::type::Date& date) {
   return ToCivilDayUnchecked(date);
 }
 
-std::string Canonical(const imh::Rulebook& rulebook, const std::string& code) {
-  const rulebook::v1::Category* category = rulebook.FindCategory(code);
-  return category ? category->code() : code;
-}
-
-bool NumberTaken(SQLite::Database& db, const std::string& number) {
-  SQLite::Statement taken(db, "SELECT 1 FROM endorsements WHERE number = ?");
-  taken.bind(1, number);
-  return taken.executeStep();
-}
-
 int64_t EndorsementId(SQLite::Database& db, const std::string& number) {
   SQLite::Statement id(db, "SELECT id FROM endorsements WHERE number = ?");
   id.bind(1, number);
   return id.executeStep() ? id.getColumn(0).getInt64() : 0;
-}
-
-// "VA-IFRS-000042", numbered after the rows so far; skips numbers taken by
-// imported records.
-std::string NewEndorsementNumber(SQLite::Database& db,
-                                 const std::string& category) {
-  int64_t serial =
-      db.execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM endorsements")
-          .getInt64();
-  std::string number;
-  do {
-    number = absl::StrFormat("VA-%s-%06d", category, serial++);
-  } while (NumberTaken(db, number));
-  return number;
 }
 
 void InsertMembershipYear(WriteTx& tx, const std::string& person_id, int year) {
@@ -101,87 +77,32 @@ absl::StatusOr<v1::CreatePersonResponse> RegistryStore::CreatePerson(
       });
 }
 
-absl::StatusOr<v1::CreateEndorsementResponse> RegistryStore::CreateEndorsement(
-    const v1::CreateEndorsementRequest& request, const WriteContext& context) {
-  return Write<v1::CreateEndorsementResponse>(
-      "CreateEndorsement", request, context,
-      [&](WriteTx& tx, v1::CreateEndorsementResponse& out) -> absl::Status {
-        if (!LoadPerson(tx.db, request.person_id())) {
-          return NotFound("person", request.person_id());
-        }
-        const std::string category = Canonical(tx.rulebook, request.category());
-        SQLite::Statement held(
-            tx.db,
-            "SELECT number, status FROM endorsements WHERE person_id = ? AND"
-            " category = ? AND status IN (?, ?, ?)");
-        held.bind(1, request.person_id());
-        held.bind(2, category);
-        held.bind(3, static_cast<int>(v1::ENDORSEMENT_STATUS_ACTIVE));
-        held.bind(4, static_cast<int>(v1::ENDORSEMENT_STATUS_LAPSED));
-        held.bind(5, static_cast<int>(v1::ENDORSEMENT_STATUS_SUSPENDED));
-        if (held.executeStep()) {
-          return absl::FailedPreconditionError(
-              absl::StrCat(request.person_id(), " already has ", category,
-                           " endorsement ", held.getColumn(0).getString(), " (",
-                           StatusWord(static_cast<v1::EndorsementStatus>(
-                               held.getColumn(1).getInt())),
-                           "): change its status instead"));
-        }
-        std::string number = request.endorsement_number();
-        if (number.empty()) {
-          number = NewEndorsementNumber(tx.db, category);
-        } else if (NumberTaken(tx.db, number)) {
-          return absl::AlreadyExistsError(
-              absl::StrCat("endorsement ", number, " already exists"));
-        }
-        const absl::CivilDay granted = Day(request.granted_on());
-        absl::StatusOr<int> cycle = FirstCycleYear(tx.rulebook, granted);
-        if (!cycle.ok()) return cycle.status();
-        SQLite::Statement insert(
-            tx.db,
-            "INSERT INTO endorsements (number, person_id, category, granted_on,"
-            " status, status_since, next_cycle_year, version)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, 0)");
-        insert.bind(1, number);
-        insert.bind(2, request.person_id());
-        insert.bind(3, category);
-        insert.bind(4, FormatDay(granted));
-        insert.bind(5, static_cast<int>(v1::ENDORSEMENT_STATUS_ACTIVE));
-        insert.bind(6, FormatDay(granted));
-        insert.bind(7, *cycle);
-        insert.exec();
-        const int64_t id = tx.db.getLastInsertRowid();
-        tx.AppendStatus(id, v1::ENDORSEMENT_STATUS_ACTIVE, granted,
-                        request.reason().empty() ? "endorsement granted"
-                                                 : request.reason());
-        tx.AddChange(v1::CHANGE_KIND_ENDORSEMENT_CREATED, request.person_id(),
-                     id);
-        tx.audit_target = absl::StrCat("endorsement:", number);
-        tx.audit_detail =
-            absl::StrCat(category, " granted ", FormatDay(granted));
-        *out.mutable_endorsement() = *LoadEndorsementById(tx.db, id);
-        return absl::OkStatus();
-      });
-}
-
 absl::StatusOr<v1::UpdateEndorsementStatusResponse>
 RegistryStore::UpdateEndorsementStatus(
     const v1::UpdateEndorsementStatusRequest& request,
-    const WriteContext& context) {
+    const WriteContext& context, absl::CivilDay today) {
   return Write<v1::UpdateEndorsementStatusResponse>(
       "UpdateEndorsementStatus", request, context,
       [&](WriteTx& tx,
           v1::UpdateEndorsementStatusResponse& out) -> absl::Status {
-        const std::optional<v1::Endorsement> current =
+        std::optional<v1::Endorsement> current =
             LoadEndorsement(tx.db, request.endorsement_number());
         if (!current) {
           return NotFound("endorsement", request.endorsement_number());
         }
-        if (!request.etag().empty() && request.etag() != current->etag()) {
+        // The etag the caller could have read; a lapse recorded now, being
+        // due already, does not make it stale.
+        const std::string etag_read = current->etag();
+        if (!tx.LapseDue(today, "e.number = ?", [&](SQLite::Statement& s) {
+                 s.bind(1, request.endorsement_number());
+               }).empty()) {
+          current = LoadEndorsement(tx.db, request.endorsement_number());
+        }
+        if (!request.etag().empty() && request.etag() != etag_read) {
           return absl::AbortedError(
               absl::StrCat("endorsement ", request.endorsement_number(),
                            " changed since it was read (etag ", request.etag(),
-                           ", now ", current->etag(), "): read it again"));
+                           ", now ", etag_read, "): read it again"));
         }
         if (!IsAllowedTransition(current->status(), request.status())) {
           return absl::FailedPreconditionError(
@@ -211,13 +132,18 @@ RegistryStore::UpdateEndorsementStatus(
 }
 
 absl::StatusOr<v1::RecordMembershipResponse> RegistryStore::RecordMembership(
-    const v1::RecordMembershipRequest& request, const WriteContext& context) {
+    const v1::RecordMembershipRequest& request, const WriteContext& context,
+    absl::CivilDay today) {
   return Write<v1::RecordMembershipResponse>(
       "RecordMembership", request, context,
       [&](WriteTx& tx, v1::RecordMembershipResponse& out) -> absl::Status {
         if (!LoadPerson(tx.db, request.person_id())) {
           return NotFound("person", request.person_id());
         }
+        const auto of_person = [&](SQLite::Statement& s) {
+          s.bind(1, request.person_id());
+        };
+        tx.LapseDue(today, "e.person_id = ?", of_person);
         SQLite::Statement seen(
             tx.db,
             "SELECT 1 FROM memberships WHERE person_id = ? AND year = ?");
@@ -236,6 +162,7 @@ absl::StatusOr<v1::RecordMembershipResponse> RegistryStore::RecordMembership(
         extend.bind(1, request.year());
         extend.bind(2, request.person_id());
         extend.exec();
+        RefreshLapseDays(tx.db, tx.rulebook, "e.person_id = ?", of_person);
         tx.AddChange(v1::CHANGE_KIND_MEMBERSHIP_RECORDED, request.person_id(),
                      std::nullopt);
         tx.audit_target = absl::StrCat("person:", request.person_id());
@@ -246,14 +173,41 @@ absl::StatusOr<v1::RecordMembershipResponse> RegistryStore::RecordMembership(
 }
 
 absl::StatusOr<v1::RecordRenewalResponse> RegistryStore::RecordRenewal(
-    const v1::RecordRenewalRequest& request, const WriteContext& context) {
+    const v1::RecordRenewalRequest& request, const WriteContext& context,
+    absl::CivilDay today) {
   return Write<v1::RecordRenewalResponse>(
       "RecordRenewal", request, context,
       [&](WriteTx& tx, v1::RecordRenewalResponse& out) -> absl::Status {
+        absl::StatusOr<decision::v1::DecisionRecord> record =
+            VerifySignedDecision(keyring_, request.signed_decision());
+        if (!record.ok()) return record.status();
+        const decision::v1::RenewalOutcome& renewal = record->renewal();
+        if (record->kind() != decision::v1::DECISION_KIND_RENEWAL) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("decision ", record->decision_id(),
+                           " is not a renewal decision (EvaluateRenewal)"));
+        }
+        if (renewal.endorsement_number() != request.endorsement_number()) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("decision ", record->decision_id(), " renews ",
+                           renewal.endorsement_number(), ", not ",
+                           request.endorsement_number()));
+        }
+        const auto this_one = [&](SQLite::Statement& s) {
+          s.bind(1, request.endorsement_number());
+        };
+        tx.LapseDue(today, "e.number = ?", this_one);
         const std::optional<v1::Endorsement> current =
             LoadEndorsement(tx.db, request.endorsement_number());
         if (!current) {
           return NotFound("endorsement", request.endorsement_number());
+        }
+        if (!record->subject().person_id().empty() &&
+            record->subject().person_id() != current->person_id()) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("decision ", record->decision_id(), " is about ",
+                           record->subject().person_id(), ", not the holder ",
+                           current->person_id()));
         }
         if (current->status() != v1::ENDORSEMENT_STATUS_ACTIVE &&
             current->status() != v1::ENDORSEMENT_STATUS_LAPSED) {
@@ -261,29 +215,58 @@ absl::StatusOr<v1::RecordRenewalResponse> RegistryStore::RecordRenewal(
               "endorsement ", request.endorsement_number(), " is ",
               StatusWord(current->status()), ": it cannot be renewed"));
         }
-        if (request.cycle_year() != current->next_renewal_cycle_year()) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "endorsement ", request.endorsement_number(),
-              " is next due in the ", current->next_renewal_cycle_year(),
-              " cycle, not ", request.cycle_year()));
-        }
-        if (Day(request.attested_on()) < Day(current->granted_on())) {
+        if (renewal.cycle_year() != current->next_renewal_cycle_year()) {
           return absl::FailedPreconditionError(
-              "attested_on is before the endorsement was granted");
+              absl::StrCat("decision ", record->decision_id(), " attests the ",
+                           renewal.cycle_year(), " cycle; endorsement ",
+                           request.endorsement_number(), " is due in the ",
+                           current->next_renewal_cycle_year(), " cycle"));
+        }
+        if (renewal.outcome() != decision::v1::DECISION_OUTCOME_ELIGIBLE) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("decision ", record->decision_id(), " is ",
+                           OutcomeName(renewal.outcome()),
+                           ": the attestation is not complete for the ",
+                           renewal.cycle_year(), " cycle"));
+        }
+        if (absl::Status fresh =
+                CheckDecisionFresh(*record, tx.rulebook, today);
+            !fresh.ok()) {
+          return fresh;
+        }
+        SQLite::Statement used(
+            tx.db,
+            "SELECT e.number, r.cycle_year FROM renewals r JOIN endorsements e"
+            " ON e.id = r.endorsement_id WHERE r.decision_id = ?");
+        used.bind(1, record->decision_id());
+        if (used.executeStep()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "decision ", record->decision_id(), " was already used for the ",
+              used.getColumn(1).getInt(), " renewal of ",
+              used.getColumn(0).getString()));
+        }
+        const absl::CivilDay attested = Day(renewal.attested_on());
+        if (attested < Day(current->granted_on())) {
+          return absl::FailedPreconditionError(
+              "the attestation is dated before the endorsement was granted");
         }
         absl::StatusOr<int> next =
-            CycleAfter(tx.rulebook, request.cycle_year());
+            CycleAfter(tx.rulebook, renewal.cycle_year());
         if (!next.ok()) return next.status();
         const int64_t id = EndorsementId(tx.db, request.endorsement_number());
         SQLite::Statement insert(
-            tx.db, "INSERT INTO renewals VALUES (?, ?, ?, ?, ?, ?, ?)");
+            tx.db,
+            "INSERT INTO renewals (endorsement_id, cycle_year, attested_on,"
+            " training_hours, rsc_hours, decision_id, recorded_at_us,"
+            " recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
         insert.bind(1, id);
-        insert.bind(2, request.cycle_year());
-        insert.bind(3, FormatDay(Day(request.attested_on())));
-        insert.bind(4, request.training_hours());
-        insert.bind(5, request.reflective_supervision_hours());
-        insert.bind(6, request.decision_id());
+        insert.bind(2, renewal.cycle_year());
+        insert.bind(3, FormatDay(attested));
+        insert.bind(4, renewal.training_hours());
+        insert.bind(5, renewal.rsc_hours());
+        insert.bind(6, record->decision_id());
         insert.bind(7, absl::ToUnixMicros(tx.now));
+        insert.bind(8, tx.context.actor);
         insert.exec();
         SQLite::Statement move(tx.db,
                                "UPDATE endorsements SET next_cycle_year = ?,"
@@ -291,16 +274,39 @@ absl::StatusOr<v1::RecordRenewalResponse> RegistryStore::RecordRenewal(
         move.bind(1, *next);
         move.bind(2, id);
         move.exec();
+        RefreshLapseDays(tx.db, tx.rulebook, "e.id = ?",
+                         [&](SQLite::Statement& s) { s.bind(1, id); });
         tx.AddChange(v1::CHANGE_KIND_RENEWAL_RECORDED, current->person_id(),
                      id);
         tx.audit_target =
             absl::StrCat("endorsement:", request.endorsement_number());
-        tx.audit_detail = absl::StrCat("renewed for ", request.cycle_year(),
-                                       "; next due ", *next);
+        tx.audit_detail =
+            absl::StrCat("renewed for ", renewal.cycle_year(), " on decision ",
+                         record->decision_id(), "; next due ", *next);
         *out.mutable_endorsement() = *LoadEndorsementById(tx.db, id);
         return absl::OkStatus();
       });
 }
+
+namespace {
+
+void RecordLapseRun(WriteTx& tx, absl::CivilDay as_of, bool scheduled,
+                    int lapsed) {
+  SQLite::Statement run(tx.db,
+                        "INSERT INTO lapse_runs (as_of, runner, scheduled,"
+                        " lapsed, at_us) VALUES (?, ?, ?, ?, ?)");
+  run.bind(1, FormatDay(as_of));
+  run.bind(2, tx.context.actor);
+  run.bind(3, scheduled ? 1 : 0);
+  run.bind(4, lapsed);
+  run.bind(5, absl::ToUnixMicros(tx.now));
+  run.exec();
+  tx.audit_target = "registry";
+  tx.audit_detail = absl::StrCat(lapsed, " lapsed as of ", FormatDay(as_of),
+                                 scheduled ? " (scheduled run)" : "");
+}
+
+}  // namespace
 
 absl::StatusOr<v1::ProcessLapsesResponse> RegistryStore::ProcessLapses(
     const v1::ProcessLapsesRequest& request, const WriteContext& context) {
@@ -308,73 +314,44 @@ absl::StatusOr<v1::ProcessLapsesResponse> RegistryStore::ProcessLapses(
       "ProcessLapses", request, context,
       [&](WriteTx& tx, v1::ProcessLapsesResponse& out) -> absl::Status {
         const absl::CivilDay as_of = Day(request.as_of());
-        const int year = static_cast<int>(as_of.year());
-        // Both causes, per ACTIVE endorsement whose status began by as_of;
-        // the earlier cause wins.
-        SQLite::Statement due(
-            tx.db,
-            "SELECT e.id, e.number, e.person_id, e.status_since,"
-            " e.next_cycle_year, p.membership_paid_through"
-            " FROM endorsements e JOIN people p ON p.person_id = e.person_id"
-            " WHERE e.status = ? AND e.status_since <= ?"
-            " AND (e.next_cycle_year < ? OR p.membership_paid_through < ?)"
-            " ORDER BY e.id");
-        due.bind(1, static_cast<int>(v1::ENDORSEMENT_STATUS_ACTIVE));
-        due.bind(2, FormatDay(as_of));
-        due.bind(3, year);
-        due.bind(4, year);
-        struct Lapse {
-          int64_t id;
-          std::string person_id;
-          v1::LapsedEndorsement entry;
-          std::string reason;
-        };
-        std::vector<Lapse> lapses;
-        while (due.executeStep()) {
-          const absl::CivilDay since =
-              ParseDay(due.getColumn(3).getString()).value_or(absl::CivilDay());
-          const int cycle = due.getColumn(4).getInt();
-          const int paid = due.getColumn(5).getInt();
-          Lapse lapse{due.getColumn(0).getInt64(),
-                      due.getColumn(2).getString(),
-                      {},
-                      ""};
-          const absl::CivilDay renewal_day(cycle + 1, 1, 1);
-          const absl::CivilDay membership_day(paid + 1, 1, 1);
-          const bool renewal_missed = cycle < year;
-          const bool membership_missed = paid < year;
-          absl::CivilDay effective;
-          if (renewal_missed &&
-              (!membership_missed || renewal_day <= membership_day)) {
-            effective = renewal_day;
-            lapse.entry.set_cause(v1::LAPSE_CAUSE_RENEWAL_MISSED);
-            lapse.reason = absl::StrCat("renewal cycle ", cycle,
-                                        " not renewed by ", cycle, "-12-31");
-          } else {
-            effective = membership_day;
-            lapse.entry.set_cause(v1::LAPSE_CAUSE_MEMBERSHIP_NOT_RENEWED);
-            lapse.reason =
-                paid > 0 ? absl::StrCat("membership not renewed after ", paid)
-                         : "no membership on record";
-          }
-          effective = std::max(effective, since);
-          lapse.entry.set_endorsement_number(due.getColumn(1).getString());
-          *lapse.entry.mutable_effective_on() = ToProtoDate(effective);
-          lapses.push_back(std::move(lapse));
+        for (v1::LapsedEndorsement& lapsed :
+             tx.LapseDue(as_of, "1", [](SQLite::Statement&) {})) {
+          *out.add_lapsed() = std::move(lapsed);
         }
-        auto& result = out;
-        for (Lapse& lapse : lapses) {
-          tx.AppendStatus(lapse.id, v1::ENDORSEMENT_STATUS_LAPSED,
-                          Day(lapse.entry.effective_on()), lapse.reason);
-          tx.AddChange(v1::CHANGE_KIND_STATUS_CHANGED, lapse.person_id,
-                       lapse.id);
-          *result.add_lapsed() = std::move(lapse.entry);
-        }
-        tx.audit_target = "registry";
-        tx.audit_detail =
-            absl::StrCat(lapses.size(), " lapsed as of ", FormatDay(as_of));
+        RecordLapseRun(tx, as_of, false, out.lapsed_size());
         return absl::OkStatus();
       });
+}
+
+absl::StatusOr<std::optional<v1::ProcessLapsesResponse>>
+RegistryStore::RunScheduledLapses(absl::CivilDay today,
+                                  const WriteContext& context) {
+  v1::ProcessLapsesRequest request;
+  *request.mutable_as_of() = ToProtoDate(today);
+  absl::StatusOr<v1::ProcessLapsesResponse> result =
+      Write<v1::ProcessLapsesResponse>(
+          "ProcessLapses", request, context,
+          [&](WriteTx& tx, v1::ProcessLapsesResponse& out) -> absl::Status {
+            SQLite::Statement done(tx.db,
+                                   "SELECT runner FROM lapse_runs WHERE"
+                                   " as_of = ? AND scheduled = 1");
+            done.bind(1, FormatDay(today));
+            if (done.executeStep()) {
+              // Rolls back: today's run is recorded; nothing to write.
+              return absl::AlreadyExistsError(done.getColumn(0).getString());
+            }
+            for (v1::LapsedEndorsement& lapsed :
+                 tx.LapseDue(today, "1", [](SQLite::Statement&) {})) {
+              *out.add_lapsed() = std::move(lapsed);
+            }
+            RecordLapseRun(tx, today, true, out.lapsed_size());
+            return absl::OkStatus();
+          });
+  if (absl::IsAlreadyExists(result.status())) {
+    return std::optional<v1::ProcessLapsesResponse>();
+  }
+  if (!result.ok()) return result.status();
+  return std::optional<v1::ProcessLapsesResponse>(std::move(*result));
 }
 
 }  // namespace imh::registry

@@ -18,6 +18,9 @@ constexpr size_t kMaxIdLength = FieldLimits::kMaxIdLength;
 constexpr size_t kMaxNameLength = 200;
 constexpr size_t kMaxCountyLength = 100;
 constexpr size_t kMaxReasonLength = 500;
+constexpr size_t kMaxCommentLength = 2000;
+constexpr size_t kMaxDecisionRecordBytes = 64 * 1024;
+constexpr int kMaxAcknowledgements = 100;
 constexpr int kEarliestYear = FieldLimits::kEarliestYear;
 constexpr double kMaxHours = 100000;
 
@@ -119,6 +122,42 @@ class Checker {
   std::string prefix_;
 };
 
+// A signed decision's shape; whether it verifies is the store's question.
+void CheckSignedDecision(Checker& check, absl::string_view field, bool present,
+                         const decision::v1::SignedDecision& decision) {
+  if (!present) {
+    check.Add(field, "is required: the signed_decision of an eligibility "
+                     "response");
+    return;
+  }
+  if (decision.record().empty() ||
+      decision.record().size() > kMaxDecisionRecordBytes) {
+    check.Add(absl::StrCat(field, ".record"),
+              absl::StrCat("must be 1-", kMaxDecisionRecordBytes, " bytes"));
+  }
+  if (decision.signature().size() != 64) {
+    check.Add(absl::StrCat(field, ".signature"),
+              "must be a 64-byte Ed25519 signature");
+  }
+  check.Id(absl::StrCat(field, ".key_id"), decision.key_id(), true);
+}
+
+// Decodes a page token bound to the filters' `digest` into `after_id` (0
+// without a token).
+void CheckPageToken(Checker& check, const std::string& token, uint64_t digest,
+                    int64_t* after_id) {
+  *after_id = 0;
+  if (token.empty()) return;
+  const absl::StatusOr<PageCursor> cursor = DecodePageToken(token);
+  if (!cursor.ok()) {
+    check.Add("page_token", std::string(cursor.status().message()));
+  } else if (cursor->filter_digest != digest) {
+    check.Add("page_token", "was issued for different filters");
+  } else {
+    *after_id = cursor->after_id;
+  }
+}
+
 void CheckPerson(Checker check, const v1::Person& person) {
   check.Id("person_id", person.person_id(), true);
   check.Text("display_name", person.display_name(), kMaxNameLength, true);
@@ -183,21 +222,6 @@ FieldViolations ValidateCreatePerson(const v1::CreatePersonRequest& request) {
 FieldViolations ValidateGetPerson(const v1::GetPersonRequest& request) {
   FieldViolations out;
   Checker(out).Id("person_id", request.person_id(), true);
-  return out;
-}
-
-FieldViolations ValidateCreateEndorsement(
-    const v1::CreateEndorsementRequest& request, const imh::Rulebook& rulebook,
-    absl::CivilDay today) {
-  FieldViolations out;
-  Checker check(out);
-  check.Id("person_id", request.person_id(), true);
-  check.Category("category", request.category(), rulebook, true);
-  check.Date("granted_on", request.granted_on(), true, today);
-  check.EndorsementNumber("endorsement_number", request.endorsement_number(),
-                          false);
-  check.Text("reason", request.reason(), kMaxReasonLength, false);
-  check.Id("request_id", request.request_id(), false);
   return out;
 }
 
@@ -271,20 +295,109 @@ FieldViolations ValidateRecordMembership(
   return out;
 }
 
-FieldViolations ValidateRecordRenewal(const v1::RecordRenewalRequest& request,
-                                      absl::CivilDay today) {
+FieldViolations ValidateRecordRenewal(const v1::RecordRenewalRequest& request) {
   FieldViolations out;
   Checker check(out);
   check.EndorsementNumber("endorsement_number", request.endorsement_number(),
                           true);
-  check.Year("cycle_year", request.cycle_year(), 2200, true);
-  check.Date("attested_on", request.attested_on(), true, today);
-  check.Hours("training_hours", request.training_hours());
-  check.Hours("reflective_supervision_hours",
-              request.reflective_supervision_hours());
-  check.Id("decision_id", request.decision_id(), false);
+  CheckSignedDecision(check, "signed_decision", request.has_signed_decision(),
+                      request.signed_decision());
   check.Id("request_id", request.request_id(), false);
   return out;
+}
+
+FieldViolations ValidateSubmitApplication(
+    const v1::SubmitApplicationRequest& request,
+    const imh::Rulebook& rulebook) {
+  FieldViolations out;
+  Checker check(out);
+  check.Id("person_id", request.person_id(), true);
+  check.Category("category", request.category(), rulebook, true);
+  CheckSignedDecision(check, "signed_decision", request.has_signed_decision(),
+                      request.signed_decision());
+  check.Id("request_id", request.request_id(), false);
+  return out;
+}
+
+FieldViolations ValidateReviewApplication(
+    const v1::ReviewApplicationRequest& request) {
+  FieldViolations out;
+  Checker check(out);
+  check.Id("application_id", request.application_id(), true);
+  if (request.verdict() != v1::REVIEW_VERDICT_APPROVE &&
+      request.verdict() != v1::REVIEW_VERDICT_DECLINE) {
+    check.Add("verdict", "must be REVIEW_VERDICT_APPROVE or _DECLINE");
+  }
+  if (request.acknowledged_advisories_size() > kMaxAcknowledgements) {
+    check.Add("acknowledged_advisories",
+              absl::StrCat("at most ", kMaxAcknowledgements));
+  } else {
+    for (int i = 0; i < request.acknowledged_advisories_size(); ++i) {
+      check.Id(absl::StrCat("acknowledged_advisories[", i, "]"),
+               request.acknowledged_advisories(i), true);
+    }
+  }
+  check.Text("comment", request.comment(), kMaxCommentLength,
+             request.verdict() == v1::REVIEW_VERDICT_DECLINE);
+  check.Id("request_id", request.request_id(), false);
+  return out;
+}
+
+FieldViolations ValidateGetApplication(
+    const v1::GetApplicationRequest& request) {
+  FieldViolations out;
+  Checker(out).Id("application_id", request.application_id(), true);
+  return out;
+}
+
+FieldViolations ValidateListApplications(
+    const v1::ListApplicationsRequest& request, int64_t* after_id) {
+  FieldViolations out;
+  Checker check(out);
+  if (request.page_size() < 0) check.Add("page_size", "must not be negative");
+  if (!v1::ApplicationState_IsValid(request.state())) {
+    check.Add("state", "not an application state");
+  }
+  check.Id("person_id", request.person_id(), false);
+  CheckPageToken(check, request.page_token(),
+                 ListApplicationsDigest(request), after_id);
+  return out;
+}
+
+uint64_t ListApplicationsDigest(const v1::ListApplicationsRequest& request) {
+  return Fnv1a64(absl::StrCat("applications\n", request.state(), "\n",
+                              request.person_id()));
+}
+
+FieldViolations ValidateListRenewalsDue(
+    const v1::ListRenewalsDueRequest& request, int64_t* after_id) {
+  FieldViolations out;
+  Checker check(out);
+  if (request.page_size() < 0) check.Add("page_size", "must not be negative");
+  check.Year("cycle_year", request.cycle_year(), 2200, true);
+  CheckPageToken(check, request.page_token(),
+                 ListRenewalsDueDigest(request), after_id);
+  return out;
+}
+
+uint64_t ListRenewalsDueDigest(const v1::ListRenewalsDueRequest& request) {
+  return Fnv1a64(absl::StrCat("renewals-due\n", request.cycle_year()));
+}
+
+FieldViolations ValidateListMembershipsDue(
+    const v1::ListMembershipsDueRequest& request, int64_t* after_id) {
+  FieldViolations out;
+  Checker check(out);
+  if (request.page_size() < 0) check.Add("page_size", "must not be negative");
+  check.Year("year", request.year(), 2200, true);
+  CheckPageToken(check, request.page_token(),
+                 ListMembershipsDueDigest(request), after_id);
+  return out;
+}
+
+uint64_t ListMembershipsDueDigest(
+    const v1::ListMembershipsDueRequest& request) {
+  return Fnv1a64(absl::StrCat("memberships-due\n", request.year()));
 }
 
 FieldViolations ValidateProcessLapses(const v1::ProcessLapsesRequest& request,

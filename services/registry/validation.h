@@ -28,9 +28,20 @@ struct RegistryLimits {
 // `today` bounds the dates of writes: nothing is recorded for the future.
 FieldViolations ValidateCreatePerson(const v1::CreatePersonRequest& request);
 FieldViolations ValidateGetPerson(const v1::GetPersonRequest& request);
-FieldViolations ValidateCreateEndorsement(
-    const v1::CreateEndorsementRequest& request, const imh::Rulebook& rulebook,
-    absl::CivilDay today);
+FieldViolations ValidateSubmitApplication(
+    const v1::SubmitApplicationRequest& request, const imh::Rulebook& rulebook);
+// A decline needs a comment; acknowledgements are rule ids.
+FieldViolations ValidateReviewApplication(
+    const v1::ReviewApplicationRequest& request);
+FieldViolations ValidateGetApplication(
+    const v1::GetApplicationRequest& request);
+// The List* checks also decode the page token into `after_id` (0 without).
+FieldViolations ValidateListApplications(
+    const v1::ListApplicationsRequest& request, int64_t* after_id);
+FieldViolations ValidateListRenewalsDue(
+    const v1::ListRenewalsDueRequest& request, int64_t* after_id);
+FieldViolations ValidateListMembershipsDue(
+    const v1::ListMembershipsDueRequest& request, int64_t* after_id);
 FieldViolations ValidateGetEndorsement(
     const v1::GetEndorsementRequest& request);
 // Also decodes the page token; `after_id` gets its cursor (0 without one).
@@ -41,8 +52,7 @@ FieldViolations ValidateUpdateEndorsementStatus(
     const v1::UpdateEndorsementStatusRequest& request, absl::CivilDay today);
 FieldViolations ValidateRecordMembership(
     const v1::RecordMembershipRequest& request, absl::CivilDay today);
-FieldViolations ValidateRecordRenewal(const v1::RecordRenewalRequest& request,
-                                      absl::CivilDay today);
+FieldViolations ValidateRecordRenewal(const v1::RecordRenewalRequest& request);
 FieldViolations ValidateProcessLapses(const v1::ProcessLapsesRequest& request,
                                       absl::CivilDay today);
 FieldViolations ValidateVerifyCredentials(
@@ -62,6 +72,9 @@ std::vector<v1::ImportRejection> ValidateImportRecords(
 // The digest a page token is bound to: the list filters, normalised.
 uint64_t ListFilterDigest(const v1::ListEndorsementsRequest& request,
                           const imh::Rulebook& rulebook);
+uint64_t ListApplicationsDigest(const v1::ListApplicationsRequest& request);
+uint64_t ListRenewalsDueDigest(const v1::ListRenewalsDueRequest& request);
+uint64_t ListMembershipsDueDigest(const v1::ListMembershipsDueRequest& request);
 
 }  // namespace imh::registry
 

@@ -172,7 +172,7 @@ TEST_F(EndToEndTest, DecisionLog_OneLinePerDecisionWithoutPersonalData) {
   EXPECT_THAT(log, HasSubstr(absl::StrCat(R"({"decision_id":")",
                                           response.decision_id(), "\"")));
   EXPECT_THAT(log, HasSubstr(R"("request_id":"portal-req-7")"));
-  EXPECT_THAT(log, HasSubstr(R"("rulebook_version":"va-imh-e/2026.2")"));
+  EXPECT_THAT(log, HasSubstr(R"("rulebook_version":"va-imh-e/2026.3")"));
   EXPECT_THAT(log, HasSubstr(R"("outcomes":{"IFS":"ELIGIBLE"})"));
   EXPECT_THAT(log,
               ::testing::ContainsRegex(R"("input_sha256":"[0-9a-f]{64}")"));

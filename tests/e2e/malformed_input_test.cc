@@ -186,25 +186,34 @@ void AddRegistryCases(CaseTable& t, reg::RegistryService::Stub* stub,
         {"person_id"});
   t.AddOversized("GetPerson", stub, &S::GetPerson);
 
-  t.Add("CreateEndorsement empty", stub, &S::CreateEndorsement, nothing,
-        {"person_id", "category", "granted_on"});
-  t.Add("CreateEndorsement unknown category, February 30, SQL number", stub,
-        &S::CreateEndorsement,
-        [](reg::CreateEndorsementRequest& r) {
-          r.set_person_id("P-1001");
+  t.Add("SubmitApplication empty", stub, &S::SubmitApplication, nothing,
+        {"person_id", "category", "signed_decision"});
+  t.Add("SubmitApplication unknown category, SQL id, truncated signature", stub,
+        &S::SubmitApplication,
+        [](reg::SubmitApplicationRequest& r) {
+          r.set_person_id(kSqlInjection);
           r.set_category("IFX");
-          *r.mutable_granted_on() = BadDay(2025, 2, 30);
-          r.set_endorsement_number(kSqlInjection);
+          r.mutable_signed_decision()->set_record("x");
+          r.mutable_signed_decision()->set_signature("short");
         },
-        {"category", "granted_on", "endorsement_number"});
-  t.Add("CreateEndorsement granted in the future", stub, &S::CreateEndorsement,
-        [](reg::CreateEndorsementRequest& r) {
-          r.set_person_id("P-1001");
-          r.set_category("IFS");
-          *r.mutable_granted_on() = DateOf("2999-01-01");
+        {"person_id", "category", "signed_decision.signature",
+         "signed_decision.key_id"});
+  t.AddOversized("SubmitApplication", stub, &S::SubmitApplication);
+
+  t.Add("GetApplication empty", stub, &S::GetApplication, nothing,
+        {"application_id"});
+  t.Add("ListApplications negative page size, unknown state, SQL token", stub,
+        &S::ListApplications,
+        [](reg::ListApplicationsRequest& r) {
+          r.set_page_size(-1);
+          r.set_state(static_cast<reg::ApplicationState>(17));
+          r.set_page_token("' OR 1=1 --");
         },
-        {"granted_on"});
-  t.AddOversized("CreateEndorsement", stub, &S::CreateEndorsement);
+        {"page_size", "state", "page_token"});
+  t.Add("ListRenewalsDue no cycle", stub, &S::ListRenewalsDue, nothing,
+        {"cycle_year"});
+  t.Add("ListMembershipsDue year 3000", stub, &S::ListMembershipsDue,
+        [](reg::ListMembershipsDueRequest& r) { r.set_year(3000); }, {"year"});
 
   t.Add("GetEndorsement empty", stub, &S::GetEndorsement, nothing,
         {"endorsement_number"});
@@ -277,17 +286,16 @@ void AddRegistryCases(CaseTable& t, reg::RegistryService::Stub* stub,
   t.AddOversized("RecordMembership", stub, &S::RecordMembership);
 
   t.Add("RecordRenewal empty", stub, &S::RecordRenewal, nothing,
-        {"endorsement_number", "cycle_year", "attested_on"});
-  t.Add("RecordRenewal negative and infinite hours, April 31", stub,
+        {"endorsement_number", "signed_decision"});
+  t.Add("RecordRenewal SQL number, empty record, long key id", stub,
         &S::RecordRenewal,
         [](reg::RecordRenewalRequest& r) {
-          r.set_endorsement_number("VA-IFS-1004");
-          r.set_cycle_year(2027);
-          *r.mutable_attested_on() = BadDay(2026, 4, 31);
-          r.set_training_hours(-1);
-          r.set_reflective_supervision_hours(1.0 / 0.0);
+          r.set_endorsement_number(kSqlInjection);
+          r.mutable_signed_decision()->set_signature(std::string(64, 's'));
+          r.mutable_signed_decision()->set_key_id(std::string(80, 'k'));
         },
-        {"attested_on", "training_hours", "reflective_supervision_hours"});
+        {"endorsement_number", "signed_decision.record",
+         "signed_decision.key_id"});
   t.AddOversized("RecordRenewal", stub, &S::RecordRenewal);
 
   t.Add("ProcessLapses empty", stub, &S::ProcessLapses, nothing, {"as_of"});

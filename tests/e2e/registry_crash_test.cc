@@ -8,6 +8,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -155,16 +156,28 @@ class Writer {
         return stub.CreatePerson(&context, request, &response);
       }
       case WriteKind::kEndorsement: {
-        reg::CreateEndorsementRequest request;
-        request.set_person_id(write.person_id);
-        request.set_category("IFS");
-        *request.mutable_granted_on() = DateOf("2025-03-01");
-        request.set_reason("portfolio approved");
+        // A historical grant of the person's own, by a one-record import.
+        reg::ImportEndorsementsRequest request;
+        reg::RegistryRecord& record = *request.add_records();
+        record.mutable_person()->set_person_id(write.person_id);
+        record.mutable_person()->set_display_name("Crash Test Person");
+        record.mutable_person()->set_county("Fairfax");
+        std::string number = "VA-IFS-" + write.person_id;
+        number.erase(std::remove(number.begin() + 7, number.end(), '-'),
+                     number.end());
+        record.mutable_endorsement()->set_endorsement_number(number);
+        record.mutable_endorsement()->set_category("IFS");
+        *record.mutable_endorsement()->mutable_granted_on() =
+            DateOf("2025-03-01");
         request.set_request_id(write.request_id);
-        reg::CreateEndorsementResponse response;
+        reg::ImportEndorsementsResponse response;
         grpc::Status status =
-            stub.CreateEndorsement(&context, request, &response);
-        write.endorsement_number = response.endorsement().endorsement_number();
+            stub.ImportEndorsements(&context, request, &response);
+        if (status.ok() && response.imported_count() != 1) {
+          return grpc::Status(grpc::StatusCode::INTERNAL,
+                              "endorsement import not taken");
+        }
+        write.endorsement_number = number;
         return status;
       }
       case WriteKind::kMembership: {

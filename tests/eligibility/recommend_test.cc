@@ -20,7 +20,7 @@ TEST(Recommend, EveryCategoryIsDecidedInRulebookOrder) {
   ASSERT_EQ(r.decisions_size(), 7);
   EXPECT_EQ(r.decisions(0).category(), "IFA");
   EXPECT_EQ(r.decisions(6).category(), "IMHM-RF");
-  EXPECT_EQ(r.rulebook_version(), "va-imh-e/2026.2");
+  EXPECT_EQ(r.rulebook_version(), "va-imh-e/2026.3");
 }
 
 TEST(Recommend, OnlyCategoriesWhoseEveryRequirementIsMetAreEligible) {

@@ -17,7 +17,7 @@ std::string VirginiaText() { return *ReadFileToString(IMH_TEST_RULEBOOK_PATH); }
 TEST(Rulebook, VirginiaRulebookLoadsWithSevenCategories) {
   const Rulebook& rulebook = VirginiaRulebook();
   EXPECT_EQ(rulebook.proto().categories_size(), 7);
-  EXPECT_EQ(rulebook.version(), "va-imh-e/2026.2");
+  EXPECT_EQ(rulebook.version(), "va-imh-e/2026.3");
 }
 
 TEST(Rulebook, AliasesAndCaseResolveToCanonicalCodes) {

@@ -102,12 +102,18 @@ def main(registry_address, eligibility_address, portfolio_path):
                                       county="Fairfax",
                                       membership_paid_through_year=2026)),
         timeout=TIMEOUT, metadata=metadata)
-    granted = registry.CreateEndorsement(registry_service_pb2.CreateEndorsementRequest(
-        person_id="P-1001", category="IFRS",
-        granted_on=date_pb2.Date(year=2014, month=5, day=1)),
+    imported = registry.ImportEndorsements(registry_service_pb2.ImportEndorsementsRequest(
+        records=[endorsement_pb2.RegistryRecord(
+            person=endorsement_pb2.Person(person_id="P-1001", display_name="Rosa Delgado",
+                                          county="Fairfax",
+                                          membership_paid_through_year=2026),
+            endorsement=endorsement_pb2.Endorsement(
+                endorsement_number="VA-IFRS-1001", category="IFRS",
+                granted_on=date_pb2.Date(year=2014, month=5, day=1),
+                next_renewal_cycle_year=2027))]),
         timeout=TIMEOUT, metadata=metadata)
-    check(granted.endorsement.status == endorsement_pb2.ENDORSEMENT_STATUS_ACTIVE,
-          "registry grants IFRS to P-1001: %s" % granted.endorsement.endorsement_number)
+    check(imported.imported_count == 1 and not imported.rejections,
+          "registry imports P-1001's historical IFRS: %s" % imported)
     answers = registry.VerifyCredentials(registry_service_pb2.VerifyCredentialsRequest(
         questions=[registry_service_pb2.CredentialQuestion(
             person_id="P-1001", categories=["IFRS"])]), timeout=TIMEOUT)

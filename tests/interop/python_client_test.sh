@@ -38,7 +38,8 @@ cp /usr/share/grpc-proto/grpc/reflection/v1alpha/reflection.proto "$work/flat/re
   imh/eligibility/v1/portfolio.proto imh/eligibility/v1/decision.proto \
   imh/eligibility/v1/renewal.proto imh/eligibility/v1/eligibility_service.proto \
   imh/rulebook/v1/rulebook.proto imh/registry/v1/endorsement.proto \
-  imh/registry/v1/registry_service.proto imh/admin/v1/admin_service.proto)
+  imh/registry/v1/registry_service.proto imh/admin/v1/admin_service.proto \
+  imh/decision/v1/decision_record.proto)
 
 start() {
   local name=$1; shift

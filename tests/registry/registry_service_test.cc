@@ -132,33 +132,29 @@ TEST_F(RegistryServiceTest, List_PageTokenForOtherFiltersIsInvalid) {
   EXPECT_THAT(ViolationPaths(status), ElementsAre("page_token"));
 }
 
-TEST_F(RegistryServiceTest, Create_SameRequestIdTwiceStoresOneRowSameResponse) {
-  AddPerson("P-1");
-  v1::CreateEndorsementRequest request;
-  request.set_person_id("P-1");
-  request.set_category("FS");  // alias, stored canonical
-  *request.mutable_granted_on() = DateOf("2025-05-01");
+TEST_F(RegistryServiceTest, Import_SameRequestIdTwiceStoresOneRowSameResponse) {
+  v1::ImportEndorsementsRequest request;
+  *request.add_records() = Record(1, "FS");  // alias, stored canonical
   request.set_request_id("5b7f6a1e-0d7c-4a8e-9d65-3f1c1f0f2a11");
-  v1::CreateEndorsementResponse first, second;
+  v1::ImportEndorsementsResponse first, second;
   {
     grpc::ClientContext context;
-    ASSERT_TRUE(stub_->CreateEndorsement(&context, request, &first).ok());
+    ASSERT_TRUE(stub_->ImportEndorsements(&context, request, &first).ok());
   }
   const RowCounts after_first = Counts();
   {
     grpc::ClientContext context;
-    ASSERT_TRUE(stub_->CreateEndorsement(&context, request, &second).ok());
+    ASSERT_TRUE(stub_->ImportEndorsements(&context, request, &second).ok());
   }
   EXPECT_TRUE(MessageDifferencer::Equals(first, second));
   EXPECT_EQ(Counts(), after_first);
   EXPECT_EQ(after_first.endorsements, 1);
-  EXPECT_EQ(first.endorsement().category(), "IFS");
 
   // The same id for another request is refused, and writes nothing.
-  request.set_category("IFRS");
+  *request.add_records() = Record(2, "IFRS");
   grpc::ClientContext context;
   const grpc::Status status =
-      stub_->CreateEndorsement(&context, request, &second);
+      stub_->ImportEndorsements(&context, request, &second);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS);
   EXPECT_EQ(Counts(), after_first);
 }
@@ -274,8 +270,8 @@ TEST_F(RegistryServiceTest, Verify_AsOfGrantAndLapseDays) {
 TEST_F(RegistryServiceTest, Verify_BatchBySubjectCategorySetsAndAliases) {
   AddPerson("P-1");
   AddPerson("P-2");
-  const v1::Endorsement ifs = Grant("P-1", "IFS", "2023-02-01");
-  Grant("P-2", "IMHM-C", "2022-02-01");
+  const v1::Endorsement ifs = Grant("P-1", "IFS", "2025-02-01");
+  Grant("P-2", "IMHM-C", "2025-03-01");
   v1::VerifyCredentialsRequest request;
   auto ask = [&](const std::string& person, const std::string& number,
                  std::vector<std::string> categories) {
@@ -383,7 +379,7 @@ TEST_F(RegistryServiceTest, ChangeFeed_CarriesKindAndEndorsement) {
   EXPECT_EQ(event.kind(), v1::CHANGE_KIND_PERSON_CREATED);
   EXPECT_EQ(event.person_id(), "P-1");
   ASSERT_TRUE(reader->Read(&event));
-  EXPECT_EQ(event.kind(), v1::CHANGE_KIND_ENDORSEMENT_CREATED);
+  EXPECT_EQ(event.kind(), v1::CHANGE_KIND_ENDORSEMENT_IMPORTED);
   EXPECT_EQ(event.endorsement().endorsement_number(),
             granted.endorsement_number());
   context.TryCancel();
@@ -533,29 +529,6 @@ TEST_F(RegistryServiceTest, Export_StreamsEveryRecordAndReimportsIdentically) {
         MessageDifferencer::Equals(again[i].person(), exported[i].person()));
   }
   StopServer();
-}
-
-TEST_F(RegistryServiceTest, Renewal_MovesTheNextCycleAndRefusesAnotherCycle) {
-  AddPerson("P-1");
-  const v1::Endorsement granted = Grant("P-1", "IFS", "2025-04-01");
-  EXPECT_EQ(granted.next_renewal_cycle_year(), 2027);  // 2025 exempt
-  v1::RecordRenewalRequest request;
-  request.set_endorsement_number(granted.endorsement_number());
-  request.set_cycle_year(2030);
-  *request.mutable_attested_on() = DateOf("2026-11-01");
-  request.set_training_hours(30);
-  request.set_reflective_supervision_hours(24);
-  v1::RecordRenewalResponse response;
-  {
-    grpc::ClientContext context;
-    EXPECT_EQ(stub_->RecordRenewal(&context, request, &response).error_code(),
-              grpc::StatusCode::FAILED_PRECONDITION);
-  }
-  request.set_cycle_year(2027);
-  grpc::ClientContext context;
-  ASSERT_TRUE(stub_->RecordRenewal(&context, request, &response).ok());
-  EXPECT_EQ(response.endorsement().next_renewal_cycle_year(), 2030);
-  EXPECT_EQ(Counts().renewals, 1);
 }
 
 TEST_F(RegistryServiceTest, ProcessLapses_MissedCycleAndUnpaidMembership) {

@@ -94,15 +94,31 @@ v1::Person RegistryTest::AddPerson(const std::string& person_id,
 v1::Endorsement RegistryTest::Grant(const std::string& person_id,
                                     const std::string& category,
                                     const std::string& day) {
-  v1::CreateEndorsementRequest request;
-  request.set_person_id(person_id);
-  request.set_category(category);
-  *request.mutable_granted_on() = DateOf(day);
-  v1::CreateEndorsementResponse response;
+  // A grant needs a reviewed decision; a historical one enters by import.
+  static int serial = 0;
+  v1::GetPersonRequest get_person;
+  get_person.set_person_id(person_id);
+  v1::GetPersonResponse person;
+  grpc::ClientContext person_context;
+  EXPECT_TRUE(stub_->GetPerson(&person_context, get_person, &person).ok());
+  v1::ImportEndorsementsRequest request;
+  v1::RegistryRecord& record = *request.add_records();
+  *record.mutable_person() = person.person();
+  const std::string number = absl::StrFormat("VA-%s-T%05d", category, ++serial);
+  record.mutable_endorsement()->set_endorsement_number(number);
+  record.mutable_endorsement()->set_category(category);
+  *record.mutable_endorsement()->mutable_granted_on() = DateOf(day);
+  v1::ImportEndorsementsResponse imported;
   grpc::ClientContext context;
   const grpc::Status status =
-      stub_->CreateEndorsement(&context, request, &response);
+      stub_->ImportEndorsements(&context, request, &imported);
   EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(imported.imported_count(), 1) << imported.DebugString();
+  v1::GetEndorsementRequest get;
+  get.set_endorsement_number(number);
+  v1::GetEndorsementResponse response;
+  grpc::ClientContext get_context;
+  EXPECT_TRUE(stub_->GetEndorsement(&get_context, get, &response).ok());
   return response.endorsement();
 }
 

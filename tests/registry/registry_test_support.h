@@ -53,6 +53,7 @@ class RegistryTest : public ::testing::Test {
                        const std::string& name = "Test Person",
                        const std::string& county = "Fairfax",
                        int membership_paid_through = 2026);
+  // An endorsement granted on `day` (a historical record, by import).
   v1::Endorsement Grant(const std::string& person_id,
                         const std::string& category, const std::string& day);
   v1::Endorsement ChangeStatus(const std::string& number,

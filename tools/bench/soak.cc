@@ -8,7 +8,7 @@
 // paces the mix at --load (0.8) of it for --minutes (10). The mix, per 20
 // calls: 11 EvaluatePortfolio, 2 RecommendCategories, 1 EvaluateRenewal,
 // 3 VerifyCredentials and 1 ListEndorsements straight to the registry, and a
-// CreatePerson + CreateEndorsement pair (new rows, with request ids). Every
+// CreatePerson + RecordMembership pair (new rows, with request ids). Every
 // minute and at the end it prints calls, errors (non-OK, or an evaluation not
 // verified), and the resident memory of both services.
 //   goals: 0 errors; RSS flat: at the end within 5% (+1 MB) of halfway (the
@@ -167,18 +167,15 @@ class Mix {
     if (!registry_->CreatePerson(&person_context, person, &created).ok()) {
       return false;
     }
-    reg::CreateEndorsementRequest endorsement;
-    endorsement.set_person_id(person_id);
-    endorsement.set_category("IFA");
-    *endorsement.mutable_granted_on() =
-        imh::ToProtoDate(absl::CivilDay(2026, 1, 15));
-    endorsement.set_reason("soak");
-    endorsement.set_request_id("soak-endorse-" + person_id);
-    reg::CreateEndorsementResponse granted;
-    grpc::ClientContext endorsement_context;
-    Deadline(endorsement_context);
+    reg::RecordMembershipRequest membership;
+    membership.set_person_id(person_id);
+    membership.set_year(2026);
+    membership.set_request_id("soak-membership-" + person_id);
+    reg::RecordMembershipResponse recorded;
+    grpc::ClientContext membership_context;
+    Deadline(membership_context);
     return registry_
-        ->CreateEndorsement(&endorsement_context, endorsement, &granted)
+        ->RecordMembership(&membership_context, membership, &recorded)
         .ok();
   }
 

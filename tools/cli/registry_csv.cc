@@ -244,6 +244,15 @@ absl::StatusOr<std::vector<CsvRecord>> ParseRegistryCsv(
       }
       *endorsement.mutable_granted_on() = ToProtoDate(*day);
     }
+    if (const std::string& cycle = get("next_renewal_cycle_year");
+        !cycle.empty()) {
+      int value = 0;
+      if (!absl::SimpleAtoi(cycle, &value)) {
+        return ColumnError(row.line, "next_renewal_cycle_year",
+                           absl::StrCat("\"", cycle, "\" is not a year"));
+      }
+      endorsement.set_next_renewal_cycle_year(value);
+    }
     if (const std::string& history = get("history"); !history.empty()) {
       reg::Endorsement parsed;
       google::protobuf::util::JsonParseOptions options;
