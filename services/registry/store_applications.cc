@@ -288,6 +288,11 @@ absl::StatusOr<v1::SubmitApplicationResponse> RegistryStore::SubmitApplication(
               absl::StrCat("decision ", record->decision_id(),
                            " is not a portfolio decision"));
         }
+        if (absl::Status fresh =
+                CheckDecisionFresh(*record, tx.rulebook, today);
+            !fresh.ok()) {
+          return fresh;
+        }
         if (!LoadPerson(tx.db, request.person_id())) {
           return absl::NotFoundError(absl::StrCat(
               "person ", request.person_id(), " is not on the registry"));
@@ -311,11 +316,6 @@ absl::StatusOr<v1::SubmitApplicationResponse> RegistryStore::SubmitApplication(
               absl::StrCat("decision ", record->decision_id(), " is ",
                            OutcomeName(outcome->outcome()), " for ", category,
                            ", not ELIGIBLE"));
-        }
-        if (absl::Status fresh =
-                CheckDecisionFresh(*record, tx.rulebook, today);
-            !fresh.ok()) {
-          return fresh;
         }
         SQLite::Statement used(tx.db,
                                "SELECT application_id, state FROM"
