@@ -641,3 +641,123 @@ TEST_F(RegistryServiceTest, Health_ServingUntilShutdownThenStreamsEnd) {
 
 }  // namespace
 }  // namespace imh::registry::testing
+
+namespace imh::registry::testing {
+namespace {
+
+class LapseOnTimeTest : public RegistryTest {
+ protected:
+  std::string Held(const std::string& person, const std::string& on) {
+    v1::VerifyCredentialsRequest request;
+    v1::CredentialQuestion& question = *request.add_questions();
+    question.set_person_id(person);
+    question.add_categories("IFS");
+    *question.mutable_as_of() = DateOf(on);
+    v1::VerifyCredentialsResponse response;
+    grpc::ClientContext context;
+    EXPECT_TRUE(stub_->VerifyCredentials(&context, request, &response).ok());
+    return absl::StrCat(v1::CredentialStatus_Name(response.answers(0).status()),
+                        " ", response.answers(0).detail());
+  }
+};
+
+// RULES.md s.6 (lapse dates): the 2024 cycle unrenewed lapses on
+// 2025-01-01, and a holder with no membership on file is paid through the
+// grant year; verification says so before any lapse run, and a run changes
+// no answer for any day.
+TEST_F(LapseOnTimeTest,
+       VerifiesFromTheLapseDayWithoutARunAndARunMovesNoAnswer) {
+  v1::ImportEndorsementsRequest request;
+  *request.add_records() = Record(1, "IFS", "2023-05-01");  // due 2024
+  v1::RegistryRecord unpaid = Record(2, "IFS", "2025-03-01");
+  unpaid.mutable_person()->set_membership_paid_through_year(0);
+  *request.add_records() = unpaid;
+  v1::ImportEndorsementsResponse imported;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->ImportEndorsements(&context, request, &imported).ok());
+  }
+  const std::string missed = Record(1).person().person_id();
+  const std::string no_membership = Record(2).person().person_id();
+  const std::vector<std::pair<std::string, std::string>> asked = {
+      {missed, "2024-12-31"},        {missed, "2025-01-01"},
+      {no_membership, "2025-03-01"}, {no_membership, "2025-12-31"},
+      {no_membership, "2026-01-01"}, {missed, "2026-11-30"}};
+  std::vector<std::string> before;
+  for (const auto& [person, day] : asked) before.push_back(Held(person, day));
+  EXPECT_THAT(before[0], ::testing::StartsWith("CREDENTIAL_STATUS_HELD"));
+  EXPECT_EQ(before[1],
+            "CREDENTIAL_STATUS_NOT_HELD IFS lapsed since 2025-01-01");
+  EXPECT_THAT(before[2], ::testing::StartsWith("CREDENTIAL_STATUS_HELD"));
+  EXPECT_THAT(before[3], ::testing::StartsWith("CREDENTIAL_STATUS_HELD"));
+  EXPECT_EQ(before[4],
+            "CREDENTIAL_STATUS_NOT_HELD IFS lapsed since 2026-01-01");
+
+  v1::ProcessLapsesRequest run;
+  *run.mutable_as_of() = DateOf("2026-11-30");
+  v1::ProcessLapsesResponse lapsed;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->ProcessLapses(&context, run, &lapsed).ok());
+  ASSERT_EQ(lapsed.lapsed_size(), 2);
+  EXPECT_EQ(lapsed.lapsed(1).cause(), v1::LAPSE_CAUSE_MEMBERSHIP_NOT_RENEWED);
+  EXPECT_EQ(FormatDay(ToCivilDayUnchecked(lapsed.lapsed(1).effective_on())),
+            "2026-01-01");
+  for (size_t i = 0; i < asked.size(); ++i) {
+    EXPECT_EQ(Held(asked[i].first, asked[i].second), before[i])
+        << asked[i].first << " on " << asked[i].second;
+  }
+}
+
+// The registry lapses what is due by itself when it starts, once per day
+// however often it starts.
+TEST_F(LapseOnTimeTest, TheRegistryRecordsDueLapsesAtStartOncePerDay) {
+  v1::ImportEndorsementsRequest request;
+  *request.add_records() = Record(1, "IFS", "2023-05-01");
+  v1::ImportEndorsementsResponse imported;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->ImportEndorsements(&context, request, &imported).ok());
+  }
+  // Today's run happened at the first start, before the import: the next
+  // run is tomorrow's. A manual run records it; restarts add nothing.
+  v1::GetEndorsementRequest get;
+  get.set_endorsement_number(Record(1).endorsement().endorsement_number());
+  v1::GetEndorsementResponse read;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->GetEndorsement(&context, get, &read).ok());
+  }
+  EXPECT_EQ(read.endorsement().status(), v1::ENDORSEMENT_STATUS_ACTIVE);
+  EXPECT_EQ(FormatDay(ToCivilDayUnchecked(read.endorsement().lapses_on())),
+            "2025-01-01");
+  {
+    SQLite::Database db(db_path_, SQLite::OPEN_READONLY);
+    EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM lapse_runs WHERE"
+                            " scheduled = 1")
+                  .getInt(),
+              1);
+  }
+  StopServer();
+  {
+    // As if today had not been run yet: the next start runs it.
+    SQLite::Database db(db_path_, SQLite::OPEN_READWRITE);
+    db.exec("DROP TRIGGER lapse_runs_keep");
+    db.exec("DELETE FROM lapse_runs");
+  }
+  StartServer();
+  StopServer();
+  StartServer();
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->GetEndorsement(&context, get, &read).ok());
+  }
+  EXPECT_EQ(read.endorsement().status(), v1::ENDORSEMENT_STATUS_LAPSED);
+  EXPECT_EQ(read.endorsement().history_size(), 2);
+  SQLite::Database db(db_path_, SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM lapse_runs WHERE scheduled = 1")
+                .getInt(),
+            1);
+}
+
+}  // namespace
+}  // namespace imh::registry::testing
