@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "common/proto_files.h"
 #include "tests/e2e/e2e_fixture.h"
 
 namespace imh::e2e {
@@ -286,6 +287,40 @@ TEST_F(GrantTest, AfterKeyRotation_OldDecisionsVerifyAndNewOnesUseTheNewKey) {
   ExpectRefused(Submit(before_rotation.signed_decision(), "IFS", &submitted),
                 "does not trust");
   EXPECT_TRUE(Submit(after_rotation.signed_decision(), "IFS", &submitted).ok());
+}
+
+TEST_F(GrantTest, RecordRenewal_RefusesAnIncompleteForgedOrPortfolioDecision) {
+  elig::EvaluateRenewalRequest request;
+  ASSERT_TRUE(ReadJsonFile(kSource + "/deploy/examples/renewals/"
+                                     "renewal_ifs_2027_early.json",
+                           request.mutable_attestation())
+                  .ok());
+  auto stub = elig::EligibilityService::NewStub(grpc::CreateChannel(
+      eligibility_->address(), grpc::InsecureChannelCredentials()));
+  elig::EvaluateRenewalResponse early;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub->EvaluateRenewal(&context, request, &early).ok());
+  }
+  // 2027's hours are still to come: not complete (R-RNW-TRN, R-RNW-RSC).
+  ASSERT_EQ(early.decision().outcome(), elig::OUTCOME_NOT_ELIGIBLE);
+  const int64_t before = Rows();
+  const auto record = [&](const decision::v1::SignedDecision& decision) {
+    reg::RecordRenewalRequest renewal;
+    renewal.set_endorsement_number("VA-IFS-1004");
+    *renewal.mutable_signed_decision() = decision;
+    reg::RecordRenewalResponse response;
+    grpc::ClientContext context;
+    return registrar_->RecordRenewal(&context, renewal, &response);
+  };
+  ExpectRefused(record(early.signed_decision()),
+                "is NOT_ELIGIBLE: the attestation is not complete for the "
+                "2027 cycle");
+  decision::v1::SignedDecision forged = early.signed_decision();
+  forged.mutable_signature()->front() ^= 1;
+  ExpectRefused(record(forged), "does not verify");
+  ExpectRefused(record(Decide().signed_decision()), "not a renewal decision");
+  EXPECT_EQ(Rows(), before);
 }
 
 }  // namespace
