@@ -28,13 +28,12 @@ std::unique_ptr<BIO, decltype(&BIO_free)> MemoryBio(absl::string_view text) {
 
 absl::StatusOr<std::string> RawPublicKey(EVP_PKEY* key) {
   size_t length = 0;
-  if (EVP_PKEY_get_raw_public_key(key, nullptr, &length) != 1 ||
-      length != 32) {
+  if (EVP_PKEY_get_raw_public_key(key, nullptr, &length) != 1 || length != 32) {
     return absl::InvalidArgumentError("not an Ed25519 key");
   }
   std::string raw(length, '\0');
-  EVP_PKEY_get_raw_public_key(
-      key, reinterpret_cast<unsigned char*>(raw.data()), &length);
+  EVP_PKEY_get_raw_public_key(key, reinterpret_cast<unsigned char*>(raw.data()),
+                              &length);
   return raw;
 }
 
@@ -43,8 +42,7 @@ bool IsEd25519(EVP_PKEY* key) {
 }
 
 std::string Pem(EVP_PKEY* key, bool private_key) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()),
-                                                BIO_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
   if (private_key) {
     PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr,
                              nullptr);
@@ -79,8 +77,7 @@ DecisionSigner::DecisionSigner(std::shared_ptr<EVP_PKEY> key)
 
 absl::StatusOr<DecisionSigner> DecisionSigner::FromPem(absl::string_view pem) {
   auto bio = MemoryBio(pem);
-  EVP_PKEY* key =
-      PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr);
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr);
   if (!IsEd25519(key)) {
     EVP_PKEY_free(key);
     return absl::InvalidArgumentError("not a PEM Ed25519 private key");
@@ -136,11 +133,10 @@ absl::StatusOr<SignedDecision> DecisionSigner::Sign(
   if (!context ||
       EVP_DigestSignInit(context.get(), nullptr, nullptr, nullptr,
                          key_.get()) != 1 ||
-      EVP_DigestSign(context.get(),
-                     reinterpret_cast<unsigned char*>(signature.data()),
-                     &length,
-                     reinterpret_cast<const unsigned char*>(bytes.data()),
-                     bytes.size()) != 1) {
+      EVP_DigestSign(
+          context.get(), reinterpret_cast<unsigned char*>(signature.data()),
+          &length, reinterpret_cast<const unsigned char*>(bytes.data()),
+          bytes.size()) != 1) {
     return absl::InternalError("OpenSSL could not sign the decision");
   }
   signature.resize(length);
@@ -196,10 +192,9 @@ absl::StatusOr<DecisionRecord> DecisionKeyring::Verify(
   }
   const auto key = keys_.find(signed_decision.key_id());
   if (key == keys_.end()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the decision is signed with key \"",
-                     signed_decision.key_id(),
-                     "\", which the registry does not trust"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the decision is signed with key \"", signed_decision.key_id(),
+        "\", which the registry does not trust"));
   }
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(
       EVP_MD_CTX_new(), EVP_MD_CTX_free);
@@ -208,12 +203,11 @@ absl::StatusOr<DecisionRecord> DecisionKeyring::Verify(
   if (!context ||
       EVP_DigestVerifyInit(context.get(), nullptr, nullptr, nullptr,
                            key->second.get()) != 1 ||
-      EVP_DigestVerify(
-          context.get(),
-          reinterpret_cast<const unsigned char*>(signature.data()),
-          signature.size(),
-          reinterpret_cast<const unsigned char*>(bytes.data()),
-          bytes.size()) != 1) {
+      EVP_DigestVerify(context.get(),
+                       reinterpret_cast<const unsigned char*>(signature.data()),
+                       signature.size(),
+                       reinterpret_cast<const unsigned char*>(bytes.data()),
+                       bytes.size()) != 1) {
     return absl::FailedPreconditionError(
         "the decision's signature does not verify: it was altered or not "
         "signed by the eligibility service");

@@ -7,9 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/proto_files.h"
+#include "common/rulebook/rulebook_check.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
-#include "common/rulebook/rulebook_check.h"
 
 namespace imh {
 namespace {

@@ -192,10 +192,9 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::Decide(
                                        OutcomeWord(category.outcome()));
         }
         absl::StatusOr<decision::v1::SignedDecision> signed_decision =
-            signer_.Sign(PortfolioDecisionRecord(record.decision_id,
-                                                 record.input_sha256,
-                                                 *portfolio, decision,
-                                                 absl::Now()));
+            signer_.Sign(
+                PortfolioDecisionRecord(record.decision_id, record.input_sha256,
+                                        *portfolio, decision, absl::Now()));
         if (!signed_decision.ok()) {
           reactor->Finish(ToGrpcStatus(signed_decision.status()));
           return;
@@ -292,8 +291,7 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::EvaluateRenewal(
                                      OutcomeWord(decision->outcome()));
         absl::StatusOr<decision::v1::SignedDecision> signed_decision =
             signer_.Sign(RenewalDecisionRecord(
-                record.decision_id, record.input_sha256,
-                request->attestation(),
+                record.decision_id, record.input_sha256, request->attestation(),
                 registry_record.state == RenewalRecord::State::kFound
                     ? registry_record.endorsement.person_id()
                     : "",

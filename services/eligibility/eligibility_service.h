@@ -13,9 +13,9 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
+#include "common/decision_signing.h"
 #include "common/rulebook/rulebook.h"
 #include "imh/eligibility/v1/eligibility_service.grpc.pb.h"
-#include "common/decision_signing.h"
 #include "services/eligibility/decision_log.h"
 #include "services/eligibility/registry_client.h"
 

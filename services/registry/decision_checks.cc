@@ -28,9 +28,9 @@ absl::StatusOr<absl::CivilDay> DecisionValidThrough(
   const std::optional<double> days = imh::NumberAt(
       rulebook.proto().review().decision_valid_days(), FormatDay(today));
   if (!days) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the rulebook has no decision_valid_days in force on ",
-        FormatDay(today)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the rulebook has no decision_valid_days in force on ",
+                     FormatDay(today)));
   }
   absl::CivilDay start = IssuedDayInVirginia(record);
   if (IsCompleteDate(record.as_of())) {
@@ -60,9 +60,9 @@ absl::StatusOr<int> RequiredReviewers(const imh::Rulebook& rulebook,
   const std::optional<double> reviewers = imh::NumberAt(
       rulebook.proto().review().required_reviewers(), FormatDay(today));
   if (!reviewers || *reviewers < 1) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the rulebook has no required_reviewers in force on ",
-        FormatDay(today)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the rulebook has no required_reviewers in force on ",
+                     FormatDay(today)));
   }
   return static_cast<int>(*reviewers);
 }

@@ -110,10 +110,10 @@ int main(int argc, char** argv) {
        {"schema_version", absl::StrCat((*server)->store().schema_version())},
        {"rulebook", rulebook->version()},
        {"transport", imh::DescribeTransport(options.tls)},
-       {"decision_keys", (*server)->decision_key_ids().empty()
-                             ? std::string("none: no grant or renewal")
-                             : absl::StrJoin((*server)->decision_key_ids(),
-                                             ",")},
+       {"decision_keys",
+        (*server)->decision_key_ids().empty()
+            ? std::string("none: no grant or renewal")
+            : absl::StrJoin((*server)->decision_key_ids(), ",")},
        {"authz_policy", options.authz_policy_path.empty()
                             ? std::string("none: every caller may write")
                             : options.authz_policy_path}});

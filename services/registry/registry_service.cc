@@ -5,8 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "common/dates.h"
 #include "common/authz_policy.h"
+#include "common/dates.h"
 #include "common/grpc_status.h"
 #include "common/server_support.h"
 #include "google/protobuf/util/time_util.h"
@@ -162,9 +162,9 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::ListApplications(
       !v.empty()) {
     return FinishNow(context, InvalidArgument(v));
   }
-  absl::StatusOr<ApplicationPage> page = store_.ListApplications(
-      request->state(), request->person_id(), after_id,
-      PageSize(request->page_size()));
+  absl::StatusOr<ApplicationPage> page =
+      store_.ListApplications(request->state(), request->person_id(), after_id,
+                              PageSize(request->page_size()));
   if (!page.ok()) return FinishNow(context, ToGrpcStatus(page.status()));
   for (v1::Application& application : page->applications) {
     *response->add_applications() = std::move(application);

@@ -122,8 +122,8 @@ struct RowCounts {
     return people == o.people && endorsements == o.endorsements &&
            status_changes == o.status_changes && memberships == o.memberships &&
            renewals == o.renewals && changes == o.changes &&
-           audit_records == o.audit_records &&
-           applications == o.applications && reviews == o.reviews;
+           audit_records == o.audit_records && applications == o.applications &&
+           reviews == o.reviews;
   }
 };
 
@@ -198,9 +198,10 @@ class RegistryStore {
       const std::string& application_id);
   // Applications with row id > after_id in submission order; state
   // UNSPECIFIED and an empty person mean any.
-  absl::StatusOr<ApplicationPage> ListApplications(
-      v1::ApplicationState state, const std::string& person_id,
-      int64_t after_id, int page_size);
+  absl::StatusOr<ApplicationPage> ListApplications(v1::ApplicationState state,
+                                                   const std::string& person_id,
+                                                   int64_t after_id,
+                                                   int page_size);
   // ACTIVE endorsements next due in `cycle_year`, by row id.
   absl::StatusOr<ListPage> ListRenewalsDue(int cycle_year, int64_t after_id,
                                            int page_size);

@@ -155,9 +155,9 @@ std::vector<google::rpc::BadRequest::FieldViolation> ImportRecord(
   sql.insert_endorsement.bind(6, FormatDay(history.back().second));
   sql.insert_endorsement.bind(7, cycle);
   if (history.back().first == v1::ENDORSEMENT_STATUS_ACTIVE) {
-    const LapseDay lapse = LapseDayOf(
-        {granted, history.back().second, cycle, paid_through,
-         tx.rulebook.proto().renewal().membership_required()});
+    const LapseDay lapse =
+        LapseDayOf({granted, history.back().second, cycle, paid_through,
+                    tx.rulebook.proto().renewal().membership_required()});
     sql.insert_endorsement.bind(8, FormatDay(lapse.day));
     sql.insert_endorsement.bind(9, static_cast<int>(lapse.cause));
   } else {

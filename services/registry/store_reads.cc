@@ -6,8 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/dates.h"
 #include "common/endorsement_status.h"
-#include "services/registry/store.h"
 #include "google/protobuf/util/time_util.h"
+#include "services/registry/store.h"
 #include "services/registry/store_internal.h"
 
 namespace imh::registry {
@@ -323,8 +323,8 @@ absl::StatusOr<ListPage> RegistryStore::ListRenewalsDue(int cycle_year,
 }
 
 absl::StatusOr<PeoplePage> RegistryStore::ListMembershipsDue(int year,
-                                                            int64_t after_id,
-                                                            int page_size) {
+                                                             int64_t after_id,
+                                                             int page_size) {
   try {
     auto lease = readers_->Acquire();
     // A grant implies membership through its year (RULES.md s.6).

@@ -126,8 +126,9 @@ class Checker {
 void CheckSignedDecision(Checker& check, absl::string_view field, bool present,
                          const decision::v1::SignedDecision& decision) {
   if (!present) {
-    check.Add(field, "is required: the signed_decision of an eligibility "
-                     "response");
+    check.Add(field,
+              "is required: the signed_decision of an eligibility "
+              "response");
     return;
   }
   if (decision.record().empty() ||
@@ -359,8 +360,8 @@ FieldViolations ValidateListApplications(
     check.Add("state", "not an application state");
   }
   check.Id("person_id", request.person_id(), false);
-  CheckPageToken(check, request.page_token(),
-                 ListApplicationsDigest(request), after_id);
+  CheckPageToken(check, request.page_token(), ListApplicationsDigest(request),
+                 after_id);
   return out;
 }
 
@@ -375,8 +376,8 @@ FieldViolations ValidateListRenewalsDue(
   Checker check(out);
   if (request.page_size() < 0) check.Add("page_size", "must not be negative");
   check.Year("cycle_year", request.cycle_year(), 2200, true);
-  CheckPageToken(check, request.page_token(),
-                 ListRenewalsDueDigest(request), after_id);
+  CheckPageToken(check, request.page_token(), ListRenewalsDueDigest(request),
+                 after_id);
   return out;
 }
 
@@ -390,8 +391,8 @@ FieldViolations ValidateListMembershipsDue(
   Checker check(out);
   if (request.page_size() < 0) check.Add("page_size", "must not be negative");
   check.Year("year", request.year(), 2200, true);
-  CheckPageToken(check, request.page_token(),
-                 ListMembershipsDueDigest(request), after_id);
+  CheckPageToken(check, request.page_token(), ListMembershipsDueDigest(request),
+                 after_id);
   return out;
 }
 
