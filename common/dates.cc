@@ -115,4 +115,19 @@ double CalendarMonthsBetween(absl::CivilDay from, absl::CivilDay to_exclusive) {
                      static_cast<double>(next_month_start - month_start);
 }
 
+const absl::TimeZone& VirginiaTimeZone() {
+  static const absl::TimeZone* const zone = [] {
+    auto* loaded = new absl::TimeZone();
+    if (!absl::LoadTimeZone("America/New_York", loaded)) {
+      *loaded = absl::UTCTimeZone();
+    }
+    return loaded;
+  }();
+  return *zone;
+}
+
+absl::CivilDay DayInVirginia(absl::Time time) {
+  return absl::ToCivilDay(time, VirginiaTimeZone());
+}
+
 }  // namespace imh

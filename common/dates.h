@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "google/type/date.pb.h"
 
 namespace imh {
@@ -46,6 +47,13 @@ absl::CivilDay AddMonths(absl::CivilDay day, int months);
 // the remaining days as a fraction of the next month. 2022-01-01 to 2024-01-01
 // is exactly 24. Returns 0 when to_exclusive <= from.
 double CalendarMonthsBetween(absl::CivilDay from, absl::CivilDay to_exclusive);
+
+// Virginia's time zone (America/New_York; UTC if the zone database is
+// missing), loaded once. Days of the rules are days in Virginia.
+const absl::TimeZone& VirginiaTimeZone();
+
+// The calendar day in Virginia at `time`.
+absl::CivilDay DayInVirginia(absl::Time time);
 
 }  // namespace imh
 

@@ -8,8 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "common/digest.h"
 #include "common/proto_files.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
 namespace imh {
 namespace {
@@ -52,16 +50,6 @@ std::string Pem(EVP_PKEY* key, bool private_key) {
   char* data = nullptr;
   const long length = BIO_get_mem_data(bio.get(), &data);
   return std::string(data, static_cast<size_t>(std::max(0L, length)));
-}
-
-std::string Deterministic(const DecisionRecord& record) {
-  std::string bytes;
-  google::protobuf::io::StringOutputStream stream(&bytes);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  record.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return bytes;
 }
 
 }  // namespace
@@ -123,7 +111,7 @@ absl::StatusOr<SignedDecision> DecisionSigner::Sign(
     DecisionRecord record) const {
   record.set_key_id(key_id_);
   SignedDecision signed_decision;
-  signed_decision.set_record(Deterministic(record));
+  signed_decision.set_record(DeterministicBytes(record));
   signed_decision.set_key_id(key_id_);
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(
       EVP_MD_CTX_new(), EVP_MD_CTX_free);

@@ -25,6 +25,10 @@ absl::Status ParseJson(absl::string_view json, absl::string_view source,
 absl::Status ReadJsonFile(const std::string& path,
                           google::protobuf::Message* message);
 
+// The message's deterministic binary serialization: the same message gives the
+// same bytes in every process (what digests and signatures are taken of).
+std::string DeterministicBytes(const google::protobuf::Message& message);
+
 // Canonical JSON, indented, with default-valued fields left out.
 std::string ToJson(const google::protobuf::Message& message);
 

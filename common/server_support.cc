@@ -10,6 +10,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/dates.h"
 #include "common/json_text.h"
 
 namespace imh {
@@ -51,12 +52,7 @@ std::string CorrelationId(const grpc::ServerContextBase& context) {
   return IsPrintable(id, 64) ? id : "";
 }
 
-absl::CivilDay TodayInVirginia() {
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone("America/New_York", &zone))
-    zone = absl::UTCTimeZone();
-  return absl::ToCivilDay(absl::Now(), zone);
-}
+absl::CivilDay TodayInVirginia() { return DayInVirginia(absl::Now()); }
 
 void DisableMutexDeadlockDetection() {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);

@@ -10,6 +10,7 @@
 #include "common/digest.h"
 #include "common/grpc_status.h"
 #include "common/ids.h"
+#include "common/proto_files.h"
 #include "common/server_support.h"
 #include "services/eligibility/evaluator.h"
 #include "services/eligibility/renewal.h"
@@ -162,7 +163,7 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::Decide(
   record.request_id = request_id;
   record.rulebook_version = rulebook_.version();
   record.as_of = FormatDay(as_of);
-  record.input_sha256 = Sha256Hex(input.SerializeAsString());
+  record.input_sha256 = Sha256Hex(DeterministicBytes(input));
 
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   registry_.VerifyAsync(
@@ -267,7 +268,7 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::EvaluateRenewal(
   record.request_id = request_id;
   record.rulebook_version = rulebook_.version();
   record.as_of = FormatDay(as_of);
-  record.input_sha256 = Sha256Hex(request->SerializeAsString());
+  record.input_sha256 = Sha256Hex(DeterministicBytes(*request));
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   // The registry's record decides, not the attestation's word.
   registry_.LookupEndorsementAsync(

@@ -12,12 +12,7 @@ namespace imh::registry {
 namespace {
 
 absl::CivilDay IssuedDayInVirginia(const decision::v1::DecisionRecord& record) {
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone("America/New_York", &zone)) {
-    zone = absl::UTCTimeZone();
-  }
-  const absl::Time issued = absl::FromUnixSeconds(record.issued_at().seconds());
-  return absl::ToCivilDay(issued, zone);
+  return DayInVirginia(absl::FromUnixSeconds(record.issued_at().seconds()));
 }
 
 }  // namespace

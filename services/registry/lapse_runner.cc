@@ -8,22 +8,13 @@
 namespace imh::registry {
 namespace {
 
-absl::TimeZone Virginia() {
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone("America/New_York", &zone)) {
-    zone = absl::UTCTimeZone();
-  }
-  return zone;
-}
-
 // After a failed run (the file busy, say), try again this much later.
 constexpr absl::Duration kRetryAfter = absl::Minutes(1);
 
 }  // namespace
 
 absl::Time NextVirginiaMidnight(absl::Time now) {
-  const absl::TimeZone zone = Virginia();
-  return absl::FromCivil(absl::ToCivilDay(now, zone) + 1, zone);
+  return absl::FromCivil(DayInVirginia(now) + 1, VirginiaTimeZone());
 }
 
 LapseRunner::LapseRunner(RegistryStore* store) : store_(*store) {

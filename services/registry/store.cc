@@ -362,11 +362,14 @@ std::vector<v1::LapsedEndorsement> WriteTx::LapseDue(
               "SELECT e.id, e.number, e.person_id, e.lapses_on, e.lapse_cause,"
               " e.granted_on, e.status_since, e.next_cycle_year,"
               " p.membership_paid_through FROM endorsements e JOIN people p"
-              " ON p.person_id = e.person_id WHERE e.status = ",
-              static_cast<int>(v1::ENDORSEMENT_STATUS_ACTIVE),
-              " AND e.lapses_on <= '", FormatDay(as_of), "' AND (", where,
-              ") ORDER BY e.id"));
+              " ON p.person_id = e.person_id WHERE (",
+              where,
+              ") AND e.status = :active AND e.lapses_on <= :as_of"
+              " ORDER BY e.id"));
+  // `where`'s own parameters come first, so they keep their numbers.
   bind(due);
+  due.bind(":active", static_cast<int>(v1::ENDORSEMENT_STATUS_ACTIVE));
+  due.bind(":as_of", FormatDay(as_of));
   struct Due {
     int64_t id;
     std::string person_id;

@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "common/dates.h"
 #include "common/endorsement_status.h"
 #include "google/protobuf/util/time_util.h"
@@ -26,14 +27,6 @@ constexpr char kApplicationSelect[] =
     " a.signed_decision, a.valid_through, e.number, a.submitted_at_us,"
     " a.submitted_by FROM applications a LEFT JOIN endorsements e"
     " ON e.id = a.endorsement_id ";
-
-absl::CivilDay VirginiaToday() {
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone("America/New_York", &zone)) {
-    zone = absl::UTCTimeZone();
-  }
-  return absl::ToCivilDay(absl::Now(), zone);
-}
 
 bool NumberTaken(SQLite::Database& db, const std::string& number) {
   SQLite::Statement taken(db, "SELECT 1 FROM endorsements WHERE number = ?");
@@ -150,7 +143,7 @@ v1::Application ApplicationFromRow(SQLite::Database& db,
   application.set_submitted_by(row.getColumn(9).getString());
   if (rulebook != nullptr) {
     application.set_required_approvals(
-        RequiredReviewers(*rulebook, VirginiaToday()).value_or(0));
+        RequiredReviewers(*rulebook, DayInVirginia(absl::Now())).value_or(0));
   }
   SQLite::Statement reviews(
       db,
@@ -178,11 +171,13 @@ v1::Application ApplicationFromRow(SQLite::Database& db,
 std::vector<v1::Application> LoadApplications(
     SQLite::Database& db, const imh::Rulebook* rulebook,
     const std::string& where,
-    const std::function<void(SQLite::Statement&)>& bind) {
+    const std::function<void(SQLite::Statement&)>& bind,
+    std::vector<int64_t>* row_ids) {
   SQLite::Statement rows(db, absl::StrCat(kApplicationSelect, where));
   bind(rows);
   std::vector<v1::Application> applications;
   while (rows.executeStep()) {
+    if (row_ids != nullptr) row_ids->push_back(rows.getColumn(0).getInt64());
     applications.push_back(ApplicationFromRow(db, rulebook, rows));
   }
   return applications;
@@ -190,11 +185,13 @@ std::vector<v1::Application> LoadApplications(
 
 std::optional<v1::Application> LoadApplication(
     SQLite::Database& db, const imh::Rulebook* rulebook,
-    const std::string& application_id) {
+    const std::string& application_id, int64_t* row_id) {
+  std::vector<int64_t> ids;
   std::vector<v1::Application> found = LoadApplications(
       db, rulebook, "WHERE a.application_id = ?",
-      [&](SQLite::Statement& s) { s.bind(1, application_id); });
+      [&](SQLite::Statement& s) { s.bind(1, application_id); }, &ids);
   if (found.empty()) return std::nullopt;
+  if (row_id != nullptr) *row_id = ids.front();
   return std::move(found.front());
 }
 
@@ -373,8 +370,9 @@ absl::StatusOr<v1::ReviewApplicationResponse> RegistryStore::ReviewApplication(
   return Write<v1::ReviewApplicationResponse>(
       "ReviewApplication", request, context,
       [&](WriteTx& tx, v1::ReviewApplicationResponse& out) -> absl::Status {
+        int64_t id = 0;
         std::optional<v1::Application> application =
-            LoadApplication(tx.db, &tx.rulebook, request.application_id());
+            LoadApplication(tx.db, &tx.rulebook, request.application_id(), &id);
         if (!application) {
           return absl::NotFoundError(absl::StrCat("application ",
                                                   request.application_id(),
@@ -431,11 +429,6 @@ absl::StatusOr<v1::ReviewApplicationResponse> RegistryStore::ReviewApplication(
                 request.application_id()));
           }
         }
-        SQLite::Statement row_id(
-            tx.db, "SELECT id FROM applications WHERE application_id = ?");
-        row_id.bind(1, request.application_id());
-        row_id.executeStep();
-        const int64_t id = row_id.getColumn(0).getInt64();
         SQLite::Statement insert(
             tx.db, "INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?)");
         insert.bind(1, id);
@@ -509,30 +502,26 @@ absl::StatusOr<ApplicationPage> RegistryStore::ListApplications(
     }
     if (!person_id.empty()) absl::StrAppend(&where, " AND a.person_id = ?");
     absl::StrAppend(&where, " ORDER BY a.id LIMIT ?");
-    int64_t last_id = after_id;
-    std::vector<v1::Application> rows = LoadApplications(
-        (*lease)->db, rulebook_, where, [&](SQLite::Statement& s) {
-          int index = 1;
-          s.bind(index++, after_id);
-          if (state != v1::APPLICATION_STATE_UNSPECIFIED) {
-            s.bind(index++, static_cast<int>(state));
-          }
-          if (!person_id.empty()) s.bind(index++, person_id);
-          s.bind(index, page_size + 1);
-        });
+    std::vector<int64_t> ids;
+    std::vector<v1::Application> rows =
+        LoadApplications((*lease)->db, rulebook_, where,
+                         [&](SQLite::Statement& s) {
+                           int index = 1;
+                           s.bind(index++, after_id);
+                           if (state != v1::APPLICATION_STATE_UNSPECIFIED) {
+                             s.bind(index++, static_cast<int>(state));
+                           }
+                           if (!person_id.empty()) s.bind(index++, person_id);
+                           s.bind(index, page_size + 1);
+                         },
+                         &ids);
     ApplicationPage page;
-    for (v1::Application& application : rows) {
-      if (static_cast<int>(page.applications.size()) == page_size) {
-        page.next_after_id = last_id;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (static_cast<int>(i) == page_size) {
+        page.next_after_id = ids[i - 1];
         break;
       }
-      SQLite::Statement id((*lease)->db,
-                           "SELECT id FROM applications WHERE"
-                           " application_id = ?");
-      id.bind(1, application.application_id());
-      id.executeStep();
-      last_id = id.getColumn(0).getInt64();
-      page.applications.push_back(std::move(application));
+      page.applications.push_back(std::move(rows[i]));
     }
     return page;
   } catch (const std::exception& error) {

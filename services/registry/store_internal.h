@@ -74,16 +74,19 @@ inline constexpr char kHistorySelect[] =
 // (ReadEndorsementRow names only the application).
 void ReadGrantDetails(SQLite::Database& db, v1::Endorsement& endorsement);
 
-// The application (with its reviews) by id; nullopt when absent. With a
-// rulebook, required_approvals is its figure in force today.
+// The application (with its reviews) by id, and its row id when `row_id` is
+// given; nullopt when absent. With a rulebook, required_approvals is its
+// figure in force today.
 std::optional<v1::Application> LoadApplication(
     SQLite::Database& db, const imh::Rulebook* rulebook,
-    const std::string& application_id);
-// Every application the query `where` (after the FROM, on "a") selects.
+    const std::string& application_id, int64_t* row_id = nullptr);
+// Every application the query `where` (after the FROM, on "a") selects; their
+// row ids in `row_ids` when given.
 std::vector<v1::Application> LoadApplications(
     SQLite::Database& db, const imh::Rulebook* rulebook,
     const std::string& where,
-    const std::function<void(SQLite::Statement&)>& bind);
+    const std::function<void(SQLite::Statement&)>& bind,
+    std::vector<int64_t>* row_ids = nullptr);
 
 // The endorsement (with history) by number or by row id; nullopt when absent.
 std::optional<v1::Endorsement> LoadEndorsement(SQLite::Database& db,

@@ -107,6 +107,24 @@ v1::CredentialAnswer Answer(Reader& reader, const VerifyQuestion& question) {
   return answer;
 }
 
+// One page from `rows` (kEndorsementSelect rows in id order, at most
+// page_size + 1 of them), with each history when `history` is given.
+ListPage ReadEndorsementPage(SQLite::Statement& rows, int page_size,
+                             SQLite::Statement* history) {
+  ListPage page;
+  int64_t last_id = 0;
+  while (rows.executeStep()) {
+    if (static_cast<int>(page.endorsements.size()) == page_size) {
+      page.next_after_id = last_id;
+      break;
+    }
+    v1::Endorsement& endorsement = page.endorsements.emplace_back();
+    last_id = ReadEndorsementRow(rows, endorsement);
+    if (history != nullptr) ReadHistory(*history, last_id, endorsement);
+  }
+  return page;
+}
+
 }  // namespace
 
 absl::StatusOr<v1::GetPersonResponse> RegistryStore::GetPerson(
@@ -218,18 +236,7 @@ absl::StatusOr<ListPage> RegistryStore::ListEndorsements(
       rows.bind(index++, absl::AsciiStrToLower(filter.county));
     }
     rows.bind(index, page_size + 1);
-    ListPage page;
-    int64_t last_id = 0;
-    while (rows.executeStep()) {
-      if (static_cast<int>(page.endorsements.size()) == page_size) {
-        page.next_after_id = last_id;
-        break;
-      }
-      v1::Endorsement& endorsement = page.endorsements.emplace_back();
-      last_id = ReadEndorsementRow(rows, endorsement);
-      ReadHistory((*lease)->history, last_id, endorsement);
-    }
-    return page;
+    return ReadEndorsementPage(rows, page_size, &(*lease)->history);
   } catch (const std::exception& error) {
     return FromSqlite(error, "listing endorsements");
   }
@@ -306,17 +313,7 @@ absl::StatusOr<ListPage> RegistryStore::ListRenewalsDue(int cycle_year,
     rows.bind(2, cycle_year);
     rows.bind(3, static_cast<int>(v1::ENDORSEMENT_STATUS_ACTIVE));
     rows.bind(4, page_size + 1);
-    ListPage page;
-    int64_t last_id = after_id;
-    while (rows.executeStep()) {
-      if (static_cast<int>(page.endorsements.size()) == page_size) {
-        page.next_after_id = last_id;
-        break;
-      }
-      v1::Endorsement& endorsement = page.endorsements.emplace_back();
-      last_id = ReadEndorsementRow(rows, endorsement);
-    }
-    return page;
+    return ReadEndorsementPage(rows, page_size, nullptr);
   } catch (const std::exception& error) {
     return FromSqlite(error, "listing renewals due");
   }
