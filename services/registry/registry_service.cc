@@ -189,8 +189,9 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::ListRenewalsDue(
       !v.empty()) {
     return FinishNow(context, InvalidArgument(v));
   }
-  absl::StatusOr<ListPage> page = store_.ListRenewalsDue(
-      request->cycle_year(), after_id, PageSize(request->page_size()));
+  absl::StatusOr<ListPage> page =
+      store_.ListRenewalsDue(request->cycle_year(), after_id,
+                             PageSize(request->page_size()), TodayInVirginia());
   if (!page.ok()) return FinishNow(context, ToGrpcStatus(page.status()));
   for (v1::Endorsement& endorsement : page->endorsements) {
     *response->add_endorsements() = std::move(endorsement);
@@ -216,7 +217,8 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::ListMembershipsDue(
     return FinishNow(context, InvalidArgument(v));
   }
   absl::StatusOr<PeoplePage> page = store_.ListMembershipsDue(
-      request->year(), after_id, PageSize(request->page_size()));
+      request->year(), after_id, PageSize(request->page_size()),
+      TodayInVirginia());
   if (!page.ok()) return FinishNow(context, ToGrpcStatus(page.status()));
   for (v1::Person& person : page->people) {
     *response->add_people() = std::move(person);

@@ -202,13 +202,15 @@ class RegistryStore {
                                                    const std::string& person_id,
                                                    int64_t after_id,
                                                    int page_size);
-  // ACTIVE endorsements next due in `cycle_year`, by row id.
+  // Endorsements ACTIVE on `today` under the rules (not past their lapse
+  // day) and next due in `cycle_year`, by row id.
   absl::StatusOr<ListPage> ListRenewalsDue(int cycle_year, int64_t after_id,
-                                           int page_size);
-  // People holding an ACTIVE endorsement whose membership is paid through
-  // less than `year`, by row id.
+                                           int page_size, absl::CivilDay today);
+  // People holding such an endorsement, granted before `year`, whose
+  // membership is paid through less than `year`, by row id.
   absl::StatusOr<PeoplePage> ListMembershipsDue(int year, int64_t after_id,
-                                                int page_size);
+                                                int page_size,
+                                                absl::CivilDay today);
   absl::StatusOr<v1::Endorsement> GetEndorsement(const std::string& number);
   absl::StatusOr<ListPage> ListEndorsements(const ListFilter& filter,
                                             int64_t after_id, int page_size);

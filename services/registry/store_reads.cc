@@ -301,27 +301,29 @@ absl::StatusOr<std::vector<Change>> RegistryStore::ChangesAfter(
 
 absl::StatusOr<ListPage> RegistryStore::ListRenewalsDue(int cycle_year,
                                                         int64_t after_id,
-                                                        int page_size) {
+                                                        int page_size,
+                                                        absl::CivilDay today) {
   try {
     auto lease = readers_->Acquire();
     SQLite::Statement rows(
         (*lease)->db,
-        absl::StrCat(kEndorsementSelect,
-                     "WHERE e.id > ? AND e.next_cycle_year = ? AND"
-                     " e.status = ? ORDER BY e.id LIMIT ?"));
+        absl::StrCat(
+            kEndorsementSelect,
+            "WHERE e.id > ? AND e.next_cycle_year = ? AND"
+            " e.status = ? AND e.lapses_on > ? ORDER BY e.id LIMIT ?"));
     rows.bind(1, after_id);
     rows.bind(2, cycle_year);
     rows.bind(3, static_cast<int>(v1::ENDORSEMENT_STATUS_ACTIVE));
-    rows.bind(4, page_size + 1);
+    rows.bind(4, FormatDay(today));
+    rows.bind(5, page_size + 1);
     return ReadEndorsementPage(rows, page_size, nullptr);
   } catch (const std::exception& error) {
     return FromSqlite(error, "listing renewals due");
   }
 }
 
-absl::StatusOr<PeoplePage> RegistryStore::ListMembershipsDue(int year,
-                                                             int64_t after_id,
-                                                             int page_size) {
+absl::StatusOr<PeoplePage> RegistryStore::ListMembershipsDue(
+    int year, int64_t after_id, int page_size, absl::CivilDay today) {
   try {
     auto lease = readers_->Acquire();
     // A grant implies membership through its year (RULES.md s.6).
@@ -331,13 +333,15 @@ absl::StatusOr<PeoplePage> RegistryStore::ListMembershipsDue(int year,
         " p.membership_paid_through FROM people p WHERE p.id > ? AND"
         " p.membership_paid_through < ? AND EXISTS (SELECT 1 FROM"
         " endorsements e WHERE e.person_id = p.person_id AND e.status = ?"
+        " AND e.lapses_on > ?"
         " AND CAST(substr(e.granted_on, 1, 4) AS INTEGER) < ?)"
         " ORDER BY p.id LIMIT ?");
     rows.bind(1, after_id);
     rows.bind(2, year);
     rows.bind(3, static_cast<int>(v1::ENDORSEMENT_STATUS_ACTIVE));
-    rows.bind(4, year);
-    rows.bind(5, page_size + 1);
+    rows.bind(4, FormatDay(today));
+    rows.bind(5, year);
+    rows.bind(6, page_size + 1);
     PeoplePage page;
     int64_t last_id = after_id;
     while (rows.executeStep()) {

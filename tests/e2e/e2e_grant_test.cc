@@ -53,7 +53,7 @@ class GrantTest : public EndToEndTest {
          "--tls_key=" + certs_ + "/server.key",
          "--tls_client_ca=" + certs_ + "/ca.pem",
          "--authz_policy=" + kSource + "/deploy/authz/registry_policy.json",
-         "--decision_keys=" + keys});
+         "--decision_keys=" + keys, "--drain_seconds=1"});
   }
 
   void StartTlsEligibility(const std::string& key) {
@@ -61,7 +61,7 @@ class GrantTest : public EndToEndTest {
                      {"--registry_tls_ca=" + certs_ + "/ca.pem",
                       "--registry_tls_cert=" + certs_ + "/eligibility.pem",
                       "--registry_tls_key=" + certs_ + "/eligibility.key",
-                      "--signing_key=" + key});
+                      "--signing_key=" + key, "--drain_seconds=1"});
   }
 
   std::shared_ptr<grpc::ChannelCredentials> As(const std::string& client) {
@@ -78,6 +78,9 @@ class GrantTest : public EndToEndTest {
       const std::string& as_of = "") {
     elig::EvaluatePortfolioRequest request;
     *request.mutable_portfolio() = IfsPortfolio();
+    // A qualifying bachelor's not among IFS's listed degrees: an R-EDU-LISTED
+    // advisory for the reviewer, never a failure (RULES.md s.3, education).
+    request.mutable_portfolio()->mutable_education(0)->set_degree("BFA");
     request.mutable_portfolio()
         ->mutable_applicant()
         ->mutable_person()
@@ -193,14 +196,17 @@ TEST_F(GrantTest,
   EXPECT_EQ(application.decision().decision_id(), decided.decision_id());
   std::vector<std::string> advisories(application.advisory_rule_ids().begin(),
                                       application.advisory_rule_ids().end());
+  ASSERT_THAT(advisories, ElementsAre("R-EDU-LISTED"));
 
   reg::ReviewApplicationResponse reviewed;
   int64_t rows = Rows();
-  if (!advisories.empty()) {
-    ExpectRefused(Review("reviewer-a", application.application_id(),
-                         reg::REVIEW_VERDICT_APPROVE, {}, &reviewed),
-                  "not acknowledged");
-  }
+  ExpectRefused(Review("reviewer-a", application.application_id(),
+                       reg::REVIEW_VERDICT_APPROVE, {}, &reviewed),
+                "not acknowledged: R-EDU-LISTED");
+  ExpectRefused(Review("reviewer-a", application.application_id(),
+                       reg::REVIEW_VERDICT_APPROVE,
+                       {"R-EDU-LISTED", "R-RSC-HOURS"}, &reviewed),
+                "R-RSC-HOURS is not an advisory finding");
   EXPECT_EQ(Review("portal", application.application_id(),
                    reg::REVIEW_VERDICT_APPROVE, advisories, &reviewed)
                 .error_code(),
@@ -263,6 +269,27 @@ TEST_F(GrantTest,
   EXPECT_EQ(record.applications(0).reviews_size(), 2);
   ASSERT_EQ(record.endorsements_size(), 1);
   EXPECT_TRUE(record.endorsements(0).grant().has_reviewed());
+}
+
+TEST_F(GrantTest, OneDeclineClosesTheApplication) {
+  reg::SubmitApplicationResponse submitted;
+  ASSERT_TRUE(Submit(Decide().signed_decision(), "IFS", &submitted).ok());
+  const std::string id = submitted.application().application_id();
+  reg::ReviewApplicationResponse reviewed;
+  ASSERT_TRUE(
+      Review("reviewer-a", id, reg::REVIEW_VERDICT_DECLINE, {}, &reviewed)
+          .ok());
+  EXPECT_EQ(reviewed.application().state(), reg::APPLICATION_STATE_DECLINED);
+  ASSERT_EQ(reviewed.application().reviews_size(), 1);
+  EXPECT_EQ(reviewed.application().reviews(0).comment(),
+            "portfolio read in full");
+  const int64_t rows = Rows();
+  ExpectRefused(Review("reviewer-b", id, reg::REVIEW_VERDICT_APPROVE,
+                       {"R-EDU-LISTED"}, &reviewed),
+                "is declined: it takes no more reviews");
+  EXPECT_EQ(Rows(), rows);
+  EXPECT_EQ(VerifyHolds("P-2001", "IFS").status(),
+            reg::CREDENTIAL_STATUS_NOT_HELD);
 }
 
 TEST_F(GrantTest, AfterKeyRotation_OldDecisionsVerifyAndNewOnesUseTheNewKey) {

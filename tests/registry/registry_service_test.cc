@@ -761,3 +761,92 @@ TEST_F(LapseOnTimeTest, TheRegistryRecordsDueLapsesAtStartOncePerDay) {
 
 }  // namespace
 }  // namespace imh::registry::testing
+
+namespace imh::registry::testing {
+namespace {
+
+// Whom the association reminds: endorsements next due in a cycle (an IFS
+// granted 2025 and an IFRS granted 2024 are both first due in 2027, grant
+// year exempt; one granted 2023 was due in 2024), and holders whose
+// membership is not paid for a year.
+TEST_F(RegistryTest, DueLists_RenewalsOfACycleAndMembershipsOfAYear) {
+  v1::ImportEndorsementsRequest import;
+  *import.add_records() = Record(1, "IFS", "2025-03-01");
+  *import.add_records() = Record(2, "IFS", "2023-05-01");
+  *import.add_records() = Record(3, "IFRS", "2024-06-01");
+  *import.add_records() = Record(4, "IFS", "2025-03-01");
+  import.mutable_records(3)->mutable_person()->set_membership_paid_through_year(
+      2027);
+  v1::ImportEndorsementsResponse imported;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->ImportEndorsements(&context, import, &imported).ok());
+  }
+  std::vector<std::string> due;
+  v1::ListRenewalsDueRequest renewals;
+  renewals.set_cycle_year(2027);
+  renewals.set_page_size(1);
+  do {
+    v1::ListRenewalsDueResponse page;
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->ListRenewalsDue(&context, renewals, &page).ok());
+    for (const auto& e : page.endorsements()) {
+      due.push_back(e.endorsement_number());
+    }
+    renewals.set_page_token(page.next_page_token());
+  } while (!renewals.page_token().empty());
+  EXPECT_THAT(due,
+              ElementsAre(Record(1).endorsement().endorsement_number(),
+                          Record(3, "IFRS").endorsement().endorsement_number(),
+                          Record(4).endorsement().endorsement_number()));
+
+  v1::ListMembershipsDueRequest memberships;
+  memberships.set_year(2027);
+  v1::ListMembershipsDueResponse unpaid;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->ListMembershipsDue(&context, memberships, &unpaid).ok());
+  std::vector<std::string> people;
+  for (const auto& p : unpaid.people()) people.push_back(p.person_id());
+  // Paid through 2026: P-1 and P-3; not P-4 (paid through 2027), nor P-2,
+  // whose endorsement lapsed on 2025-01-01 (2024 cycle unrenewed), recorded
+  // yet or not.
+  EXPECT_THAT(people, ElementsAre(Record(1).person().person_id(),
+                                  Record(3).person().person_id()));
+}
+
+TEST_F(RegistryTest, GetPerson_ReturnsTheMembershipYearsRecorded) {
+  AddPerson("P-1", "Member", "Fairfax", 0);
+  for (const int year : {2025, 2026}) {
+    v1::RecordMembershipRequest request;
+    request.set_person_id("P-1");
+    request.set_year(year);
+    v1::RecordMembershipResponse response;
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->RecordMembership(&context, request, &response).ok());
+  }
+  v1::GetPersonRequest request;
+  request.set_person_id("P-1");
+  v1::GetPersonResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->GetPerson(&context, request, &response).ok());
+  EXPECT_THAT(response.membership_years(), ElementsAre(2025, 2026));
+  EXPECT_EQ(response.person().membership_paid_through_year(), 2026);
+}
+
+// Two approvals must be two people: a reviewer is who a client certificate
+// says, never a declared x-actor.
+TEST_F(RegistryTest, ReviewWithoutAClientCertificateIsUnauthenticated) {
+  const RowCounts before = Counts();
+  v1::ReviewApplicationRequest request;
+  request.set_application_id("A-000001");
+  request.set_verdict(v1::REVIEW_VERDICT_APPROVE);
+  v1::ReviewApplicationResponse response;
+  grpc::ClientContext context;
+  context.AddMetadata("x-actor", "spiffe://imh.local/reviewer-a");
+  EXPECT_EQ(stub_->ReviewApplication(&context, request, &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Counts(), before);
+}
+
+}  // namespace
+}  // namespace imh::registry::testing
