@@ -3,7 +3,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/json_util.h"
@@ -35,11 +38,28 @@ absl::Status ParseJson(absl::string_view json, absl::string_view source,
   return absl::OkStatus();
 }
 
+std::string BlankCommentLines(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool first = true;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (!first) out.push_back('\n');
+    first = false;
+    // A JSON string cannot hold a raw line break, so a line whose first
+    // characters are "//" is never inside one.
+    if (absl::StartsWith(absl::StripLeadingAsciiWhitespace(line), "//")) {
+      continue;
+    }
+    out.append(line.data(), line.size());
+  }
+  return out;
+}
+
 absl::Status ReadJsonFile(const std::string& path,
                           google::protobuf::Message* message) {
   absl::StatusOr<std::string> json = ReadFileToString(path);
   if (!json.ok()) return json.status();
-  return ParseJson(*json, path, message);
+  return ParseJson(BlankCommentLines(*json), path, message);
 }
 
 std::string ToJson(const google::protobuf::Message& message) {
@@ -48,6 +68,14 @@ std::string ToJson(const google::protobuf::Message& message) {
   options.preserve_proto_field_names = false;
   std::string out;
   // Printing a valid message cannot fail.
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  return out;
+}
+
+std::string ToJsonLine(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = false;
+  std::string out;
   (void)google::protobuf::util::MessageToJsonString(message, &out, options);
   return out;
 }

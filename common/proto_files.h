@@ -21,7 +21,12 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path);
 absl::Status ParseJson(absl::string_view json, absl::string_view source,
                        google::protobuf::Message* message);
 
-// ReadFileToString + ParseJson.
+// `text` with every line whose first non-blank characters are "//" made
+// empty (line numbers stay as they were).
+std::string BlankCommentLines(absl::string_view text);
+
+// ReadFileToString + BlankCommentLines + ParseJson: a JSON file may explain
+// itself in whole-line "//" comments (as `imh portfolio new` writes them).
 absl::Status ReadJsonFile(const std::string& path,
                           google::protobuf::Message* message);
 
@@ -31,6 +36,9 @@ std::string DeterministicBytes(const google::protobuf::Message& message);
 
 // Canonical JSON, indented, with default-valued fields left out.
 std::string ToJson(const google::protobuf::Message& message);
+
+// The same on one line: for JSON Lines, one message per line.
+std::string ToJsonLine(const google::protobuf::Message& message);
 
 }  // namespace imh
 

@@ -24,7 +24,8 @@ ABSL_FLAG(std::string, tls_server_name, "",
           "target's host");
 ABSL_FLAG(int, timeout_ms, 10000, "deadline of each call");
 ABSL_FLAG(std::string, request_id, "",
-          "x-request-id sent with every call (default: a new one per call)");
+          "x-request-id sent with every call (default: a new one per call), "
+          "and the idempotency key of a registry write");
 ABSL_FLAG(std::string, actor, "",
           "x-actor sent with every call: who you are, for the audit trail, "
           "when no client certificate says it");
@@ -68,6 +69,18 @@ std::unique_ptr<grpc::ClientContext> NewCallContext(
   return context;
 }
 
+int ExitCodeFor(const grpc::Status& status) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::OK:
+      return kExitDone;
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return kExitUnreachable;
+    default:
+      return kExitRefused;
+  }
+}
+
 int ReportRpcError(absl::string_view what, const grpc::Status& status) {
   std::cerr << "imh: " << what << ": " << StatusCodeName(status.error_code())
             << ": " << status.error_message() << "\n";
@@ -83,12 +96,12 @@ int ReportRpcError(absl::string_view what, const grpc::Status& status) {
       }
     }
   }
-  return 1;
+  return ExitCodeFor(status);
 }
 
 int ReportError(absl::string_view what, const absl::Status& status) {
   std::cerr << "imh: " << what << ": " << status.message() << "\n";
-  return 1;
+  return kExitRefused;
 }
 
 }  // namespace imh::tools

@@ -2,6 +2,9 @@
 
 #include <google/protobuf/text_format.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -27,12 +30,12 @@ struct Session {
 };
 
 // Connects, and (for text output) fetches the rulebook in force. Prints the
-// error and returns nullopt on failure.
-std::optional<Session> Connect(const ClientOptions& options) {
+// error, sets `*exit_code` and returns nullopt on failure.
+std::optional<Session> Connect(const ClientOptions& options, int* exit_code) {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
       OpenChannel(options, options.eligibility_target);
   if (!channel.ok()) {
-    ReportError("eligibility", channel.status());
+    *exit_code = ReportError("eligibility", channel.status());
     return std::nullopt;
   }
   Session session;
@@ -42,8 +45,8 @@ std::optional<Session> Connect(const ClientOptions& options) {
   const grpc::Status status = session.stub->GetRulebook(
       NewCallContext(options).get(), v1::GetRulebookRequest(), &response);
   if (!status.ok()) {
-    ReportRpcError(absl::StrCat("eligibility at ", options.eligibility_target),
-                   status);
+    *exit_code = ReportRpcError(
+        absl::StrCat("eligibility at ", options.eligibility_target), status);
     return std::nullopt;
   }
   std::string text;
@@ -51,7 +54,7 @@ std::optional<Session> Connect(const ClientOptions& options) {
   absl::StatusOr<imh::Rulebook> rulebook =
       imh::Rulebook::Parse(text, "the eligibility service's rulebook");
   if (!rulebook.ok()) {
-    ReportError("rulebook", rulebook.status());
+    *exit_code = ReportError("rulebook", rulebook.status());
     return std::nullopt;
   }
   session.rulebook = std::make_unique<imh::Rulebook>(std::move(*rulebook));
@@ -77,33 +80,67 @@ std::string VerificationText(const std::string& decision_id,
   return text + "\n";
 }
 
+// Writes the signed decision as JSON to `path` (whole or not at all).
+absl::Status SaveSignedDecision(const std::string& path,
+                                const decision::v1::SignedDecision& decision) {
+  const std::string partial = path + ".partial";
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    out << ToJson(decision) << "\n";
+    out.close();
+    if (!out)
+      return absl::InternalError(absl::StrCat("cannot write ", partial));
+  }
+  if (std::rename(partial.c_str(), path.c_str()) != 0) {
+    std::remove(partial.c_str());
+    return absl::InternalError(absl::StrCat("cannot write ", path));
+  }
+  return absl::OkStatus();
+}
+
 // Sends each file as one request and prints each answer. `prepare` reads
 // the file into the request; `call` makes the call; `text` renders the
-// answer for a person.
+// answer for a person. With `save_decision` set (one file), the answer's
+// signed decision is written there.
 template <typename Request, typename Response>
 int ForEachFile(
     const ClientOptions& options, const std::vector<std::string>& files,
+    const std::string& save_decision,
     const std::function<absl::Status(const std::string&, Request&)>& prepare,
     const std::function<grpc::Status(v1::EligibilityService::Stub&,
                                      grpc::ClientContext*, const Request&,
                                      Response*)>& call,
     const std::function<std::string(const Response&, const imh::Rulebook&)>&
         text) {
-  std::optional<Session> session = Connect(options);
-  if (!session) return 1;
-  int failures = 0;
+  if (!save_decision.empty() && files.size() != 1) {
+    std::cerr << "imh: --save_decision takes the decision of one file\n";
+    return kExitUsage;
+  }
+  int code = kExitDone;
+  std::optional<Session> session = Connect(options, &code);
+  if (!session) return code;
   for (const std::string& file : files) {
     Request request;
     if (absl::Status read = prepare(file, request); !read.ok()) {
-      failures += ReportError(file, read);
+      code = std::max(code, ReportError(file, read));
       continue;
     }
     Response response;
     const grpc::Status status =
         call(*session->stub, NewCallContext(options).get(), request, &response);
     if (!status.ok()) {
-      failures += ReportRpcError(file, status);
+      code = std::max(code, ReportRpcError(file, status));
       continue;
+    }
+    if (!save_decision.empty()) {
+      if (absl::Status saved =
+              SaveSignedDecision(save_decision, response.signed_decision());
+          !saved.ok()) {
+        code = std::max(code, ReportError(save_decision, saved));
+      } else if (!options.json) {
+        std::cerr << "signed decision " << response.decision_id()
+                  << " saved to " << save_decision << "\n";
+      }
     }
     if (options.json) {
       std::cout << ToJson(response) << "\n";
@@ -112,7 +149,7 @@ int ForEachFile(
                 << text(response, *session->rulebook) << "\n";
     }
   }
-  return failures == 0 ? 0 : 1;
+  return code;
 }
 
 // Reads `file` into `*input`, a field of `request`, and sets the request's
@@ -136,11 +173,11 @@ absl::Status ReadInput(const std::string& file, const std::string& as_of,
 int Evaluate(const ClientOptions& options,
              const std::vector<std::string>& files,
              const std::vector<std::string>& categories,
-             const std::string& as_of) {
+             const std::string& as_of, const std::string& save_decision) {
   using Request = v1::EvaluatePortfolioRequest;
   using Response = v1::EvaluatePortfolioResponse;
   return ForEachFile<Request, Response>(
-      options, files,
+      options, files, save_decision,
       [&](const std::string& file, Request& request) {
         for (const std::string& category : categories) {
           request.add_categories(category);
@@ -163,7 +200,7 @@ int Recommend(const ClientOptions& options,
   using Request = v1::RecommendCategoriesRequest;
   using Response = v1::RecommendCategoriesResponse;
   return ForEachFile<Request, Response>(
-      options, files,
+      options, files, "",
       [&](const std::string& file, Request& request) {
         return ReadInput(file, as_of, request.mutable_portfolio(), request);
       },
@@ -179,11 +216,11 @@ int Recommend(const ClientOptions& options,
 }
 
 int Renew(const ClientOptions& options, const std::vector<std::string>& files,
-          const std::string& as_of) {
+          const std::string& as_of, const std::string& save_decision) {
   using Request = v1::EvaluateRenewalRequest;
   using Response = v1::EvaluateRenewalResponse;
   return ForEachFile<Request, Response>(
-      options, files,
+      options, files, save_decision,
       [&](const std::string& file, Request& request) {
         return ReadInput(file, as_of, request.mutable_attestation(), request);
       },

@@ -14,6 +14,7 @@
 #include "imh/admin/v1/admin_service.grpc.pb.h"
 #include "imh/registry/v1/registry_service.grpc.pb.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/record_text.h"
 #include "tools/cli/registry_csv.h"
 
 namespace imh::tools {
@@ -34,10 +35,6 @@ std::unique_ptr<reg::RegistryService::Stub> RegistryStub(
     return nullptr;
   }
   return reg::RegistryService::NewStub(*channel);
-}
-
-std::string DayText(const google::type::Date& date) {
-  return IsCompleteDate(date) ? FormatDay(ToCivilDayUnchecked(date)) : "-";
 }
 
 const char* CredentialWord(reg::CredentialStatus status) {
@@ -64,7 +61,7 @@ int Verify(const ClientOptions& options, const VerifyArgs& args) {
     return 2;
   }
   auto stub = RegistryStub(options);
-  if (!stub) return 1;
+  if (!stub) return kExitRefused;
   reg::VerifyCredentialsRequest request;
   reg::CredentialQuestion& question = *request.add_questions();
   if (!args.person_id.empty()) question.set_person_id(args.person_id);
@@ -102,7 +99,7 @@ int Verify(const ClientOptions& options, const VerifyArgs& args) {
 
 int List(const ClientOptions& options, const ListArgs& args) {
   auto stub = RegistryStub(options);
-  if (!stub) return 1;
+  if (!stub) return kExitRefused;
   reg::ListEndorsementsRequest request;
   request.set_category(args.category);
   request.set_name(args.name);
@@ -137,7 +134,7 @@ int List(const ClientOptions& options, const ListArgs& args) {
       if (args.limit > 0 && shown >= args.limit) break;
       ++shown;
       if (options.json) {
-        std::cout << ToJson(e) << "\n";
+        std::cout << ToJsonLine(e) << "\n";
       } else {
         std::cout << absl::StrFormat(
             "%-16s %-10s %-8s %-10s %-11s %-12s %s\n", e.endorsement_number(),
@@ -161,7 +158,7 @@ int ImportCsv(const ClientOptions& options, const std::string& file) {
   absl::StatusOr<std::vector<CsvRecord>> records = ParseRegistryCsv(*text);
   if (!records.ok()) return ReportError(file, records.status());
   auto stub = RegistryStub(options);
-  if (!stub) return 1;
+  if (!stub) return kExitRefused;
   // The same file imported again sends the same request ids, which the
   // registry answers from its first response without writing anything.
   const std::string file_digest = Sha256Hex(*text).substr(0, 24);
@@ -209,7 +206,7 @@ int ImportCsv(const ClientOptions& options, const std::string& file) {
 
 int ExportCsv(const ClientOptions& options, const std::string& file) {
   auto stub = RegistryStub(options);
-  if (!stub) return 1;
+  if (!stub) return kExitRefused;
   std::ofstream out_file;
   const bool to_stdout = file.empty() || file == "-";
   const std::string partial = file + ".partial";
@@ -217,7 +214,7 @@ int ExportCsv(const ClientOptions& options, const std::string& file) {
     out_file.open(partial, std::ios::binary | std::ios::trunc);
     if (!out_file) {
       std::cerr << "imh: cannot write " << partial << "\n";
-      return 1;
+      return kExitRefused;
     }
   }
   std::ostream& out = to_stdout ? std::cout : out_file;
@@ -246,7 +243,7 @@ int ExportCsv(const ClientOptions& options, const std::string& file) {
     out_file.close();
     if (!out_file || std::rename(partial.c_str(), file.c_str()) != 0) {
       std::cerr << "imh: cannot write " << file << "\n";
-      return 1;
+      return kExitRefused;
     }
     std::cerr << "exported " << rows << " endorsement(s) to " << file << "\n";
   }
