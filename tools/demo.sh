@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Quick start, command 1: install what is missing, build, and run the main job.
 #
-# Starts the registry and the eligibility service on localhost (plaintext,
-# loopback only), loads the demo registry of fictional endorsed professionals
-# from deploy/examples/demo_registry.csv into a fresh SQLite file, evaluates the
-# example portfolios in deploy/examples/ through the services, prints the
-# decisions, and leaves both services running until Ctrl-C.
+# Makes development certificates and a decision-signing key, starts the
+# registry (mutual TLS, the shipped authorization policy) and the eligibility
+# service (TLS) on localhost, loads the demo registry of fictional endorsed
+# professionals from deploy/examples/demo_registry.csv into a fresh SQLite
+# file, evaluates the example portfolios in deploy/examples/ through the
+# services, then takes one applicant from decision to the Active Registry: the
+# signed decision is submitted, two reviewers approve, the endorsement is
+# granted and verifies HELD. Both services keep running until Ctrl-C.
 #
 #   tools/demo.sh          build (release), run, wait for Ctrl-C
 #   tools/demo.sh --once   stop the services after the examples (for tests)
@@ -33,6 +36,11 @@ eligibility_port="${IMH_ELIGIBILITY_PORT:-50051}"
 
 rm -rf "$data"
 mkdir -p "$data"
+certs="$data/certs"
+# Development certificates (not for production): the registrar (staff), the
+# eligibility service, and two reviewers, each a principal of the registry's
+# policy; and the Ed25519 key that signs decisions.
+tools/make_dev_certs.sh "$certs" registrar eligibility reviewer-a reviewer-b
 pids=()
 stop() {
   trap - EXIT INT TERM
@@ -60,26 +68,45 @@ wait_for_port() {
 
 "$bin/services/registry/imh-registry" --listen="127.0.0.1:$registry_port" \
   --db="$data/registry.sqlite" --port_file="$data/registry.port" \
+  --tls_cert="$certs/server.pem" --tls_key="$certs/server.key" \
+  --tls_client_ca="$certs/ca.pem" \
+  --authz_policy=deploy/authz/registry_policy.json \
+  --decision_keys="$certs/decision_signing.pub" \
   2>"$data/registry.log" &
 pids+=($!)
 registry_port=$(wait_for_port "$data/registry.port" "${pids[0]}" registry)
 
 "$bin/services/eligibility/imh-eligibility" --listen="127.0.0.1:$eligibility_port" \
   --registry="127.0.0.1:$registry_port" --decision_log="$data/decisions.jsonl" \
-  --port_file="$data/eligibility.port" 2>"$data/eligibility.log" &
+  --port_file="$data/eligibility.port" \
+  --tls_cert="$certs/server.pem" --tls_key="$certs/server.key" \
+  --registry_tls_ca="$certs/ca.pem" --registry_tls_cert="$certs/eligibility.pem" \
+  --registry_tls_key="$certs/eligibility.key" \
+  --signing_key="$certs/decision_signing.key" \
+  2>"$data/eligibility.log" &
 pids+=($!)
 eligibility_port=$(wait_for_port "$data/eligibility.port" "${pids[1]}" eligibility)
 
+# imh as a principal of the registry's policy: `as reviewer-a review ...`.
+as() {
+  local who=$1; shift
+  "$bin/tools/imh" --eligibility="127.0.0.1:$eligibility_port" \
+    --registry="127.0.0.1:$registry_port" --tls_ca="$certs/ca.pem" \
+    --tls_cert="$certs/$who.pem" --tls_key="$certs/$who.key" "$@"
+}
+# The association's staff: the registrar.
 imh=("$bin/tools/imh" --eligibility="127.0.0.1:$eligibility_port"
-     --registry="127.0.0.1:$registry_port" --actor=demo)
+     --registry="127.0.0.1:$registry_port" --tls_ca="$certs/ca.pem"
+     --tls_cert="$certs/registrar.pem" --tls_key="$certs/registrar.key")
 banner() { printf '\n######## %s\n' "$1"; }
 
-banner "Registry at 127.0.0.1:$registry_port, eligibility at 127.0.0.1:$eligibility_port (insecure loopback mode)"
+banner "Registry at 127.0.0.1:$registry_port (mutual TLS), eligibility at 127.0.0.1:$eligibility_port (TLS); certificates in $certs"
 "${imh[@]}" import-csv "$examples/demo_registry.csv"
 "${imh[@]}" list
 
 banner "Each applicant, for the category applied for (EvaluatePortfolio)"
-"${imh[@]}" evaluate --category=IFS "$examples/portfolios/ifs_applicant.json"
+"${imh[@]}" evaluate --category=IFS --save_decision="$data/morgan_ifs_decision.json" \
+  "$examples/portfolios/ifs_applicant.json"
 "${imh[@]}" evaluate --category=IFA "$examples/portfolios/ifa_applicant_with_cda.json"
 "${imh[@]}" evaluate --category=IMHS "$examples/portfolios/imhs_applicant_lapsed_provider.json"
 "${imh[@]}" evaluate --category=IMHM-C "$examples/portfolios/imhm_clinical_applicant.json"
@@ -93,6 +120,22 @@ banner "An early renewal attestation for the 2027 cycle: 2027's hours are still 
 banner "Is the IMHS applicant's provider endorsed? (VerifyCredentials)"
 "${imh[@]}" verify --endorsement=VA-IFRS-1003 --category=IFRS,IMHM-C
 
+banner "From decision to the Active Registry: Morgan Ellis (P-2001) applies for IFS"
+"${imh[@]}" person create --person=P-2001 --name="Morgan Ellis" --county=Fairfax \
+  --membership_through=2026
+"${imh[@]}" application submit "$data/morgan_ifs_decision.json" --category=IFS \
+  | tee "$data/application.txt"
+application=$(grep -o 'A-[0-9]*' "$data/application.txt" | head -1)
+banner "Two reviewers approve $application (each with their own certificate)"
+as reviewer-a review approve "$application" --comment="portfolio and references checked"
+as reviewer-b review approve "$application" --comment="agree" | tee "$data/grant.txt"
+number=$(grep -o 'VA-IFS-[0-9]*' "$data/grant.txt" | head -1)
+banner "Morgan Ellis on the Active Registry, and a verification of $number"
+"${imh[@]}" list --status=active --name=morgan
+"${imh[@]}" verify --endorsement="$number" --category=IFS
+banner "Whose membership for 2027 is still to be paid (reminders go out in December)"
+"${imh[@]}" due memberships --year=2027
+
 banner "Per-method calls and latencies of the eligibility service (AdminService)"
 "${imh[@]}" metrics --server=eligibility
 
@@ -100,6 +143,7 @@ echo
 echo "Decision log: $data/decisions.jsonl; service logs: $data/*.log"
 if $once; then exit 0; fi
 echo "Both services keep running. Try, in another terminal:"
+echo "  ${imh[*]} person show P-2001"
 echo "  ${imh[*]} evaluate $examples/portfolios/ifs_applicant.json"
 echo "Press Ctrl-C to stop."
 wait

@@ -207,6 +207,7 @@ void ReadGrantDetails(SQLite::Database& db, v1::Endorsement& endorsement) {
   reviewed.set_decision_rulebook_version(decision.rulebook_version());
   *reviewed.mutable_decided_as_of() = decision.as_of();
   reviewed.set_decision_key_id(decision.key_id());
+  reviewed.clear_approvals();
   for (const v1::Review& review : application->reviews()) {
     if (review.verdict() != v1::REVIEW_VERDICT_APPROVE) continue;
     v1::GrantApproval& approval = *reviewed.add_approvals();
@@ -466,7 +467,6 @@ absl::StatusOr<v1::ReviewApplicationResponse> RegistryStore::ReviewApplication(
                 tx, *application, *record, approvers, today);
             if (!granted.ok()) return granted.status();
             *out.mutable_endorsement() = *LoadEndorsementById(tx.db, *granted);
-            ReadGrantDetails(tx.db, *out.mutable_endorsement());
           }
         }
         *out.mutable_application() =

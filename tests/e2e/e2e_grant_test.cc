@@ -238,6 +238,12 @@ TEST_F(GrantTest,
   EXPECT_THAT(granted.history(0).reviewers(),
               ElementsAre("spiffe://imh.local/reviewer-a",
                           "spiffe://imh.local/reviewer-b"));
+  // The grant as the review answers it: each approving reviewer once.
+  ASSERT_EQ(granted.grant().reviewed().approvals_size(), 2);
+  EXPECT_EQ(granted.grant().reviewed().approvals(0).reviewer(),
+            "spiffe://imh.local/reviewer-a");
+  EXPECT_EQ(granted.grant().reviewed().approvals(1).reviewer(),
+            "spiffe://imh.local/reviewer-b");
 
   reg::GetEndorsementRequest get;
   get.set_endorsement_number(granted.endorsement_number());

@@ -125,7 +125,7 @@ int List(const ClientOptions& options, const ListArgs& args) {
         NewCallContext(options).get(), request, &response);
     if (!status.ok()) return ReportRpcError("list", status);
     if (first_page && !options.json) {
-      std::cout << absl::StrFormat("%-16s %-10s %-8s %-10s %-11s %-12s %s\n",
+      std::cout << absl::StrFormat("%-16s %-10s %-8s %-10s %-11s %-14s %s\n",
                                    "ENDORSEMENT", "PERSON", "CATEGORY",
                                    "STATUS", "SINCE", "COUNTY", "NAME");
     }
@@ -137,7 +137,7 @@ int List(const ClientOptions& options, const ListArgs& args) {
         std::cout << ToJsonLine(e) << "\n";
       } else {
         std::cout << absl::StrFormat(
-            "%-16s %-10s %-8s %-10s %-11s %-12s %s\n", e.endorsement_number(),
+            "%-16s %-10s %-8s %-10s %-11s %-14s %s\n", e.endorsement_number(),
             e.person_id(), e.category(), StatusWord(e.status()),
             DayText(e.status_since()), e.county(), e.display_name());
       }

@@ -357,7 +357,7 @@ int ListRenewalsDue(const ClientOptions& options, int cycle_year) {
   if (!stub) return kExitRefused;
   int shown = 0;
   if (!options.json) {
-    std::cout << absl::StrFormat("%-16s %-10s %-8s %-11s %-12s %s\n",
+    std::cout << absl::StrFormat("%-16s %-10s %-8s %-11s %-14s %s\n",
                                  "ENDORSEMENT", "PERSON", "CATEGORY",
                                  "LAPSES ON", "COUNTY", "NAME");
   }
@@ -374,7 +374,7 @@ int ListRenewalsDue(const ClientOptions& options, int cycle_year) {
             std::cout << ToJsonLine(e) << "\n";
             continue;
           }
-          std::cout << absl::StrFormat("%-16s %-10s %-8s %-11s %-12s %s\n",
+          std::cout << absl::StrFormat("%-16s %-10s %-8s %-11s %-14s %s\n",
                                        e.endorsement_number(), e.person_id(),
                                        e.category(), DayText(e.lapses_on()),
                                        e.county(), e.display_name());
@@ -398,7 +398,7 @@ int ListMembershipsDue(const ClientOptions& options, int year) {
   if (!stub) return kExitRefused;
   int shown = 0;
   if (!options.json) {
-    std::cout << absl::StrFormat("%-10s %-12s %-12s %s\n", "PERSON", "PAID TO",
+    std::cout << absl::StrFormat("%-10s %-8s %-14s %s\n", "PERSON", "PAID TO",
                                  "COUNTY", "NAME");
   }
   const int code = ForEachPage(
@@ -415,7 +415,7 @@ int ListMembershipsDue(const ClientOptions& options, int year) {
             continue;
           }
           std::cout << absl::StrFormat(
-              "%-10s %-12s %-12s %s\n", person.person_id(),
+              "%-10s %-8s %-14s %s\n", person.person_id(),
               person.membership_paid_through_year() == 0
                   ? std::string("-")
                   : absl::StrCat(person.membership_paid_through_year()),
