@@ -11,7 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   libssl-dev openssl
-  python3-grpcio python3-grpc-tools python3-protobuf
+  python3-grpcio python3-grpc-tools python3-protobuf python3-yaml
 )
 
 missing=()

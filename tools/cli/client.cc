@@ -58,6 +58,17 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(
   return grpc::CreateCustomChannel(target, *credentials, args);
 }
 
+std::unique_ptr<registry::v1::RegistryService::Stub> RegistryStub(
+    const ClientOptions& options) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      OpenChannel(options, options.registry_target);
+  if (!channel.ok()) {
+    ReportError("registry", channel.status());
+    return nullptr;
+  }
+  return registry::v1::RegistryService::NewStub(*channel);
+}
+
 std::unique_ptr<grpc::ClientContext> NewCallContext(
     const ClientOptions& options) {
   auto context = std::make_unique<grpc::ClientContext>();

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/tls.h"
+#include "imh/registry/v1/registry_service.grpc.pb.h"
 
 namespace imh::tools {
 
@@ -54,6 +55,11 @@ ClientOptions ClientOptionsFromFlags();
 // for unreadable certificate files.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(
     const ClientOptions& options, const std::string& target);
+
+// A registry stub on a channel to options.registry_target; nullptr (the
+// error printed) when the TLS files cannot be read.
+std::unique_ptr<registry::v1::RegistryService::Stub> RegistryStub(
+    const ClientOptions& options);
 
 // A context with the deadline, x-request-id and x-actor of `options`.
 std::unique_ptr<grpc::ClientContext> NewCallContext(

@@ -26,17 +26,6 @@ namespace reg = registry::v1;
 // is one transaction.
 constexpr int kImportBatch = 10000;
 
-std::unique_ptr<reg::RegistryService::Stub> RegistryStub(
-    const ClientOptions& options) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-      OpenChannel(options, options.registry_target);
-  if (!channel.ok()) {
-    ReportError("registry", channel.status());
-    return nullptr;
-  }
-  return reg::RegistryService::NewStub(*channel);
-}
-
 const char* CredentialWord(reg::CredentialStatus status) {
   switch (status) {
     case reg::CREDENTIAL_STATUS_HELD:

@@ -21,17 +21,6 @@ namespace {
 
 namespace reg = registry::v1;
 
-std::unique_ptr<reg::RegistryService::Stub> Registry(
-    const ClientOptions& options) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-      OpenChannel(options, options.registry_target);
-  if (!channel.ok()) {
-    ReportError("registry", channel.status());
-    return nullptr;
-  }
-  return reg::RegistryService::NewStub(*channel);
-}
-
 // Prints `response` as JSON with --json, else `text()`. Returns kExitDone.
 int Print(const ClientOptions& options,
           const google::protobuf::Message& response,
@@ -98,7 +87,7 @@ int SubmitApplication(const ClientOptions& options,
   }
   *request.mutable_signed_decision() = *std::move(signed_decision);
   request.set_request_id(options.request_id);
-  auto stub = Registry(options);
+  auto stub = RegistryStub(options);
   if (!stub) return kExitRefused;
   reg::SubmitApplicationResponse response;
   const grpc::Status status = stub->SubmitApplication(
@@ -124,7 +113,7 @@ int ListApplications(const ClientOptions& options, const std::string& state,
   }
   request.set_person_id(person_id);
   request.set_page_size(1000);
-  auto stub = Registry(options);
+  auto stub = RegistryStub(options);
   if (!stub) return kExitRefused;
   int shown = 0;
   if (!options.json) {
@@ -169,7 +158,7 @@ int ListApplications(const ClientOptions& options, const std::string& state,
 
 int ShowApplication(const ClientOptions& options,
                     const std::string& application_id) {
-  auto stub = Registry(options);
+  auto stub = RegistryStub(options);
   if (!stub) return kExitRefused;
   reg::GetApplicationRequest request;
   request.set_application_id(application_id);
@@ -191,7 +180,7 @@ int ReviewApplication(const ClientOptions& options, const ReviewArgs& args) {
   }
   request.set_comment(args.comment);
   request.set_request_id(options.request_id);
-  auto stub = Registry(options);
+  auto stub = RegistryStub(options);
   if (!stub) return kExitRefused;
   reg::ReviewApplicationResponse response;
   const grpc::Status status = stub->ReviewApplication(
@@ -211,7 +200,7 @@ int ReviewApplication(const ClientOptions& options, const ReviewArgs& args) {
 }
 
 int ShowEndorsement(const ClientOptions& options, const std::string& number) {
-  auto stub = Registry(options);
+  auto stub = RegistryStub(options);
   if (!stub) return kExitRefused;
   reg::GetEndorsementRequest request;
   request.set_endorsement_number(number);
@@ -240,7 +229,7 @@ int ChangeEndorsementStatus(const ClientOptions& options,
   request.set_reason(args.reason);
   request.set_etag(args.etag);
   request.set_request_id(options.request_id);
-  auto stub = Registry(options);
+  auto stub = RegistryStub(options);
   if (!stub) return kExitRefused;
   reg::UpdateEndorsementStatusResponse response;
   const grpc::Status status = stub->UpdateEndorsementStatus(
@@ -254,7 +243,7 @@ int CreatePerson(const ClientOptions& options, const reg::Person& person) {
   reg::CreatePersonRequest request;
   *request.mutable_person() = person;
   request.set_request_id(options.request_id);
-  auto stub = Registry(options);
+  auto stub = RegistryStub(options);
   if (!stub) return kExitRefused;
   reg::CreatePersonResponse response;
   const grpc::Status status =
@@ -267,7 +256,7 @@ int CreatePerson(const ClientOptions& options, const reg::Person& person) {
 }
 
 int ShowPerson(const ClientOptions& options, const std::string& person_id) {
-  auto stub = Registry(options);
+  auto stub = RegistryStub(options);
   if (!stub) return kExitRefused;
   reg::GetPersonRequest request;
   request.set_person_id(person_id);
@@ -284,7 +273,7 @@ int RecordMembership(const ClientOptions& options, const std::string& person_id,
   request.set_person_id(person_id);
   request.set_year(year);
   request.set_request_id(options.request_id);
-  auto stub = Registry(options);
+  auto stub = RegistryStub(options);
   if (!stub) return kExitRefused;
   reg::RecordMembershipResponse response;
   const grpc::Status status =
@@ -309,7 +298,7 @@ int RecordRenewal(const ClientOptions& options,
   request.set_endorsement_number(endorsement_number);
   *request.mutable_signed_decision() = *std::move(signed_decision);
   request.set_request_id(options.request_id);
-  auto stub = Registry(options);
+  auto stub = RegistryStub(options);
   if (!stub) return kExitRefused;
   reg::RecordRenewalResponse response;
   const grpc::Status status =
@@ -327,7 +316,7 @@ int RunLapses(const ClientOptions& options, const std::string& as_of) {
   reg::ProcessLapsesRequest request;
   *request.mutable_as_of() = ToProtoDate(*day);
   request.set_request_id(options.request_id);
-  auto stub = Registry(options);
+  auto stub = RegistryStub(options);
   if (!stub) return kExitRefused;
   reg::ProcessLapsesResponse response;
   const grpc::Status status =
@@ -353,7 +342,7 @@ int ListRenewalsDue(const ClientOptions& options, int cycle_year) {
   reg::ListRenewalsDueRequest request;
   request.set_cycle_year(cycle_year);
   request.set_page_size(1000);
-  auto stub = Registry(options);
+  auto stub = RegistryStub(options);
   if (!stub) return kExitRefused;
   int shown = 0;
   if (!options.json) {
@@ -394,7 +383,7 @@ int ListMembershipsDue(const ClientOptions& options, int year) {
   reg::ListMembershipsDueRequest request;
   request.set_year(year);
   request.set_page_size(1000);
-  auto stub = Registry(options);
+  auto stub = RegistryStub(options);
   if (!stub) return kExitRefused;
   int shown = 0;
   if (!options.json) {
