@@ -21,8 +21,10 @@ struct StatusOnDay {
 };
 
 // The status in force on `day`: the last history entry effective on or before
-// it, or ACTIVE from granted_on when the history has none. Requires complete
-// dates (entries with incomplete dates are ignored).
+// it, or ACTIVE from granted_on when the history has none; and, when that is
+// the current ACTIVE period and the endorsement carries lapses_on, LAPSED from
+// that day (what the registry answers before its lapse run has recorded it).
+// Requires complete dates (entries with incomplete dates are ignored).
 StatusOnDay EndorsementStatusOn(const registry::v1::Endorsement& endorsement,
                                 absl::CivilDay day);
 

@@ -61,6 +61,26 @@ TEST(Verification, NotHeldFromTheDayItLapsed) {
   EXPECT_EQ(lapsed.detail, "IFRS lapsed since 2025-01-01");
 }
 
+// RULES.md s.5-6 (R-RNW-CYCLE, R-RNW-MEM): a registry export carries the lapse
+// day of an ACTIVE endorsement; offline answers follow it as the registry
+// does, before any lapse run has recorded it, and leave earlier days alone.
+TEST(Verification, NotHeldFromTheLapseDayBeforeAnyRunRecordedIt) {
+  reg::RegistrySnapshot snapshot;
+  reg::Endorsement* e = snapshot.add_endorsements();
+  e->set_endorsement_number("VA-IFRS-0200");
+  e->set_person_id("P-200");
+  e->set_category("IFRS");
+  *e->mutable_granted_on() = Day(2020, 3, 1);
+  *e->mutable_lapses_on() = Day(2025, 1, 1);
+  SnapshotVerifier registry(std::move(snapshot));
+  EXPECT_EQ(Ask(registry, "P-200", "", CivilDay(2024, 12, 31)).status,
+            CredentialStatus::kHeld);
+  const CredentialAnswer lapsed =
+      Ask(registry, "P-200", "", CivilDay(2025, 1, 1));
+  EXPECT_EQ(lapsed.status, CredentialStatus::kNotHeld);
+  EXPECT_EQ(lapsed.detail, "IFRS lapsed since 2025-01-01");
+}
+
 TEST(Verification, AnEndorsementNumberIdentifiesThePersonToo) {
   SnapshotVerifier registry = ExampleRegistry();
   EXPECT_EQ(Ask(registry, "", "VA-IFRS-0100", CivilDay(2024, 7, 1)).status,
