@@ -296,19 +296,27 @@ void ReaderPool::OnCommit() {
 
 void WriteTx::AddChange(v1::ChangeKind kind, const std::string& person_id,
                         std::optional<int64_t> endorsement_id,
-                        const std::string& application_id) {
+                        const std::string& application_id,
+                        const v1::Endorsement* state) {
   if (!insert_change_) {
     insert_change_ = std::make_unique<SQLite::Statement>(
         db,
         "INSERT INTO changes (kind, person_id, endorsement_id, at_us,"
-        " application_id) VALUES (?, ?, ?, ?, ?)");
+        " application_id, endorsement_state) VALUES (?, ?, ?, ?, ?, ?)");
   }
   SQLite::Statement& insert = *insert_change_;
   insert.reset();
   insert.bind(1, static_cast<int>(kind));
   insert.bind(2, person_id);
+  std::string state_bytes;
   if (endorsement_id) {
     insert.bind(3, *endorsement_id);
+    if (state != nullptr) {
+      state_bytes = state->SerializeAsString();
+    } else if (std::optional<v1::Endorsement> now_state =
+                   LoadEndorsementById(db, *endorsement_id)) {
+      state_bytes = now_state->SerializeAsString();
+    }
   } else {
     insert.bind(3);
   }
@@ -317,6 +325,12 @@ void WriteTx::AddChange(v1::ChangeKind kind, const std::string& person_id,
     insert.bind(5);
   } else {
     insert.bind(5, application_id);
+  }
+  if (endorsement_id) {
+    // SQLiteCpp binds a std::string as TEXT; the state is a BLOB.
+    insert.bind(6, state_bytes.data(), static_cast<int>(state_bytes.size()));
+  } else {
+    insert.bind(6);
   }
   insert.exec();
   last_sequence = db.getLastInsertRowid();

@@ -102,7 +102,7 @@ struct Change {
   v1::ChangeKind kind = v1::CHANGE_KIND_UNSPECIFIED;
   absl::Time at;
   std::string person_id;
-  // Set for endorsement changes: as it is now.
+  // Set for endorsement changes: as this change left it.
   std::optional<v1::Endorsement> endorsement;
   // Set for application changes.
   std::string application_id;

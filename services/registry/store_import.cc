@@ -6,6 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/dates.h"
+#include "common/endorsement_status.h"
+#include "google/protobuf/util/time_util.h"
 #include "services/registry/lapse_rule.h"
 #include "services/registry/renewal_cycle.h"
 #include "services/registry/store.h"
@@ -13,6 +15,16 @@
 
 namespace imh::registry {
 namespace {
+
+// The reason of a history entry an import adds (a record without history).
+constexpr char kImportedReason[] = "imported";
+
+// ACTIVE, LAPSED and SUSPENDED: continued by a status change, not a grant.
+bool IsLiveStatus(v1::EndorsementStatus status) {
+  return status == v1::ENDORSEMENT_STATUS_ACTIVE ||
+         status == v1::ENDORSEMENT_STATUS_LAPSED ||
+         status == v1::ENDORSEMENT_STATUS_SUSPENDED;
+}
 
 google::rpc::BadRequest::FieldViolation Violation(int index,
                                                   absl::string_view field,
@@ -36,6 +48,10 @@ struct ImportStatements {
                          "UPDATE people SET membership_paid_through = ?"
                          " WHERE person_id = ?"),
         number_taken(db, "SELECT 1 FROM endorsements WHERE number = ?"),
+        live_in_category(db,
+                         "SELECT number, status FROM endorsements WHERE"
+                         " person_id = ? AND category = ? AND status IN"
+                         " (?, ?, ?) LIMIT 1"),
         insert_endorsement(
             db,
             "INSERT INTO endorsements (number, person_id, category,"
@@ -50,6 +66,7 @@ struct ImportStatements {
   SQLite::Statement insert_person;
   SQLite::Statement raise_membership;
   SQLite::Statement number_taken;
+  SQLite::Statement live_in_category;
   SQLite::Statement insert_endorsement;
   SQLite::Statement insert_history;
 };
@@ -92,6 +109,35 @@ std::vector<google::rpc::BadRequest::FieldViolation> ImportRecord(
         Violation(index, "endorsement.endorsement_number",
                   absl::StrCat(endorsement.endorsement_number(),
                                " is already on the registry")));
+  }
+
+  // An endorsement is live while a status change, not a new grant, would
+  // continue it: at most one per person and category (as a grant enforces),
+  // earlier records of this import included.
+  const v1::EndorsementStatus final_status =
+      endorsement.history().empty()
+          ? v1::ENDORSEMENT_STATUS_ACTIVE
+          : endorsement.history(endorsement.history_size() - 1).status();
+  if (category != nullptr && IsLiveStatus(final_status)) {
+    sql.live_in_category.reset();
+    sql.live_in_category.bind(1, person.person_id());
+    sql.live_in_category.bind(2, category->code());
+    sql.live_in_category.bind(3,
+                              static_cast<int>(v1::ENDORSEMENT_STATUS_ACTIVE));
+    sql.live_in_category.bind(4,
+                              static_cast<int>(v1::ENDORSEMENT_STATUS_LAPSED));
+    sql.live_in_category.bind(
+        5, static_cast<int>(v1::ENDORSEMENT_STATUS_SUSPENDED));
+    if (sql.live_in_category.executeStep()) {
+      violations.push_back(Violation(
+          index, "endorsement.category",
+          absl::StrCat(person.person_id(), " already has ", category->code(),
+                       " endorsement ",
+                       sql.live_in_category.getColumn(0).getString(), " (",
+                       StatusWord(static_cast<v1::EndorsementStatus>(
+                           sql.live_in_category.getColumn(1).getInt())),
+                       "): one live endorsement per person and category")));
+    }
   }
 
   sql.find_person.reset();
@@ -154,11 +200,13 @@ std::vector<google::rpc::BadRequest::FieldViolation> ImportRecord(
   sql.insert_endorsement.bind(5, static_cast<int>(history.back().first));
   sql.insert_endorsement.bind(6, FormatDay(history.back().second));
   sql.insert_endorsement.bind(7, cycle);
+  std::string lapse_day;
   if (history.back().first == v1::ENDORSEMENT_STATUS_ACTIVE) {
     const LapseDay lapse =
         LapseDayOf({granted, history.back().second, cycle, paid_through,
                     tx.rulebook.proto().renewal().membership_required()});
-    sql.insert_endorsement.bind(8, FormatDay(lapse.day));
+    lapse_day = FormatDay(lapse.day);
+    sql.insert_endorsement.bind(8, lapse_day);
     sql.insert_endorsement.bind(9, static_cast<int>(lapse.cause));
   } else {
     sql.insert_endorsement.bind(8);
@@ -169,22 +217,52 @@ std::vector<google::rpc::BadRequest::FieldViolation> ImportRecord(
   sql.insert_endorsement.bind(12, tx.context.actor);
   sql.insert_endorsement.exec();
   const int64_t id = tx.db.getLastInsertRowid();
+  // The endorsement as this import leaves it, for the change feed, built
+  // here rather than read back (an import may bring a million).
+  v1::Endorsement state;
+  state.set_endorsement_number(endorsement.endorsement_number());
+  state.set_person_id(person.person_id());
+  state.set_display_name(person.display_name());
+  state.set_county(person.county());
+  state.set_category(category->code());
+  *state.mutable_granted_on() = ToProtoDate(granted);
+  state.set_status(history.back().first);
+  *state.mutable_status_since() = ToProtoDate(history.back().second);
+  state.set_next_renewal_cycle_year(cycle);
+  state.set_etag(EtagOf(0));
+  if (!lapse_day.empty()) {
+    *state.mutable_lapses_on() = ToProtoDate(*ParseDay(lapse_day));
+  }
+  v1::GrantBasis::Imported& imported =
+      *state.mutable_grant()->mutable_imported();
+  *imported.mutable_imported_at() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+          absl::ToUnixMicros(tx.now));
+  imported.set_imported_by(tx.context.actor);
   for (size_t i = 0; i < history.size(); ++i) {
     const bool given = i < static_cast<size_t>(endorsement.history_size());
+    const std::string reason =
+        given ? endorsement.history(i).reason() : std::string(kImportedReason);
+    const std::string& actor = given && !endorsement.history(i).actor().empty()
+                                   ? endorsement.history(i).actor()
+                                   : tx.context.actor;
     sql.insert_history.reset();
     sql.insert_history.bind(1, id);
     sql.insert_history.bind(2, static_cast<int64_t>(i + 1));
     sql.insert_history.bind(3, static_cast<int>(history[i].first));
     sql.insert_history.bind(4, FormatDay(history[i].second));
-    sql.insert_history.bind(
-        5, given ? endorsement.history(i).reason() : std::string("imported"));
-    sql.insert_history.bind(6, given && !endorsement.history(i).actor().empty()
-                                   ? endorsement.history(i).actor()
-                                   : tx.context.actor);
+    sql.insert_history.bind(5, reason);
+    sql.insert_history.bind(6, actor);
     sql.insert_history.bind(7, absl::ToUnixMicros(tx.now));
     sql.insert_history.exec();
+    v1::StatusChange& change = *state.add_history();
+    change.set_status(history[i].first);
+    *change.mutable_effective_on() = ToProtoDate(history[i].second);
+    change.set_reason(reason);
+    change.set_actor(actor);
   }
-  tx.AddChange(v1::CHANGE_KIND_ENDORSEMENT_IMPORTED, person.person_id(), id);
+  tx.AddChange(v1::CHANGE_KIND_ENDORSEMENT_IMPORTED, person.person_id(), id, "",
+               &state);
   return {};
 }
 

@@ -28,7 +28,7 @@ inline constexpr int kGrantReviewed = 1;
 inline constexpr int kGrantImported = 2;
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Applies the migrations `db` lacks, each in its own transaction; returns the
 // resulting version. FailedPrecondition for a file from a newer schema.
@@ -176,10 +176,13 @@ class WriteTx {
           const WriteContext& context, absl::Time now)
       : db(db), rulebook(rulebook), context(context), now(now) {}
 
-  // Appends a change-feed entry; remembers the newest sequence.
+  // Appends a change-feed entry with the endorsement as this change left it
+  // (`state` when the caller has it at hand, else read here: call it once
+  // the change is written); remembers the newest sequence.
   void AddChange(v1::ChangeKind kind, const std::string& person_id,
                  std::optional<int64_t> endorsement_id,
-                 const std::string& application_id = "");
+                 const std::string& application_id = "",
+                 const v1::Endorsement* state = nullptr);
   // Appends a history entry and makes it the current status (and refreshes
   // its lapse day). `decision_id` and `reviewers` name what a grant rests on.
   void AppendStatus(int64_t endorsement_id, v1::EndorsementStatus status,

@@ -268,12 +268,15 @@ absl::StatusOr<std::vector<Change>> RegistryStore::ChangesAfter(
     SQLite::Database& db = (*lease)->db;
     SQLite::Statement rows(db,
                            "SELECT sequence, kind, at_us, person_id,"
-                           " endorsement_id, application_id FROM changes"
-                           " WHERE sequence > ? ORDER BY sequence LIMIT ?");
+                           " endorsement_id, application_id, endorsement_state"
+                           " FROM changes WHERE sequence > ? ORDER BY sequence"
+                           " LIMIT ?");
     rows.bind(1, after_sequence);
     rows.bind(2, limit);
     std::vector<Change> changes;
-    std::vector<std::optional<int64_t>> endorsement_ids;
+    // Changes recorded before the registry kept each change's state (schema
+    // 3) carry the endorsement as it is now.
+    std::vector<std::pair<size_t, int64_t>> without_state;
     while (rows.executeStep()) {
       Change& change = changes.emplace_back();
       change.sequence = rows.getColumn(0).getInt64();
@@ -283,15 +286,19 @@ absl::StatusOr<std::vector<Change>> RegistryStore::ChangesAfter(
       if (!rows.getColumn(5).isNull()) {
         change.application_id = rows.getColumn(5).getString();
       }
-      endorsement_ids.push_back(
-          rows.getColumn(4).isNull()
-              ? std::nullopt
-              : std::optional<int64_t>(rows.getColumn(4).getInt64()));
-    }
-    for (size_t i = 0; i < changes.size(); ++i) {
-      if (endorsement_ids[i]) {
-        changes[i].endorsement = LoadEndorsementById(db, *endorsement_ids[i]);
+      if (rows.getColumn(4).isNull()) continue;
+      const SQLite::Column state = rows.getColumn(6);
+      v1::Endorsement endorsement;
+      if (!state.isNull() &&
+          endorsement.ParseFromArray(state.getBlob(), state.getBytes())) {
+        change.endorsement = std::move(endorsement);
+      } else {
+        without_state.emplace_back(changes.size() - 1,
+                                   rows.getColumn(4).getInt64());
       }
+    }
+    for (const auto& [index, endorsement_id] : without_state) {
+      changes[index].endorsement = LoadEndorsementById(db, endorsement_id);
     }
     return changes;
   } catch (const std::exception& error) {

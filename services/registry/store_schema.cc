@@ -189,6 +189,10 @@ CREATE TRIGGER lapse_runs_keep BEFORE DELETE ON lapse_runs
 CREATE TRIGGER lapse_runs_fixed BEFORE UPDATE ON lapse_runs
   BEGIN SELECT RAISE(ABORT, 'registry rows are never changed'); END;
 )sql"},
+    {3, "each change's endorsement state; folded names for search",
+     R"sql(
+ALTER TABLE changes ADD COLUMN endorsement_state BLOB;
+)sql"},
 };
 
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,

@@ -386,6 +386,51 @@ TEST_F(RegistryServiceTest, ChangeFeed_CarriesKindAndEndorsement) {
   reader->Finish();
 }
 
+// Each event carries the endorsement exactly as that change left it (what a
+// read right after the change returned), not as it is when the feed is read:
+// a consumer catching up later still sees active, suspended, active.
+TEST_F(RegistryServiceTest, ChangeFeed_EachEventCarriesTheStateItsChangeLeft) {
+  AddPerson("P-1");
+  std::vector<v1::Endorsement> after_each;
+  after_each.push_back(Grant("P-1", "IFS", "2025-01-02"));
+  v1::GetEndorsementRequest get;
+  get.set_endorsement_number(after_each[0].endorsement_number());
+  v1::GetEndorsementResponse read;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->GetEndorsement(&context, get, &read).ok());
+  }
+  // The import's event is built, not read back: it must equal a read.
+  EXPECT_TRUE(MessageDifferencer::Equals(read.endorsement(), after_each[0]));
+  after_each.push_back(ChangeStatus(after_each[0].endorsement_number(),
+                                    v1::ENDORSEMENT_STATUS_SUSPENDED,
+                                    "2026-02-01"));
+  after_each.push_back(ChangeStatus(after_each[0].endorsement_number(),
+                                    v1::ENDORSEMENT_STATUS_ACTIVE,
+                                    "2026-03-01"));
+
+  grpc::ClientContext context;
+  auto reader = stub_->WatchChanges(&context, {});
+  v1::WatchChangesResponse event;
+  ASSERT_TRUE(reader->Read(&event));
+  EXPECT_EQ(event.kind(), v1::CHANGE_KIND_PERSON_CREATED);
+  EXPECT_FALSE(event.has_endorsement());
+  const v1::EndorsementStatus expected_status[] = {
+      v1::ENDORSEMENT_STATUS_ACTIVE, v1::ENDORSEMENT_STATUS_SUSPENDED,
+      v1::ENDORSEMENT_STATUS_ACTIVE};
+  for (size_t i = 0; i < after_each.size(); ++i) {
+    ASSERT_TRUE(reader->Read(&event));
+    EXPECT_EQ(event.endorsement().status(), expected_status[i]) << i;
+    EXPECT_EQ(event.endorsement().history_size(), static_cast<int>(i) + 1);
+    EXPECT_TRUE(MessageDifferencer::Equals(event.endorsement(), after_each[i]))
+        << "event " << i << ":\n"
+        << event.endorsement().DebugString() << "\nread after the change:\n"
+        << after_each[i].DebugString();
+  }
+  context.TryCancel();
+  reader->Finish();
+}
+
 TEST_F(RegistryServiceTest, Restart_FindsEveryAcknowledgedWrite) {
   std::vector<std::string> numbers;
   for (int i = 0; i < 20; ++i) {
@@ -481,6 +526,50 @@ TEST_F(RegistryServiceTest, Import_RejectsBadRecordsWithReasonsCommitsTheRest) {
             v1::CREDENTIAL_STATUS_HELD);
   EXPECT_EQ(Verify("P-0000005", {"IFRS"}, "2025-06-01").status(),
             v1::CREDENTIAL_STATUS_NOT_HELD);
+}
+
+// RULES.md s.6 and the grant path: one live (active, lapsed or suspended)
+// endorsement per person and category. Import holds to it against the
+// registry and within one request; historical (revoked, retired) records of
+// the same category are not live and come in.
+TEST_F(RegistryServiceTest, Import_OneLiveEndorsementPerPersonAndCategory) {
+  Import(1, 1);  // P-0000001 holds IFS VA-IFS-0000001, active.
+  v1::ImportEndorsementsRequest request;
+  v1::RegistryRecord second_live = Record(1);
+  second_live.mutable_endorsement()->set_endorsement_number("VA-IFS-0000901");
+  *request.add_records() = second_live;
+  v1::RegistryRecord retired = Record(1);
+  retired.mutable_endorsement()->set_endorsement_number("VA-IFS-0000902");
+  *retired.mutable_endorsement()->mutable_granted_on() = DateOf("2015-03-01");
+  auto* r0 = retired.mutable_endorsement()->add_history();
+  r0->set_status(v1::ENDORSEMENT_STATUS_ACTIVE);
+  *r0->mutable_effective_on() = DateOf("2015-03-01");
+  auto* r1 = retired.mutable_endorsement()->add_history();
+  r1->set_status(v1::ENDORSEMENT_STATUS_RETIRED);
+  *r1->mutable_effective_on() = DateOf("2019-06-30");
+  *request.add_records() = retired;
+  // Two live records of one person and category in the same request: the
+  // first comes in, the second is refused.
+  *request.add_records() = Record(7, "IFRS");
+  v1::RegistryRecord twin = Record(7, "IFRS");
+  twin.mutable_endorsement()->set_endorsement_number("VA-IFRS-0000903");
+  *request.add_records() = twin;
+  const RowCounts before = Counts();
+  v1::ImportEndorsementsResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->ImportEndorsements(&context, request, &response).ok());
+  EXPECT_EQ(response.imported_count(), 2);
+  ASSERT_EQ(response.rejections_size(), 2);
+  EXPECT_EQ(response.rejections(0).index(), 0);
+  EXPECT_EQ(response.rejections(0).violations(0).field(),
+            "records[0].endorsement.category");
+  EXPECT_THAT(response.rejections(0).violations(0).description(),
+              HasSubstr("P-0000001 already has IFS endorsement VA-IFS-0000001 "
+                        "(active)"));
+  EXPECT_EQ(response.rejections(1).index(), 3);
+  EXPECT_THAT(response.rejections(1).violations(0).description(),
+              HasSubstr("already has IFRS endorsement VA-IFRS-0000007"));
+  EXPECT_EQ(Counts().endorsements, before.endorsements + 2);
 }
 
 TEST_F(RegistryServiceTest, Export_StreamsEveryRecordAndReimportsIdentically) {
