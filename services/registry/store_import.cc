@@ -12,6 +12,7 @@
 #include "services/registry/renewal_cycle.h"
 #include "services/registry/store.h"
 #include "services/registry/store_internal.h"
+#include "services/registry/text_fold.h"
 
 namespace imh::registry {
 namespace {
@@ -43,7 +44,8 @@ struct ImportStatements {
                     " FROM people WHERE person_id = ?"),
         insert_person(db,
                       "INSERT INTO people (person_id, display_name, county,"
-                      " membership_paid_through) VALUES (?, ?, ?, ?)"),
+                      " membership_paid_through, name_folded, county_folded)"
+                      " VALUES (?, ?, ?, ?, ?, ?)"),
         raise_membership(db,
                          "UPDATE people SET membership_paid_through = ?"
                          " WHERE person_id = ?"),
@@ -167,6 +169,8 @@ std::vector<google::rpc::BadRequest::FieldViolation> ImportRecord(
     sql.insert_person.bind(2, person.display_name());
     sql.insert_person.bind(3, person.county());
     sql.insert_person.bind(4, person.membership_paid_through_year());
+    sql.insert_person.bind(5, FoldForSearch(person.display_name()));
+    sql.insert_person.bind(6, FoldForSearch(person.county()));
     sql.insert_person.exec();
     // No PERSON_CREATED entry: the ENDORSEMENT_IMPORTED one names the person.
   } else if (person.membership_paid_through_year() > known_paid_through) {

@@ -4,11 +4,13 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "common/dates.h"
 #include "common/endorsement_status.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/registry/store.h"
 #include "services/registry/store_internal.h"
+#include "services/registry/text_fold.h"
 
 namespace imh::registry {
 namespace {
@@ -209,31 +211,45 @@ absl::StatusOr<ListPage> RegistryStore::ListEndorsements(
   try {
     auto lease = readers_->Acquire();
     SQLite::Database& db = (*lease)->db;
+    // Names and counties compare folded (case and accents, every script).
+    // A name of 3 or more characters is found through the trigram index of
+    // folded names, driving the query; a shorter one is looked for in each
+    // folded name. Either way % and _ are literal.
+    const std::string name = FoldForSearch(filter.name);
+    const bool by_index = CodePointCount(name) >= 3;
+    std::string from = kEndorsementSelect;
+    if (by_index) {
+      absl::StrAppend(&from, "JOIN people_names f ON f.rowid = p.id ");
+    }
     std::string where = "WHERE e.id > ?";
+    if (by_index) absl::StrAppend(&where, " AND f.name_folded MATCH ?");
     if (!filter.category.empty())
       absl::StrAppend(&where, " AND e.category = ?");
     if (filter.status != v1::ENDORSEMENT_STATUS_UNSPECIFIED) {
       absl::StrAppend(&where, " AND e.status = ?");
     }
-    // instr, not LIKE: a name with % or _ matches itself only.
-    if (!filter.name.empty()) {
-      absl::StrAppend(&where, " AND instr(lower(p.display_name), ?) > 0");
+    if (!name.empty() && !by_index) {
+      absl::StrAppend(&where, " AND instr(p.name_folded, ?) > 0");
     }
     if (!filter.county.empty())
-      absl::StrAppend(&where, " AND lower(p.county) = ?");
-    SQLite::Statement rows(
-        db, absl::StrCat(kEndorsementSelect, where, " ORDER BY e.id LIMIT ?"));
+      absl::StrAppend(&where, " AND p.county_folded = ?");
+    SQLite::Statement rows(db,
+                           absl::StrCat(from, where, " ORDER BY e.id LIMIT ?"));
     int index = 1;
     rows.bind(index++, after_id);
+    // One FTS5 phrase: the folded name, quotes doubled.
+    if (by_index) {
+      rows.bind(index++,
+                absl::StrCat("\"", absl::StrReplaceAll(name, {{"\"", "\"\""}}),
+                             "\""));
+    }
     if (!filter.category.empty()) rows.bind(index++, filter.category);
     if (filter.status != v1::ENDORSEMENT_STATUS_UNSPECIFIED) {
       rows.bind(index++, static_cast<int>(filter.status));
     }
-    if (!filter.name.empty()) {
-      rows.bind(index++, absl::AsciiStrToLower(filter.name));
-    }
+    if (!name.empty() && !by_index) rows.bind(index++, name);
     if (!filter.county.empty()) {
-      rows.bind(index++, absl::AsciiStrToLower(filter.county));
+      rows.bind(index++, FoldForSearch(filter.county));
     }
     rows.bind(index, page_size + 1);
     return ReadEndorsementPage(rows, page_size, &(*lease)->history);

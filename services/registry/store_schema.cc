@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "services/registry/store_internal.h"
+#include "services/registry/text_fold.h"
 
 namespace imh::registry {
 namespace {
@@ -192,11 +193,47 @@ CREATE TRIGGER lapse_runs_fixed BEFORE UPDATE ON lapse_runs
     {3, "each change's endorsement state; folded names for search",
      R"sql(
 ALTER TABLE changes ADD COLUMN endorsement_state BLOB;
+ALTER TABLE people ADD COLUMN name_folded TEXT NOT NULL DEFAULT '';
+ALTER TABLE people ADD COLUMN county_folded TEXT NOT NULL DEFAULT '';
 )sql"},
 };
 
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "one migration per schema version");
+
+// After schema 3's columns are filled: the county index, and a trigram index
+// of folded names (substring search without a scan), kept by triggers.
+constexpr char kSearchIndexes[] = R"sql(
+CREATE INDEX people_by_county ON people(county_folded);
+CREATE VIRTUAL TABLE people_names USING fts5(name_folded, content='people',
+  content_rowid='id', tokenize='trigram');
+INSERT INTO people_names(people_names) VALUES ('rebuild');
+CREATE TRIGGER people_names_insert AFTER INSERT ON people BEGIN
+  INSERT INTO people_names(rowid, name_folded) VALUES (new.id, new.name_folded);
+END;
+CREATE TRIGGER people_names_update AFTER UPDATE OF name_folded ON people BEGIN
+  INSERT INTO people_names(people_names, rowid, name_folded)
+    VALUES ('delete', old.id, old.name_folded);
+  INSERT INTO people_names(rowid, name_folded) VALUES (new.id, new.name_folded);
+END;
+)sql";
+
+// Folds every person's name and county (FoldForSearch: ICU, not SQL), then
+// builds the search indexes over them.
+void FoldPeople(SQLite::Database& db) {
+  SQLite::Statement people(db, "SELECT id, display_name, county FROM people");
+  SQLite::Statement fold(
+      db, "UPDATE people SET name_folded = ?, county_folded = ? WHERE id = ?");
+  while (people.executeStep()) {
+    fold.reset();
+    fold.bind(1, FoldForSearch(people.getColumn(1).getString()));
+    fold.bind(2, FoldForSearch(people.getColumn(2).getString()));
+    fold.bind(3, people.getColumn(0).getInt64());
+    fold.exec();
+  }
+  people.reset();
+  db.exec(kSearchIndexes);
+}
 
 }  // namespace
 
@@ -232,6 +269,7 @@ absl::StatusOr<int> MigrateSchema(SQLite::Database& db,
     if (migration.version == 2) {
       RefreshLapseDays(db, rulebook, "1", [](SQLite::Statement&) {});
     }
+    if (migration.version == 3) FoldPeople(db);
     SQLite::Statement record(db,
                              "INSERT INTO schema_migrations VALUES (?, ?, ?)");
     record.bind(1, migration.version);

@@ -12,6 +12,7 @@
 #include "services/registry/status_transitions.h"
 #include "services/registry/store.h"
 #include "services/registry/store_internal.h"
+#include "services/registry/text_fold.h"
 
 namespace imh::registry {
 namespace {
@@ -39,11 +40,14 @@ void InsertPerson(WriteTx& tx, const v1::Person& person) {
   SQLite::Statement insert(
       tx.db,
       "INSERT INTO people (person_id, display_name, county,"
-      " membership_paid_through) VALUES (?, ?, ?, ?)");
+      " membership_paid_through, name_folded, county_folded)"
+      " VALUES (?, ?, ?, ?, ?, ?)");
   insert.bind(1, person.person_id());
   insert.bind(2, person.display_name());
   insert.bind(3, person.county());
   insert.bind(4, person.membership_paid_through_year());
+  insert.bind(5, FoldForSearch(person.display_name()));
+  insert.bind(6, FoldForSearch(person.county()));
   insert.exec();
   if (person.membership_paid_through_year() > 0) {
     InsertMembershipYear(tx, person.person_id(),

@@ -491,6 +491,44 @@ TEST_F(RegistryServiceTest,
   EXPECT_EQ(Counts().people, 4);
 }
 
+// Search folds case and accents in every script, through the trigram index
+// for 3+ characters and by looking in each folded name below that; county
+// compares folded too. (Names a Virginia registry really holds.)
+TEST_F(RegistryServiceTest, ListByName_FoldsCaseAndAccentsBeyondAscii) {
+  AddPerson("P-1", "Zoë Ångström", "Fairfax");
+  AddPerson("P-2", "ZOE SMITH", "Henrico");
+  AddPerson("P-3", "Jürgen Straße", "Fairfax");
+  AddPerson("P-4", "Łucja Nowak", "Arlington");
+  AddPerson("P-5", "Ana Núñez", "Fairfax");
+  const std::string n1 = Grant("P-1", "IFS", "2025-03-01").endorsement_number();
+  const std::string n2 = Grant("P-2", "IFS", "2025-03-01").endorsement_number();
+  const std::string n3 = Grant("P-3", "IFS", "2025-03-01").endorsement_number();
+  const std::string n4 = Grant("P-4", "IFS", "2025-03-01").endorsement_number();
+  const std::string n5 = Grant("P-5", "IFS", "2025-03-01").endorsement_number();
+  auto by_name = [&](const std::string& name, const std::string& county = "") {
+    v1::ListEndorsementsRequest request;
+    request.set_page_size(2);
+    request.set_name(name);
+    request.set_county(county);
+    int pages = 0;
+    return ListAll(request, &pages);
+  };
+  EXPECT_THAT(by_name("zoë"), ElementsAre(n1, n2));
+  EXPECT_THAT(by_name("ZOE"), ElementsAre(n1, n2));
+  EXPECT_THAT(by_name("ångström"), ElementsAre(n1));
+  EXPECT_THAT(by_name("ANGSTROM"), ElementsAre(n1));
+  EXPECT_THAT(by_name("strasse"), ElementsAre(n3));
+  EXPECT_THAT(by_name("STRAẞE"), ElementsAre(n3));
+  EXPECT_THAT(by_name("łucja"), ElementsAre(n4));
+  EXPECT_THAT(by_name("nunez"), ElementsAre(n5));
+  // Short: no trigram, still folded.
+  EXPECT_THAT(by_name("Zö"), ElementsAre(n1, n2));
+  EXPECT_THAT(by_name("Ñe"), ElementsAre(n5));  // "ne": only Núñez
+  EXPECT_THAT(by_name("zoe", "FAIRFAX"), ElementsAre(n1));
+  EXPECT_THAT(by_name("xyz"), ElementsAre());
+  EXPECT_THAT(by_name("%"), ElementsAre());
+}
+
 TEST_F(RegistryServiceTest, Import_RejectsBadRecordsWithReasonsCommitsTheRest) {
   AddPerson("P-0000002", "Someone Else");
   v1::ImportEndorsementsRequest request;
