@@ -77,8 +77,8 @@ struct VerifyQuestion {
 struct ListFilter {
   std::string category;  // canonical, or empty
   v1::EndorsementStatus status = v1::ENDORSEMENT_STATUS_UNSPECIFIED;
-  std::string name;    // case-insensitive substring, or empty
-  std::string county;  // case-insensitive, or empty
+  std::string name;    // substring, folded (text_fold.h), or empty
+  std::string county;  // the whole name, folded, or empty
 };
 
 struct ListPage {

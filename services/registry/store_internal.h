@@ -30,10 +30,12 @@ inline constexpr int kGrantImported = 2;
 // The schema version this build writes.
 inline constexpr int kSchemaVersion = 3;
 
-// Applies the migrations `db` lacks, each in its own transaction; returns the
-// resulting version. FailedPrecondition for a file from a newer schema.
+// Applies the migrations `db` lacks up to `up_to` (tests stop early to make
+// an older file), each in its own transaction; returns the resulting
+// version. FailedPrecondition for a file from a newer schema.
 absl::StatusOr<int> MigrateSchema(SQLite::Database& db,
-                                  const imh::Rulebook& rulebook);
+                                  const imh::Rulebook& rulebook,
+                                  int up_to = kSchemaVersion);
 
 // Recomputes the stored lapse day (lapse_rule.h) of the endorsements matching
 // `where` (an SQL condition on "e", the endorsement, bound by `bind`): the

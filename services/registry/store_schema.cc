@@ -238,7 +238,7 @@ void FoldPeople(SQLite::Database& db) {
 }  // namespace
 
 absl::StatusOr<int> MigrateSchema(SQLite::Database& db,
-                                  const imh::Rulebook& rulebook) {
+                                  const imh::Rulebook& rulebook, int up_to) {
   db.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
       " version INTEGER PRIMARY KEY, description TEXT NOT NULL,"
@@ -253,7 +253,7 @@ absl::StatusOr<int> MigrateSchema(SQLite::Database& db,
                      ": use a newer registry server"));
   }
   for (const Migration& migration : kMigrations) {
-    if (migration.version <= current) continue;
+    if (migration.version <= current || migration.version > up_to) continue;
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
     // Another process may have migrated between our read and our lock.
     SQLite::Statement applied(
