@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace imh {
@@ -20,6 +21,14 @@ std::string Fnv1a64Hex(absl::string_view bytes);
 // SHA-256 of `bytes` as 64 lower-case hex digits: for digests that stand in
 // for personal data in logs, where a short hash could be guessed back.
 std::string Sha256Hex(absl::string_view bytes);
+
+// SHA-256 of the file at `path`, read in pieces (any size, little memory),
+// and its size. NotFound when it cannot be opened; Internal on a read error.
+struct FileDigest {
+  std::string sha256_hex;
+  int64_t bytes = 0;
+};
+absl::StatusOr<FileDigest> Sha256OfFile(const std::string& path);
 
 }  // namespace imh
 

@@ -47,6 +47,8 @@ ABSL_FLAG(std::vector<std::string>, decision_keys, {},
           "PEM Ed25519 public keys (comma-separated files) of the eligibility "
           "services whose signed decisions grant and renew; several while a "
           "key is rotated; none: no application or renewal is accepted");
+ABSL_FLAG(std::string, backup_dir, "",
+          "folder BackupRegistry writes backups into (empty: no backups)");
 ABSL_FLAG(bool, run_lapses, true,
           "lapse what is due at start and at the start of each day in "
           "Virginia");
@@ -81,6 +83,7 @@ int main(int argc, char** argv) {
   options.access_log = absl::GetFlag(FLAGS_access_log);
   options.decision_key_paths = absl::GetFlag(FLAGS_decision_keys);
   options.run_lapses = absl::GetFlag(FLAGS_run_lapses);
+  options.backup_dir = absl::GetFlag(FLAGS_backup_dir);
   options.store.max_readers = absl::GetFlag(FLAGS_readers);
   options.limits.max_verify_questions =
       std::clamp(absl::GetFlag(FLAGS_max_verify_questions), 1, 2048);

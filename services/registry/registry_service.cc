@@ -468,4 +468,26 @@ grpc::Status RegistryServiceImpl::ExportEndorsements(
   return grpc::Status::OK;
 }
 
+grpc::Status RegistryServiceImpl::BackupRegistry(
+    grpc::ServerContext* context, const v1::BackupRegistryRequest* request,
+    v1::BackupRegistryResponse* response) {
+  if (grpc::Status denied = Authorize(*context, "BackupRegistry");
+      !denied.ok()) {
+    return denied;
+  }
+  if (FieldViolations v = ValidateBackupRegistry(*request); !v.empty()) {
+    return InvalidArgument(v);
+  }
+  if (backup_dir_.empty()) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        "this registry takes no backups: start it with "
+                        "--backup_dir");
+  }
+  absl::StatusOr<v1::BackupRegistryResponse> result =
+      store_.Backup(absl::StrCat(backup_dir_, "/", request->file_name()));
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = std::move(*result);
+  return grpc::Status::OK;
+}
+
 }  // namespace imh::registry

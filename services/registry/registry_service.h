@@ -41,6 +41,10 @@ class RegistryServiceImpl final : public RegistryServiceBase {
   // more changes. Called when the server starts draining.
   void BeginShutdown();
 
+  // The folder BackupRegistry writes into; empty (the default): backups
+  // are refused.
+  void set_backup_dir(std::string dir) { backup_dir_ = std::move(dir); }
+
   grpc::Status CreatePerson(grpc::ServerContext* context,
                             const v1::CreatePersonRequest* request,
                             v1::CreatePersonResponse* response) override;
@@ -105,6 +109,9 @@ class RegistryServiceImpl final : public RegistryServiceBase {
       grpc::ServerContext* context,
       const v1::ExportEndorsementsRequest* request,
       grpc::ServerWriter<v1::ExportEndorsementsResponse>* writer) override;
+  grpc::Status BackupRegistry(grpc::ServerContext* context,
+                              const v1::BackupRegistryRequest* request,
+                              v1::BackupRegistryResponse* response) override;
 
  private:
   // OK, or PERMISSION_DENIED when the policy refuses the caller `method`
@@ -120,6 +127,7 @@ class RegistryServiceImpl final : public RegistryServiceBase {
   const RegistryLimits limits_;
   const AuthorizationPolicy* const policy_;
   std::atomic<bool> shutting_down_{false};
+  std::string backup_dir_;
 };
 
 }  // namespace imh::registry

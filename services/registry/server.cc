@@ -2,6 +2,8 @@
 
 #include <grpcpp/server_builder.h>
 
+#include <filesystem>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
@@ -27,6 +29,15 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   server->service_ = std::make_unique<RegistryServiceImpl>(
       server->store_.get(), rulebook, options.limits,
       server->policy_ ? &*server->policy_ : nullptr);
+  if (!options.backup_dir.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(options.backup_dir, error);
+    if (error) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "--backup_dir ", options.backup_dir, ": ", error.message()));
+    }
+  }
+  server->service_->set_backup_dir(options.backup_dir);
 
   grpc::ServerBuilder builder;
   if (absl::Status status = server->frame_.Configure(

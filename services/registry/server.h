@@ -42,6 +42,9 @@ struct RegistryServerOptions {
   std::vector<std::string> decision_key_paths;
   // Lapse what is due at start and at the start of each day in Virginia.
   bool run_lapses = true;
+  // Where BackupRegistry writes (made at start if missing); empty: no
+  // backups.
+  std::string backup_dir;
 };
 
 class RegistryServer {

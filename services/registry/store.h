@@ -211,6 +211,11 @@ class RegistryStore {
   absl::StatusOr<PeoplePage> ListMembershipsDue(int year, int64_t after_id,
                                                 int page_size,
                                                 absl::CivilDay today);
+  // VACUUM INTO `path` from one read snapshot (writers go on meanwhile):
+  // written to `path`.partial, checked (quick_check), synced, renamed.
+  // FailedPrecondition when `path` exists; Aborted while another backup runs;
+  // Internal on a storage fault (nothing left at `path` then).
+  absl::StatusOr<v1::BackupRegistryResponse> Backup(const std::string& path);
   absl::StatusOr<v1::Endorsement> GetEndorsement(const std::string& number);
   absl::StatusOr<ListPage> ListEndorsements(const ListFilter& filter,
                                             int64_t after_id, int page_size);
@@ -264,6 +269,7 @@ class RegistryStore {
   std::mutex change_mutex_;
   std::condition_variable change_cv_;
   std::atomic<int64_t> last_sequence_{0};
+  std::mutex backup_mutex_;
   std::atomic<bool> closed_{false};
 };
 

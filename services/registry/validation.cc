@@ -1,5 +1,6 @@
 #include "services/registry/validation.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -449,6 +450,24 @@ FieldViolations ValidateVerifyCredentials(
       }
     }
     if (question.has_as_of()) q.Date("as_of", question.as_of(), true);
+  }
+  return out;
+}
+
+FieldViolations ValidateBackupRegistry(
+    const v1::BackupRegistryRequest& request) {
+  FieldViolations out;
+  const std::string& name = request.file_name();
+  const bool allowed_characters =
+      std::all_of(name.begin(), name.end(), [](char c) {
+        return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' ||
+               c == '_' || c == '-';
+      });
+  if (name.empty() || name.size() > 100 || !allowed_characters ||
+      name[0] == '.') {
+    out.push_back({"file_name",
+                   "1-100 characters of A-Z, a-z, 0-9, '.', '_' and '-', "
+                   "not starting with '.'"});
   }
   return out;
 }

@@ -58,6 +58,11 @@ FieldViolations ValidateProcessLapses(const v1::ProcessLapsesRequest& request,
 FieldViolations ValidateVerifyCredentials(
     const v1::VerifyCredentialsRequest& request, const imh::Rulebook& rulebook,
     const RegistryLimits& limits);
+// file_name: 1-100 characters of [A-Za-z0-9._-], not starting with a dot
+// (a name in the backup folder, never a path).
+FieldViolations ValidateBackupRegistry(
+    const v1::BackupRegistryRequest& request);
+
 FieldViolations ValidateWatchChanges(const v1::WatchChangesRequest& request);
 
 // Import is checked at two levels: the request as a whole (a violation here

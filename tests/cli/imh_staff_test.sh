@@ -24,6 +24,7 @@ fail() { echo "FAIL: $*"; [ -s "$work/out" ] && sed 's/^/  out: /' "$work/out"; 
 py() { /usr/bin/python3 -c "$@"; }
 
 certs="$work/certs"
+mkdir -p "$work/backups"
 "$top/tools/make_dev_certs.sh" "$certs" registrar eligibility reviewer-a reviewer-b portal
 
 wait_port() {
@@ -35,7 +36,8 @@ wait_port() {
 "$registry_bin" --listen=127.0.0.1:0 --db="$work/registry.sqlite" --port_file="$work/registry.port" \
   --tls_cert="$certs/server.pem" --tls_key="$certs/server.key" --tls_client_ca="$certs/ca.pem" \
   --authz_policy="$top/deploy/authz/registry_policy.json" \
-  --decision_keys="$certs/decision_signing.pub" --access_log=false 2>"$work/registry.log" &
+  --decision_keys="$certs/decision_signing.pub" --backup_dir="$work/backups" \
+  --access_log=false 2>"$work/registry.log" &
 pids+=($!)
 registry=$(wait_port registry)
 "$eligibility_bin" --listen=127.0.0.1:0 --port_file="$work/eligibility.port" --registry="$registry" \
@@ -261,6 +263,18 @@ py 'import json,sys; r=json.load(sys.stdin); assert r["endorsements"][0]["grant"
 refused 1 registrar person show P-9999
 has "NOT_FOUND" err
 echo "ok: person show"
+
+# --- backup: registrar only, never overwrites ---
+ok registrar backup nightly-1
+has "backup written by the registry to $work/backups/nightly-1" out
+[ -s "$work/backups/nightly-1" ] || fail "no backup file"
+[ "$(sqlite3 "$work/backups/nightly-1" "SELECT COUNT(*) FROM endorsements")" = \
+  "$(sqlite3 "$work/registry.sqlite" "SELECT COUNT(*) FROM endorsements")" ] || fail "backup lacks endorsements"
+refused 1 registrar backup nightly-1
+has "FAILED_PRECONDITION" err
+refused 1 reviewer-a backup nightly-2
+has "PERMISSION_DENIED" err
+echo "ok: backup"
 
 # --- exit codes ---
 set +e; "$imh" --registry=127.0.0.1:1 --timeout_ms=1000 person show P-1001 >/dev/null 2>&1; code=$?; set -e

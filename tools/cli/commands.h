@@ -96,6 +96,10 @@ int RunLapses(const ClientOptions& options, const std::string& as_of);
 int ListRenewalsDue(const ClientOptions& options, int cycle_year);
 int ListMembershipsDue(const ClientOptions& options, int year);
 
+// An online backup, written by the registry into its --backup_dir as
+// `file_name`.
+int BackupRegistry(const ClientOptions& options, const std::string& file_name);
+
 // Portfolio files, offline. `rulebook_path` empty: the default rulebook;
 // `out` empty or "-": stdout (an existing file is never overwritten).
 int NewPortfolio(const std::string& rulebook_path, const std::string& category,

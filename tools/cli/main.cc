@@ -95,6 +95,8 @@ registry (--registry=HOST:PORT, default 127.0.0.1:50052):
   lapses run                [--as_of=DAY]
   due renewals              --cycle=2027
   due memberships           --year=2027
+  backup NAME               an online backup of the whole registry, written by
+                            the registry into its --backup_dir as NAME
   import-csv FILE           add the rows of a registry CSV (see README)
   export-csv                every endorsement as CSV [--out=FILE]
 
@@ -237,6 +239,12 @@ int WithSubcommand(const tools::ClientOptions& options, const Args& args) {
       return Usage("renewal record takes NUMBER DECISION.json");
     }
     return tools::RecordRenewal(options, args.rest[0], args.rest[1]);
+  }
+  if (args.command == "backup") {
+    if (args.sub.empty() || !args.rest.empty()) {
+      return Usage("backup takes one file name");
+    }
+    return tools::BackupRegistry(options, args.sub);
   }
   if (args.command == "lapses") {
     if (args.sub != "run") return Usage("lapses takes run");

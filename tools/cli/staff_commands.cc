@@ -2,6 +2,7 @@
 // status changes, people, memberships, renewals, lapses and due lists.
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -419,6 +420,29 @@ int ListMembershipsDue(const ClientOptions& options, int year) {
               << " not paid\n";
   }
   return code;
+}
+
+int BackupRegistry(const ClientOptions& options, const std::string& file_name) {
+  reg::BackupRegistryRequest request;
+  request.set_file_name(file_name);
+  auto stub = RegistryStub(options);
+  if (!stub) return kExitRefused;
+  reg::BackupRegistryResponse response;
+  auto context = NewCallContext(options);
+  // A large registry takes a while to copy.
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::minutes(30));
+  const grpc::Status status =
+      stub->BackupRegistry(context.get(), request, &response);
+  if (!status.ok()) return ReportRpcError("backup", status);
+  return Print(options, response, [&] {
+    return absl::StrCat("backup written by the registry to ", response.path(),
+                        "\n  ", response.bytes(), " bytes, sha256 ",
+                        response.sha256(), "\n  schema ",
+                        response.schema_version(), ", change feed through ",
+                        response.last_sequence(), ", taken ",
+                        TimeText(response.taken_at()), "\n");
+  });
 }
 
 }  // namespace imh::tools
