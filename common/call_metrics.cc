@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "common/log_queue.h"
 #include "common/server_support.h"
 
 namespace imh {
@@ -163,6 +164,7 @@ admin::v1::GetMetricsResponse CallMetrics::Snapshot() const {
   response.set_server(server_name_);
   response.set_uptime_seconds(absl::ToInt64Seconds(absl::Now() - started_));
   response.set_in_flight_calls(in_flight_.load(std::memory_order_relaxed));
+  response.set_log_lines_dropped(LogQueue::Stderr().dropped());
   std::vector<std::pair<std::string, MethodStats>> methods;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -210,7 +212,10 @@ admin::v1::GetMetricsResponse CallMetrics::Snapshot() const {
   }
   absl::StrAppend(&text, "# TYPE imh_rpc_in_flight gauge\n",
                   "imh_rpc_in_flight{server=\"", server_name_, "\"} ",
-                  response.in_flight_calls(), "\n");
+                  response.in_flight_calls(), "\n",
+                  "# TYPE imh_log_lines_dropped_total counter\n",
+                  "imh_log_lines_dropped_total{server=\"", server_name_, "\"} ",
+                  response.log_lines_dropped(), "\n");
   response.set_prometheus_text(absl::StrCat(counts, text));
   return response;
 }

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "common/dates.h"
 #include "common/json_text.h"
+#include "common/log_queue.h"
 
 namespace imh {
 namespace {
@@ -101,10 +102,7 @@ void LogJson(
     AppendJsonString(line, value);
   }
   line.append("}\n");
-  static std::mutex mutex;
-  std::lock_guard<std::mutex> lock(mutex);
-  std::fwrite(line.data(), 1, line.size(), stderr);
-  std::fflush(stderr);
+  LogQueue::Stderr().TryWrite(std::move(line));
 }
 
 }  // namespace imh

@@ -47,7 +47,8 @@ int WaitForTerminationSignal();
 void WritePortFile(const std::string& path, int port);
 
 // One JSON object per line on stderr: {"time":..., "component":..., k: v...}.
-// Values are strings, escaped.
+// Values are strings, escaped. Queued (LogQueue::Stderr), never blocking the
+// caller: dropped and counted when the queue is full.
 void LogJson(
     absl::string_view component,
     std::initializer_list<std::pair<absl::string_view, std::string>> fields);

@@ -111,13 +111,16 @@ void EligibilityServiceImpl::WarnOnRulebookMismatch(
                           {"registry_rulebook_version", registry_version}});
 }
 
-void EligibilityServiceImpl::Log(const DecisionRecord& record) {
-  if (decision_log_ == nullptr) return;
-  if (!decision_log_->Append(record)) {
-    LogJson("eligibility", {{"event", "decision_log_write_failed"},
+absl::Status EligibilityServiceImpl::Log(const DecisionRecord& record) {
+  if (decision_log_ == nullptr) return absl::OkStatus();
+  absl::Status logged = decision_log_->Append(record);
+  if (!logged.ok()) {
+    LogJson("eligibility", {{"event", "decision_refused_unlogged"},
                             {"path", decision_log_->path()},
-                            {"decision_id", record.decision_id}});
+                            {"decision_id", record.decision_id},
+                            {"reason", std::string(logged.message())}});
   }
+  return logged;
 }
 
 grpc::ServerUnaryReactor* EligibilityServiceImpl::Decide(
@@ -200,7 +203,11 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::Decide(
           reactor->Finish(ToGrpcStatus(signed_decision.status()));
           return;
         }
-        Log(record);
+        // An audit record first: a decision is never answered unlogged.
+        if (absl::Status logged = Log(record); !logged.ok()) {
+          reactor->Finish(ToGrpcStatus(logged));
+          return;
+        }
         finish(record.decision_id, std::move(decision), verification,
                std::move(*signed_decision));
         reactor->Finish(grpc::Status::OK);
@@ -301,7 +308,10 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::EvaluateRenewal(
           reactor->Finish(ToGrpcStatus(signed_decision.status()));
           return;
         }
-        Log(record);
+        if (absl::Status logged = Log(record); !logged.ok()) {
+          reactor->Finish(ToGrpcStatus(logged));
+          return;
+        }
         response->set_decision_id(record.decision_id);
         *response->mutable_signed_decision() = std::move(*signed_decision);
         *response->mutable_decision() = std::move(*decision);

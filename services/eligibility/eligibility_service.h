@@ -62,7 +62,9 @@ class EligibilityServiceImpl final
                          decision::v1::SignedDecision)>
           finish);
 
-  void Log(const DecisionRecord& record);
+  // Queues the decision's log line; Unavailable when it cannot be (the
+  // decision is then not answered).
+  absl::Status Log(const DecisionRecord& record);
 
   // Logs a warning (once per version seen) when the registry runs another
   // rulebook version than this service.

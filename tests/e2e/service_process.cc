@@ -21,7 +21,7 @@ namespace imh::e2e {
 ServiceProcess::ServiceProcess(const std::string& binary,
                                std::vector<std::string> args,
                                const std::string& dir, const std::string& name,
-                               int port)
+                               int port, int stderr_fd)
     : log_path_(absl::StrCat(dir, "/", name, ".log")) {
   const std::string port_file = absl::StrCat(dir, "/", name, ".port");
   ::unlink(port_file.c_str());
@@ -34,8 +34,12 @@ ServiceProcess::ServiceProcess(const std::string& binary,
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path_.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (stderr_fd >= 0) {
+    posix_spawn_file_actions_adddup2(&actions, stderr_fd, STDERR_FILENO);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path_.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
+  }
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null",
                                    O_WRONLY, 0);
   const int spawned = posix_spawn(&pid_, binary.c_str(), &actions, nullptr,
@@ -71,10 +75,22 @@ std::string ServiceProcess::address() const {
 }
 
 std::string ServiceProcess::Log() const {
-  std::ifstream in(log_path_);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  // The services write log lines from a writer thread of their own: a line
+  // for a call just answered may still be on its way. Read until the file
+  // stops growing (briefly; at most a second).
+  std::string last;
+  const auto give_up =
+      std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (true) {
+    std::ifstream in(log_path_);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (text.str() == last || std::chrono::steady_clock::now() > give_up) {
+      return text.str();
+    }
+    last = text.str();
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  }
 }
 
 int ServiceProcess::Stop() {

@@ -16,15 +16,19 @@ class ServiceProcess {
   // Starts `binary` with `args` plus --listen=127.0.0.1:<port> (0 by
   // default) and --port_file; waits until it serves. `name` names the log
   // and port files in `dir`.
+  // With `stderr_fd` >= 0 the process's stderr is that descriptor (a pipe a
+  // test never reads, say) instead of the log file.
   ServiceProcess(const std::string& binary, std::vector<std::string> args,
-                 const std::string& dir, const std::string& name, int port = 0);
+                 const std::string& dir, const std::string& name, int port = 0,
+                 int stderr_fd = -1);
   // Kills the process if it still runs.
   ~ServiceProcess();
 
   bool running() const { return pid_ > 0; }
   int port() const { return port_; }
   std::string address() const;
-  // Everything the process wrote on stderr so far.
+  // Everything the process wrote on stderr so far (once its log writer has
+  // caught up: the file stopped growing).
   std::string Log() const;
 
   // SIGTERM, then waits; returns the exit status (-1 if it did not exit).

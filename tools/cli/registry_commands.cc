@@ -279,7 +279,8 @@ int Metrics(const ClientOptions& options, const std::string& server,
     std::cout << ToJson(response) << "\n";
   } else {
     std::cout << response.server() << ", up " << response.uptime_seconds()
-              << " s\n"
+              << " s, " << response.in_flight_calls() << " call(s) in flight, "
+              << response.log_lines_dropped() << " log line(s) dropped\n"
               << absl::StrFormat("%-58s %9s %9s %9s %9s  %s\n", "METHOD",
                                  "CALLS", "MEAN ms", "P99 ms", "MAX ms",
                                  "CODES");
