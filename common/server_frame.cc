@@ -1,9 +1,12 @@
 #include "common/server_frame.h"
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/resource_quota.h>
 
 #include <memory>
 #include <vector>
+
+#include "absl/strings/str_cat.h"
 
 namespace imh {
 
@@ -20,6 +23,10 @@ absl::Status ServerFrame::Configure(const ServerFrameOptions& options,
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   builder.AddListeningPort(options.listen_address, *credentials, &port_);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  grpc::ResourceQuota quota(absl::StrCat("imh-", component_));
+  quota.SetMaxThreads(options.max_threads);
+  quota.Resize(static_cast<size_t>(options.max_buffer_bytes));
+  builder.SetResourceQuota(quota);
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;

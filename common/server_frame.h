@@ -24,6 +24,11 @@ struct ServerFrameOptions {
   int max_receive_message_bytes = 16 * 1024 * 1024;
   // One JSON line per call on stderr.
   bool access_log = true;
+  // gRPC's resource quota: the threads serving synchronous (streaming and
+  // writing) calls, and the memory of its buffers. Past them new calls are
+  // refused with RESOURCE_EXHAUSTED instead of taking the process down.
+  int max_threads = 128;
+  int64_t max_buffer_bytes = 256LL * 1024 * 1024;
 };
 
 class ServerFrame {

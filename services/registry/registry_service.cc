@@ -42,7 +42,26 @@ RegistryServiceImpl::RegistryServiceImpl(RegistryStore* store,
                                          const imh::Rulebook* rulebook,
                                          RegistryLimits limits,
                                          const AuthorizationPolicy* policy)
-    : store_(*store), rulebook_(*rulebook), limits_(limits), policy_(policy) {}
+    : store_(*store),
+      rulebook_(*rulebook),
+      limits_(limits),
+      policy_(policy),
+      watch_streams_(limits.max_watch_streams,
+                     limits.max_watch_streams_per_caller),
+      exports_(limits.max_exports, limits.max_exports_per_caller) {}
+
+namespace {
+
+grpc::Status TooManyStreams(absl::string_view what, int per_server,
+                            int per_caller) {
+  return grpc::Status(
+      grpc::StatusCode::RESOURCE_EXHAUSTED,
+      absl::StrCat("too many open ", what, " (at most ", per_server,
+                   " on this registry and ", per_caller,
+                   " per caller); close one or try again later"));
+}
+
+}  // namespace
 
 grpc::Status RegistryServiceImpl::Authorize(
     const grpc::ServerContextBase& context, absl::string_view method) const {
@@ -392,6 +411,12 @@ grpc::Status RegistryServiceImpl::WatchChanges(
   if (FieldViolations v = ValidateWatchChanges(*request); !v.empty()) {
     return InvalidArgument(v);
   }
+  const std::unique_ptr<StreamLimiter::Slot> slot =
+      watch_streams_.TryAcquire(CallerActor(*context));
+  if (slot == nullptr) {
+    return TooManyStreams("change feeds", limits_.max_watch_streams,
+                          limits_.max_watch_streams_per_caller);
+  }
   int64_t cursor = request->after_sequence();
   while (!context->IsCancelled() && !shutting_down_) {
     absl::StatusOr<std::vector<Change>> changes =
@@ -450,6 +475,12 @@ grpc::Status RegistryServiceImpl::ExportEndorsements(
   if (grpc::Status denied = Authorize(*context, "ExportEndorsements");
       !denied.ok()) {
     return denied;
+  }
+  const std::unique_ptr<StreamLimiter::Slot> slot =
+      exports_.TryAcquire(CallerActor(*context));
+  if (slot == nullptr) {
+    return TooManyStreams("exports", limits_.max_exports,
+                          limits_.max_exports_per_caller);
   }
   v1::ExportEndorsementsResponse batch;
   bool caller_left = false;

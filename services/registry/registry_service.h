@@ -13,6 +13,7 @@
 #include "common/rulebook/rulebook.h"
 #include "imh/registry/v1/registry_service.grpc.pb.h"
 #include "services/registry/store.h"
+#include "services/registry/stream_limits.h"
 #include "services/registry/validation.h"
 
 namespace imh::registry {
@@ -128,6 +129,8 @@ class RegistryServiceImpl final : public RegistryServiceBase {
   const AuthorizationPolicy* const policy_;
   std::atomic<bool> shutting_down_{false};
   std::string backup_dir_;
+  StreamLimiter watch_streams_;
+  StreamLimiter exports_;
 };
 
 }  // namespace imh::registry

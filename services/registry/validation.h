@@ -23,6 +23,14 @@ struct RegistryLimits {
   int max_import_records = 10000;
   int max_page_size = 1000;
   int default_page_size = 50;
+  // Open WatchChanges streams, per server and per caller (the certificate
+  // principal; in insecure mode the declared actor).
+  int max_watch_streams = 64;
+  int max_watch_streams_per_caller = 8;
+  // Open exports: each holds a read connection while it streams, so fewer
+  // than the pool's readers, leaving the rest to verification.
+  int max_exports = 2;
+  int max_exports_per_caller = 1;
 };
 
 // `today` bounds the dates of writes: nothing is recorded for the future.
