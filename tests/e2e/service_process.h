@@ -26,6 +26,7 @@ class ServiceProcess {
 
   bool running() const { return pid_ > 0; }
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   std::string address() const;
   // Everything the process wrote on stderr so far (once its log writer has
   // caught up: the file stopped growing).
