@@ -53,6 +53,9 @@ ABSL_FLAG(bool, run_lapses, true,
           "lapse what is due at start and at the start of each day in "
           "Virginia");
 ABSL_FLAG(int, readers, 8, "read connections to the SQLite file");
+ABSL_FLAG(int, stream_stall_seconds, 60,
+          "end a change feed or export whose client takes no message for "
+          "this long");
 ABSL_FLAG(int, max_verify_questions, 2048,
           "the most questions one VerifyCredentials call may ask (1-2048)");
 ABSL_FLAG(int, reader_cache_mb, 4, "page cache of each read connection");
@@ -87,6 +90,8 @@ int main(int argc, char** argv) {
   options.store.max_readers = absl::GetFlag(FLAGS_readers);
   options.limits.max_verify_questions =
       std::clamp(absl::GetFlag(FLAGS_max_verify_questions), 1, 2048);
+  options.limits.stream_stall_seconds =
+      std::max(1, absl::GetFlag(FLAGS_stream_stall_seconds));
   options.store.reader_cache_kib = absl::GetFlag(FLAGS_reader_cache_mb) * 1024;
   options.store.reader_mmap_bytes = int64_t{absl::GetFlag(FLAGS_reader_mmap_mb)}
                                     << 20;

@@ -11,13 +11,12 @@
 #include "common/server_support.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/registry/page_token.h"
+#include "services/registry/registry_streams.h"
 
 namespace imh::registry {
 namespace {
 
-constexpr int kChangesPerRead = 256;
 constexpr int kExportRecordsPerMessage = 500;
-constexpr absl::Duration kWatchPoll = absl::Milliseconds(200);
 
 WriteContext ContextOf(const grpc::ServerContextBase& context,
                        const std::string& request_id) {
@@ -48,7 +47,8 @@ RegistryServiceImpl::RegistryServiceImpl(RegistryStore* store,
       policy_(policy),
       watch_streams_(limits.max_watch_streams,
                      limits.max_watch_streams_per_caller),
-      exports_(limits.max_exports, limits.max_exports_per_caller) {}
+      exports_(limits.max_exports, limits.max_exports_per_caller),
+      stream_hub_(store, absl::Seconds(limits.stream_stall_seconds)) {}
 
 namespace {
 
@@ -70,7 +70,7 @@ grpc::Status RegistryServiceImpl::Authorize(
       context, absl::StrCat("/imh.registry.v1.RegistryService/", method));
 }
 
-void RegistryServiceImpl::BeginShutdown() { shutting_down_ = true; }
+void RegistryServiceImpl::BeginShutdown() { stream_hub_.BeginShutdown(); }
 
 int RegistryServiceImpl::PageSize(int requested) const {
   return requested == 0 ? limits_.default_page_size
@@ -402,50 +402,25 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::VerifyCredentials(
   return FinishNow(context, grpc::Status::OK);
 }
 
-grpc::Status RegistryServiceImpl::WatchChanges(
-    grpc::ServerContext* context, const v1::WatchChangesRequest* request,
-    grpc::ServerWriter<v1::WatchChangesResponse>* writer) {
+grpc::ServerWriteReactor<v1::WatchChangesResponse>*
+RegistryServiceImpl::WatchChanges(grpc::CallbackServerContext* context,
+                                  const v1::WatchChangesRequest* request) {
+  using Event = v1::WatchChangesResponse;
   if (grpc::Status denied = Authorize(*context, "WatchChanges"); !denied.ok()) {
-    return denied;
+    return RefuseStream<Event>(denied);
   }
   if (FieldViolations v = ValidateWatchChanges(*request); !v.empty()) {
-    return InvalidArgument(v);
+    return RefuseStream<Event>(InvalidArgument(v));
   }
-  const std::unique_ptr<StreamLimiter::Slot> slot =
+  std::unique_ptr<StreamLimiter::Slot> slot =
       watch_streams_.TryAcquire(CallerActor(*context));
   if (slot == nullptr) {
-    return TooManyStreams("change feeds", limits_.max_watch_streams,
-                          limits_.max_watch_streams_per_caller);
+    return RefuseStream<Event>(
+        TooManyStreams("change feeds", limits_.max_watch_streams,
+                       limits_.max_watch_streams_per_caller));
   }
-  int64_t cursor = request->after_sequence();
-  while (!context->IsCancelled() && !shutting_down_) {
-    absl::StatusOr<std::vector<Change>> changes =
-        store_.ChangesAfter(cursor, kChangesPerRead);
-    if (!changes.ok()) return ToGrpcStatus(changes.status());
-    for (Change& change : *changes) {
-      v1::WatchChangesResponse event;
-      event.set_sequence(change.sequence);
-      event.set_kind(change.kind);
-      *event.mutable_change_time() =
-          google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-              absl::ToUnixMicros(change.at));
-      event.set_person_id(std::move(change.person_id));
-      event.set_application_id(std::move(change.application_id));
-      if (change.endorsement) {
-        *event.mutable_endorsement() = std::move(*change.endorsement);
-      }
-      if (!writer->Write(event)) return grpc::Status::OK;  // Caller left.
-      cursor = change.sequence;
-    }
-    if (changes->empty()) store_.WaitForChange(cursor, kWatchPoll);
-  }
-  if (shutting_down_) {
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                        absl::StrCat("registry shutting down; resume after "
-                                     "sequence ",
-                                     cursor));
-  }
-  return grpc::Status::OK;
+  return StartChangeFeed(context, store_, stream_hub_,
+                         request->after_sequence(), std::move(slot));
 }
 
 grpc::Status RegistryServiceImpl::ImportEndorsements(
@@ -469,34 +444,22 @@ grpc::Status RegistryServiceImpl::ImportEndorsements(
   return grpc::Status::OK;
 }
 
-grpc::Status RegistryServiceImpl::ExportEndorsements(
-    grpc::ServerContext* context, const v1::ExportEndorsementsRequest*,
-    grpc::ServerWriter<v1::ExportEndorsementsResponse>* writer) {
+grpc::ServerWriteReactor<v1::ExportEndorsementsResponse>*
+RegistryServiceImpl::ExportEndorsements(grpc::CallbackServerContext* context,
+                                        const v1::ExportEndorsementsRequest*) {
+  using Batch = v1::ExportEndorsementsResponse;
   if (grpc::Status denied = Authorize(*context, "ExportEndorsements");
       !denied.ok()) {
-    return denied;
+    return RefuseStream<Batch>(denied);
   }
-  const std::unique_ptr<StreamLimiter::Slot> slot =
+  std::unique_ptr<StreamLimiter::Slot> slot =
       exports_.TryAcquire(CallerActor(*context));
   if (slot == nullptr) {
-    return TooManyStreams("exports", limits_.max_exports,
-                          limits_.max_exports_per_caller);
+    return RefuseStream<Batch>(TooManyStreams("exports", limits_.max_exports,
+                                              limits_.max_exports_per_caller));
   }
-  v1::ExportEndorsementsResponse batch;
-  bool caller_left = false;
-  const absl::Status status = store_.Export([&](const v1::RegistryRecord& r) {
-    *batch.add_records() = r;
-    if (batch.records_size() < kExportRecordsPerMessage) return true;
-    if (context->IsCancelled() || !writer->Write(batch)) {
-      caller_left = true;
-      return false;
-    }
-    batch.Clear();
-    return true;
-  });
-  if (!status.ok()) return ToGrpcStatus(status);
-  if (!caller_left && batch.records_size() > 0) writer->Write(batch);
-  return grpc::Status::OK;
+  return StartExport(context, store_, stream_hub_, kExportRecordsPerMessage,
+                     std::move(slot));
 }
 
 grpc::Status RegistryServiceImpl::BackupRegistry(

@@ -3,16 +3,16 @@
 
 // imh.registry.v1.RegistryService over a RegistryStore. Every request is
 // validated first (INVALID_ARGUMENT + google.rpc.BadRequest, nothing written).
-// Reads (Get*, List, VerifyCredentials) use the callback API and run on gRPC's
-// own threads; writes, which wait for the disk, and the streams run on the
+// Reads (Get*, List, VerifyCredentials) and the two streams use the callback
+// API and run on gRPC's own threads (the streams hold none while they wait:
+// registry_streams.h); writes, which wait for the disk, run on the
 // synchronous thread pool so that they never hold up a read.
-
-#include <atomic>
 
 #include "common/authz_policy.h"
 #include "common/rulebook/rulebook.h"
 #include "imh/registry/v1/registry_service.grpc.pb.h"
 #include "services/registry/store.h"
+#include "services/registry/stream_hub.h"
 #include "services/registry/stream_limits.h"
 #include "services/registry/validation.h"
 
@@ -27,7 +27,9 @@ using RegistryServiceBase = S::WithCallbackMethod_GetPerson<
                 S::WithCallbackMethod_ListApplications<
                     S::WithCallbackMethod_ListRenewalsDue<
                         S::WithCallbackMethod_ListMembershipsDue<
-                            S::Service>>>>>>>>;
+                            S::WithCallbackMethod_WatchChanges<
+                                S::WithCallbackMethod_ExportEndorsements<
+                                    S::Service>>>>>>>>>>;
 
 class RegistryServiceImpl final : public RegistryServiceBase {
  public:
@@ -38,8 +40,8 @@ class RegistryServiceImpl final : public RegistryServiceBase {
                       RegistryLimits limits = {},
                       const AuthorizationPolicy* policy = nullptr);
 
-  // Streams end (UNAVAILABLE, with where to resume) instead of waiting for
-  // more changes. Called when the server starts draining.
+  // Change feeds end (UNAVAILABLE, with where to resume) instead of waiting
+  // for more changes. Called when the server starts draining.
   void BeginShutdown();
 
   // The folder BackupRegistry writes into; empty (the default): backups
@@ -99,17 +101,16 @@ class RegistryServiceImpl final : public RegistryServiceBase {
       grpc::CallbackServerContext* context,
       const v1::VerifyCredentialsRequest* request,
       v1::VerifyCredentialsResponse* response) override;
-  grpc::Status WatchChanges(
-      grpc::ServerContext* context, const v1::WatchChangesRequest* request,
-      grpc::ServerWriter<v1::WatchChangesResponse>* writer) override;
+  grpc::ServerWriteReactor<v1::WatchChangesResponse>* WatchChanges(
+      grpc::CallbackServerContext* context,
+      const v1::WatchChangesRequest* request) override;
   grpc::Status ImportEndorsements(
       grpc::ServerContext* context,
       const v1::ImportEndorsementsRequest* request,
       v1::ImportEndorsementsResponse* response) override;
-  grpc::Status ExportEndorsements(
-      grpc::ServerContext* context,
-      const v1::ExportEndorsementsRequest* request,
-      grpc::ServerWriter<v1::ExportEndorsementsResponse>* writer) override;
+  grpc::ServerWriteReactor<v1::ExportEndorsementsResponse>* ExportEndorsements(
+      grpc::CallbackServerContext* context,
+      const v1::ExportEndorsementsRequest* request) override;
   grpc::Status BackupRegistry(grpc::ServerContext* context,
                               const v1::BackupRegistryRequest* request,
                               v1::BackupRegistryResponse* response) override;
@@ -127,10 +128,10 @@ class RegistryServiceImpl final : public RegistryServiceBase {
   const imh::Rulebook& rulebook_;
   const RegistryLimits limits_;
   const AuthorizationPolicy* const policy_;
-  std::atomic<bool> shutting_down_{false};
   std::string backup_dir_;
   StreamLimiter watch_streams_;
   StreamLimiter exports_;
+  StreamHub stream_hub_;
 };
 
 }  // namespace imh::registry

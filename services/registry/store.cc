@@ -345,9 +345,10 @@ void WriteTx::AppendStatus(int64_t endorsement_id, v1::EndorsementStatus status,
   SQLite::Statement append(
       db,
       "INSERT INTO status_history (endorsement_id, seq, status, effective_on,"
-      " reason, actor, recorded_at_us, decision_id, reviewers) VALUES (?1,"
-      " (SELECT COALESCE(MAX(seq), 0) + 1 FROM status_history WHERE"
-      " endorsement_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      " reason, actor, recorded_at_us, decision_id, reviewers, write_no)"
+      " VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM status_history"
+      " WHERE endorsement_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+      " (SELECT writes FROM write_clock))");
   append.bind(1, endorsement_id);
   append.bind(2, static_cast<int>(status));
   append.bind(3, day);
@@ -483,6 +484,9 @@ absl::Status RegistryStore::RunWrite(absl::string_view method,
   int64_t committed_sequence = 0;
   try {
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    // This write's number: row versions and history entries carry it, so an
+    // export can read the registry as it was before (store_export.cc).
+    db.exec("UPDATE write_clock SET writes = writes + 1");
     std::string digest;
     if (!context.request_id.empty()) {
       std::string bytes;

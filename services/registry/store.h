@@ -24,10 +24,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
-#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -106,6 +106,21 @@ struct Change {
   std::optional<v1::Endorsement> endorsement;
   // Set for application changes.
   std::string application_id;
+};
+
+// A point in the registry's history: after `writes` write transactions,
+// when the newest endorsement row was `last_endorsement_id` and the change
+// feed's newest event `sequence`.
+struct ExportPoint {
+  int64_t writes = 0;
+  int64_t last_endorsement_id = 0;
+  int64_t sequence = 0;
+};
+
+struct ExportPage {
+  std::vector<v1::RegistryRecord> records;
+  // The row id to read after, when more records may follow.
+  std::optional<int64_t> next_after_id;
 };
 
 struct RowCounts {
@@ -229,13 +244,32 @@ class RegistryStore {
   // Blocks until a change after `after_sequence` is committed, `timeout`
   // passes or Close() is called; true when there is such a change.
   bool WaitForChange(int64_t after_sequence, absl::Duration timeout);
-  // Streams every record (creation order) to `sink` until it returns false.
-  absl::Status Export(
-      absl::FunctionRef<bool(const v1::RegistryRecord& record)> sink);
+
+  // --- Exports, read page by page, each page in its own short read, yet all
+  // as of the one point at which the export began: rows changed since are
+  // read as they were then (the row versions of schema 4). Nothing is held
+  // between pages but the point, so a client that stops reading holds
+  // neither a read connection nor the WAL.
+  //
+  // The present, pinned: the versions an export from it needs are kept until
+  // EndExport. Unavailable/Internal on a storage fault (nothing pinned then).
+  absl::StatusOr<ExportPoint> BeginExport();
+  void EndExport(const ExportPoint& point);
+  // Up to `limit` records with endorsement row id > `after_id`, in creation
+  // order, as they were at `point` (which must be pinned).
+  absl::StatusOr<ExportPage> ReadExportPage(const ExportPoint& point,
+                                            int64_t after_id, int limit);
+  // Deletes the row versions no pinned export can need; returns how many.
+  // Skips (returns 0) while a write is running, rather than wait for it.
+  absl::StatusOr<int64_t> PruneVersions();
   absl::StatusOr<RowCounts> CountRows();
+
+  // The change feed's newest committed sequence.
+  int64_t last_sequence() const { return last_sequence_.load(); }
 
   // Wakes every WaitForChange; later waits return at once.
   void Close();
+  bool closed() const { return closed_.load(); }
 
  private:
   RegistryStore(StoreOptions options, const imh::Rulebook* rulebook,
@@ -270,6 +304,9 @@ class RegistryStore {
   std::condition_variable change_cv_;
   std::atomic<int64_t> last_sequence_{0};
   std::mutex backup_mutex_;
+  std::mutex exports_mutex_;
+  // The `writes` of every pinned export point.
+  std::multiset<int64_t> pinned_exports_;
   std::atomic<bool> closed_{false};
 };
 

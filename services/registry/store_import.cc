@@ -63,7 +63,8 @@ struct ImportStatements {
         insert_history(db,
                        "INSERT INTO status_history (endorsement_id, seq,"
                        " status, effective_on, reason, actor,"
-                       " recorded_at_us) VALUES (?, ?, ?, ?, ?, ?, ?)") {}
+                       " recorded_at_us, write_no) VALUES (?, ?, ?, ?, ?, ?,"
+                       " ?, (SELECT writes FROM write_clock))") {}
   SQLite::Statement find_person;
   SQLite::Statement insert_person;
   SQLite::Statement raise_membership;

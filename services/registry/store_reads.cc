@@ -385,37 +385,4 @@ absl::StatusOr<PeoplePage> RegistryStore::ListMembershipsDue(
   }
 }
 
-absl::Status RegistryStore::Export(
-    absl::FunctionRef<bool(const v1::RegistryRecord& record)> sink) {
-  try {
-    auto lease = readers_->Acquire();
-    SQLite::Database& db = (*lease)->db;
-    SQLite::Statement rows(
-        db, absl::StrCat(
-                "SELECT e.id, e.number, e.person_id, p.display_name, p.county,"
-                " e.category, e.granted_on, e.status, e.status_since,"
-                " e.next_cycle_year, e.version, e.lapses_on, e.grant_kind,"
-                " e.application_id, e.imported_at_us, e.imported_by,"
-                " p.membership_paid_through"
-                " FROM endorsements e JOIN people p ON p.person_id ="
-                " e.person_id ORDER BY e.id"));
-    v1::RegistryRecord record;
-    while (rows.executeStep()) {
-      record.Clear();
-      v1::Endorsement& endorsement = *record.mutable_endorsement();
-      const int64_t id = ReadEndorsementRow(rows, endorsement);
-      ReadHistory((*lease)->history, id, endorsement);
-      v1::Person& person = *record.mutable_person();
-      person.set_person_id(endorsement.person_id());
-      person.set_display_name(endorsement.display_name());
-      person.set_county(endorsement.county());
-      person.set_membership_paid_through_year(rows.getColumn(16).getInt());
-      if (!sink(record)) break;
-    }
-    return absl::OkStatus();
-  } catch (const std::exception& error) {
-    return FromSqlite(error, "exporting the registry");
-  }
-}
-
 }  // namespace imh::registry

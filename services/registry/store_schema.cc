@@ -196,6 +196,59 @@ ALTER TABLE changes ADD COLUMN endorsement_state BLOB;
 ALTER TABLE people ADD COLUMN name_folded TEXT NOT NULL DEFAULT '';
 ALTER TABLE people ADD COLUMN county_folded TEXT NOT NULL DEFAULT '';
 )sql"},
+    {4, "row versions for exports at one point in time",
+     R"sql(
+-- Write transactions committed so far. Each write transaction adds one first,
+-- so inside it `writes` is its own number; an export reads "as of" a count.
+CREATE TABLE write_clock (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  writes INTEGER NOT NULL
+);
+INSERT INTO write_clock VALUES (1, 0);
+-- The write that added each history entry (0: before write numbers).
+ALTER TABLE status_history ADD COLUMN write_no INTEGER NOT NULL DEFAULT 0;
+-- A row as it was before write `replaced_by` changed it, kept while an
+-- export that began before that write may still read it. The first change
+-- within one write keeps its image; later ones in the same write are ignored.
+CREATE TABLE endorsement_versions (
+  endorsement_id INTEGER NOT NULL,
+  replaced_by INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  status_since TEXT NOT NULL,
+  next_cycle_year INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  lapses_on TEXT,
+  grant_kind INTEGER NOT NULL,
+  application_id TEXT,
+  imported_at_us INTEGER,
+  imported_by TEXT,
+  PRIMARY KEY (endorsement_id, replaced_by)
+) WITHOUT ROWID;
+CREATE TABLE people_versions (
+  person_id TEXT NOT NULL,
+  replaced_by INTEGER NOT NULL,
+  display_name TEXT NOT NULL,
+  county TEXT NOT NULL,
+  membership_paid_through INTEGER NOT NULL,
+  PRIMARY KEY (person_id, replaced_by)
+) WITHOUT ROWID;
+CREATE TRIGGER endorsements_versioned BEFORE UPDATE ON endorsements BEGIN
+  INSERT OR IGNORE INTO endorsement_versions VALUES (OLD.id,
+    (SELECT writes FROM write_clock), OLD.status, OLD.status_since,
+    OLD.next_cycle_year, OLD.version, OLD.lapses_on, OLD.grant_kind,
+    OLD.application_id, OLD.imported_at_us, OLD.imported_by);
+END;
+-- Versions keep what a write may change; the rest never changes.
+CREATE TRIGGER endorsements_identity_fixed BEFORE UPDATE OF number, person_id,
+  category, granted_on ON endorsements
+  BEGIN SELECT RAISE(ABORT, 'an endorsement''s identity never changes'); END;
+CREATE TRIGGER people_versioned BEFORE UPDATE OF display_name, county,
+  membership_paid_through ON people BEGIN
+  INSERT OR IGNORE INTO people_versions VALUES (OLD.person_id,
+    (SELECT writes FROM write_clock), OLD.display_name, OLD.county,
+    OLD.membership_paid_through);
+END;
+)sql"},
 };
 
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,

@@ -27,10 +27,12 @@ struct RegistryLimits {
   // principal; in insecure mode the declared actor).
   int max_watch_streams = 64;
   int max_watch_streams_per_caller = 8;
-  // Open exports: each holds a read connection while it streams, so fewer
-  // than the pool's readers, leaving the rest to verification.
+  // Open exports: each reads a page at a time, but pins row versions and
+  // costs a page's read per message.
   int max_exports = 2;
   int max_exports_per_caller = 1;
+  // A stream whose client takes no message for this long is ended.
+  int stream_stall_seconds = 60;
 };
 
 // `today` bounds the dates of writes: nothing is recorded for the future.

@@ -1,8 +1,9 @@
 // The real registry with 20,000 endorsements while clients misbehave: twelve
 // exports and a hundred change feeds are opened and never read. The limits
 // refuse what is past them (RESOURCE_EXHAUSTED), verification from another
-// client keeps answering within twice its unloaded p99, and once the stalled
-// streams are cancelled the WAL checkpoints to the end.
+// client keeps answering within twice its unloaded p99, the registry ends the
+// stalled streams itself after its stall limit, and the WAL then checkpoints
+// to the end.
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <grpcpp/grpcpp.h>
@@ -17,6 +18,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "imh/admin/v1/admin_service.grpc.pb.h"
 #include "tests/e2e/e2e_fixture.h"
 #include "tests/registry/registry_test_support.h"
 
@@ -110,13 +112,26 @@ constexpr bool kSanitized = false;
 
 // A connection of its own, as another client process would have (gRPC
 // otherwise shares one connection between channels to the same address, and
-// the stalled streams would hold the verifier's connection window).
+// the stalled streams would hold the verifier's connection window). A hostile
+// one keeps HTTP/2's initial 64 KiB window (no BDP probing, which would
+// otherwise grow it until a whole export fits into the client's buffers).
 std::unique_ptr<reg::RegistryService::Stub> OwnConnection(
-    const std::string& address) {
+    const std::string& address, bool hostile = false) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  if (hostile) args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   return reg::RegistryService::NewStub(grpc::CreateCustomChannel(
       address, grpc::InsecureChannelCredentials(), args));
+}
+
+// Calls in flight on the registry, this GetMetrics call included.
+int64_t InFlight(const std::string& address) {
+  auto admin = admin::v1::AdminService::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  admin::v1::GetMetricsResponse metrics;
+  EXPECT_TRUE(admin->GetMetrics(&context, {}, &metrics).ok());
+  return metrics.in_flight_calls();
 }
 
 // A stream opened by a caller that then stops reading: one message read to
@@ -130,7 +145,9 @@ struct Stalled {
 };
 
 TEST_F(EndToEndTest, HostileClients_UnreadStreamsCannotStallVerification) {
-  StartRegistry({"--access_log=false"});
+  // Streams whose client takes nothing for 20 s are ended: long enough for
+  // the measurement below, short enough for a test.
+  StartRegistry({"--access_log=false", "--stream_stall_seconds=20"});
   {
     auto stub = RegistryStub();
     for (int start = 1; start <= kEndorsements; start += 10000) {
@@ -153,7 +170,7 @@ TEST_F(EndToEndTest, HostileClients_UnreadStreamsCannotStallVerification) {
     Stalled& s = exports[i];
     s.context = std::make_unique<grpc::ClientContext>();
     s.context->AddMetadata("x-actor", absl::StrCat("exporter-", i));
-    s.export_ = OwnConnection(registry_->address())
+    s.export_ = OwnConnection(registry_->address(), /*hostile=*/true)
                     ->ExportEndorsements(s.context.get(), {});
     reg::ExportEndorsementsResponse first;
     s.taken = s.export_->Read(&first);
@@ -163,8 +180,8 @@ TEST_F(EndToEndTest, HostileClients_UnreadStreamsCannotStallVerification) {
     Stalled& s = watches[i];
     s.context = std::make_unique<grpc::ClientContext>();
     s.context->AddMetadata("x-actor", absl::StrCat("watcher-", i % 25));
-    s.watch =
-        OwnConnection(registry_->address())->WatchChanges(s.context.get(), {});
+    s.watch = OwnConnection(registry_->address(), /*hostile=*/true)
+                  ->WatchChanges(s.context.get(), {});
     reg::WatchChangesResponse first;
     s.taken = s.watch->Read(&first);
     if (!s.taken) s.refusal = s.watch->Finish();
@@ -188,7 +205,7 @@ TEST_F(EndToEndTest, HostileClients_UnreadStreamsCannotStallVerification) {
 
   // The accepted streams run on until their flow-control windows fill (the
   // registry cannot tell a slow reader from a gone one before that); then
-  // they hold their threads and send nothing.
+  // they wait, holding no thread and no read snapshot.
   const absl::Duration settled =
       WaitUntilIdle(registry_->pid(), absl::Seconds(kSanitized ? 15 : 90));
   const absl::Duration loaded = VerifyP99(*verifier, 300);
@@ -205,18 +222,30 @@ TEST_F(EndToEndTest, HostileClients_UnreadStreamsCannotStallVerification) {
     EXPECT_LE(loaded, 2 * unloaded + absl::Milliseconds(2));
   }
 
-  // One caller gets one export at a time.
-  for (Stalled& s : exports) {
-    if (s.taken) s.context->TryCancel();
+  // Nobody reads them: the registry ends every stalled stream itself once
+  // its client has taken nothing for the stall limit. The clients see it
+  // cancelled; nothing is left in flight but the question.
+  const absl::Time waiting = absl::Now();
+  while (InFlight(registry_->address()) > 1 &&
+         absl::Now() - waiting < absl::Seconds(60)) {
+    absl::SleepFor(absl::Milliseconds(250));
   }
+  EXPECT_EQ(InFlight(registry_->address()), 1)
+      << "stalled streams outlived the stall limit";
+  // What reached the client before the end is still read first.
   for (Stalled& s : exports) {
-    if (s.taken) s.export_->Finish();
+    if (!s.taken) continue;
+    reg::ExportEndorsementsResponse buffered;
+    while (s.export_->Read(&buffered)) {
+    }
+    EXPECT_EQ(s.export_->Finish().error_code(), grpc::StatusCode::CANCELLED);
   }
   for (Stalled& s : watches) {
-    if (s.taken) s.context->TryCancel();
-  }
-  for (Stalled& s : watches) {
-    if (s.taken) s.watch->Finish();
+    if (!s.taken) continue;
+    reg::WatchChangesResponse buffered;
+    while (s.watch->Read(&buffered)) {
+    }
+    EXPECT_EQ(s.watch->Finish().error_code(), grpc::StatusCode::CANCELLED);
   }
 
   // With the stalled readers gone, nothing pins the WAL: a checkpoint runs

@@ -621,7 +621,12 @@ TEST_F(RegistryServiceTest, Export_StreamsEveryRecordAndReimportsIdentically) {
     grpc::ClientContext context;
     auto reader = stub_->ExportEndorsements(&context, {});
     v1::ExportEndorsementsResponse batch;
+    int64_t as_of = -1;
     while (reader->Read(&batch)) {
+      // Every message is of the one point the export began at.
+      if (as_of < 0) as_of = batch.as_of_sequence();
+      EXPECT_EQ(batch.as_of_sequence(), as_of);
+      EXPECT_GT(batch.as_of_sequence(), 0);
       for (auto& r : *batch.mutable_records()) {
         r.mutable_endorsement()->clear_etag();
         records.push_back(r);
