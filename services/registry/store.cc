@@ -1,7 +1,5 @@
 #include "services/registry/store.h"
 
-#include <sqlite3.h>
-
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -19,17 +17,15 @@ namespace imh::registry {
 
 absl::Status FromSqlite(const std::exception& error, absl::string_view doing) {
   const std::string message = absl::StrCat(doing, ": ", error.what());
-  if (const auto* sqlite = dynamic_cast<const SQLite::Exception*>(&error)) {
-    const int code = sqlite->getErrorCode();
-    if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
-      return absl::UnavailableError(message);
-    }
+  if (const auto* failure = dynamic_cast<const sql::Exception*>(&error);
+      failure != nullptr && failure->kind() == sql::ErrorKind::kBusy) {
+    return absl::UnavailableError(message);
   }
   return absl::InternalError(message);
 }
 
-void ApplyConnectionPragmas(SQLite::Database& db, int busy_timeout_ms) {
-  db.setBusyTimeout(busy_timeout_ms);
+void ApplyConnectionPragmas(sql::Database& db, int busy_timeout_ms) {
+  db.exec(absl::StrCat("PRAGMA busy_timeout = ", busy_timeout_ms));
   db.exec("PRAGMA foreign_keys = ON");
   // Every acknowledged write is on disk: WAL synced at each commit.
   db.exec("PRAGMA synchronous = FULL");
@@ -52,7 +48,7 @@ std::string EtagOf(int64_t version) {
   return absl::StrCat("\"", version, "\"");
 }
 
-int64_t ReadEndorsementRow(SQLite::Statement& row, v1::Endorsement& out) {
+int64_t ReadEndorsementRow(sql::Statement& row, v1::Endorsement& out) {
   out.set_endorsement_number(row.getColumn(1).getString());
   out.set_person_id(row.getColumn(2).getString());
   out.set_display_name(row.getColumn(3).getString());
@@ -93,7 +89,7 @@ int64_t ReadEndorsementRow(SQLite::Statement& row, v1::Endorsement& out) {
   return row.getColumn(0).getInt64();
 }
 
-void ReadHistory(SQLite::Statement& history, int64_t id, v1::Endorsement& out) {
+void ReadHistory(sql::Statement& history, int64_t id, v1::Endorsement& out) {
   history.reset();
   history.bind(1, id);
   while (history.executeStep()) {
@@ -112,10 +108,10 @@ void ReadHistory(SQLite::Statement& history, int64_t id, v1::Endorsement& out) {
   }
 }
 
-void RefreshLapseDays(SQLite::Database& db, const imh::Rulebook& rulebook,
+void RefreshLapseDays(sql::Database& db, const imh::Rulebook& rulebook,
                       const std::string& where,
-                      const std::function<void(SQLite::Statement&)>& bind) {
-  SQLite::Statement rows(
+                      const std::function<void(sql::Statement&)>& bind) {
+  sql::Statement rows(
       db,
       absl::StrCat("SELECT e.id, e.granted_on, e.status, e.status_since,"
                    " e.next_cycle_year, p.membership_paid_through, e.lapses_on,"
@@ -146,10 +142,10 @@ void RefreshLapseDays(SQLite::Database& db, const imh::Rulebook& rulebook,
     }
   }
   if (updates.empty()) return;
-  SQLite::Statement update(db,
-                           "UPDATE endorsements SET lapses_on = ?,"
-                           " lapse_cause = ?, version = version + 1"
-                           " WHERE id = ?");
+  sql::Statement update(db,
+                        "UPDATE endorsements SET lapses_on = ?,"
+                        " lapse_cause = ?, version = version + 1"
+                        " WHERE id = ?");
   for (const Update& u : updates) {
     update.reset();
     if (u.lapse) {
@@ -167,14 +163,14 @@ void RefreshLapseDays(SQLite::Database& db, const imh::Rulebook& rulebook,
 namespace {
 
 std::optional<v1::Endorsement> LoadWhere(
-    SQLite::Database& db, const char* where,
-    const std::function<void(SQLite::Statement&)>& bind) {
-  SQLite::Statement row(db, absl::StrCat(kEndorsementSelect, where));
+    sql::Database& db, const char* where,
+    const std::function<void(sql::Statement&)>& bind) {
+  sql::Statement row(db, absl::StrCat(kEndorsementSelect, where));
   bind(row);
   if (!row.executeStep()) return std::nullopt;
   v1::Endorsement endorsement;
   const int64_t id = ReadEndorsementRow(row, endorsement);
-  SQLite::Statement history(db, kHistorySelect);
+  sql::Statement history(db, kHistorySelect);
   ReadHistory(history, id, endorsement);
   ReadGrantDetails(db, endorsement);
   return endorsement;
@@ -182,23 +178,23 @@ std::optional<v1::Endorsement> LoadWhere(
 
 }  // namespace
 
-std::optional<v1::Endorsement> LoadEndorsement(SQLite::Database& db,
+std::optional<v1::Endorsement> LoadEndorsement(sql::Database& db,
                                                const std::string& number) {
   return LoadWhere(db, "WHERE e.number = ?",
-                   [&](SQLite::Statement& s) { s.bind(1, number); });
+                   [&](sql::Statement& s) { s.bind(1, number); });
 }
 
-std::optional<v1::Endorsement> LoadEndorsementById(SQLite::Database& db,
+std::optional<v1::Endorsement> LoadEndorsementById(sql::Database& db,
                                                    int64_t id) {
   return LoadWhere(db, "WHERE e.id = ?",
-                   [&](SQLite::Statement& s) { s.bind(1, id); });
+                   [&](sql::Statement& s) { s.bind(1, id); });
 }
 
-std::optional<v1::Person> LoadPerson(SQLite::Database& db,
+std::optional<v1::Person> LoadPerson(sql::Database& db,
                                      const std::string& person_id) {
-  SQLite::Statement row(db,
-                        "SELECT display_name, county, membership_paid_through"
-                        " FROM people WHERE person_id = ?");
+  sql::Statement row(db,
+                     "SELECT display_name, county, membership_paid_through"
+                     " FROM people WHERE person_id = ?");
   row.bind(1, person_id);
   if (!row.executeStep()) return std::nullopt;
   v1::Person person;
@@ -212,7 +208,7 @@ std::optional<v1::Person> LoadPerson(SQLite::Database& db,
 // ---------------------------------------------------------------- readers
 
 Reader::Reader(const StoreOptions& options)
-    : db(options.path, SQLite::OPEN_READWRITE),
+    : db(options.path, sql::OPEN_READWRITE),
       by_person(db,
                 absl::StrCat("SELECT id, number, category, granted_on, status,"
                              " status_since, person_id, lapses_on, lapse_cause"
@@ -299,12 +295,13 @@ void WriteTx::AddChange(v1::ChangeKind kind, const std::string& person_id,
                         const std::string& application_id,
                         const v1::Endorsement* state) {
   if (!insert_change_) {
-    insert_change_ = std::make_unique<SQLite::Statement>(
+    insert_change_ = std::make_unique<sql::Statement>(
         db,
         "INSERT INTO changes (kind, person_id, endorsement_id, at_us,"
-        " application_id, endorsement_state) VALUES (?, ?, ?, ?, ?, ?)");
+        " application_id, endorsement_state) VALUES (?, ?, ?, ?, ?, ?)"
+        " RETURNING sequence");
   }
-  SQLite::Statement& insert = *insert_change_;
+  sql::Statement& insert = *insert_change_;
   insert.reset();
   insert.bind(1, static_cast<int>(kind));
   insert.bind(2, person_id);
@@ -332,8 +329,9 @@ void WriteTx::AddChange(v1::ChangeKind kind, const std::string& person_id,
   } else {
     insert.bind(6);
   }
-  insert.exec();
-  last_sequence = db.getLastInsertRowid();
+  insert.executeStep();
+  last_sequence = insert.getColumn(0).getInt64();
+  insert.reset();  // Done: no statement may be pending at COMMIT.
 }
 
 void WriteTx::AppendStatus(int64_t endorsement_id, v1::EndorsementStatus status,
@@ -342,7 +340,7 @@ void WriteTx::AppendStatus(int64_t endorsement_id, v1::EndorsementStatus status,
                            const std::string& decision_id,
                            const std::vector<std::string>& reviewers) {
   const std::string day = FormatDay(effective_on);
-  SQLite::Statement append(
+  sql::Statement append(
       db,
       "INSERT INTO status_history (endorsement_id, seq, status, effective_on,"
       " reason, actor, recorded_at_us, decision_id, reviewers, write_no)"
@@ -358,21 +356,21 @@ void WriteTx::AppendStatus(int64_t endorsement_id, v1::EndorsementStatus status,
   append.bind(7, decision_id);
   append.bind(8, absl::StrJoin(reviewers, ","));
   append.exec();
-  SQLite::Statement current(db,
-                            "UPDATE endorsements SET status = ?, status_since"
-                            " = ?, version = version + 1 WHERE id = ?");
+  sql::Statement current(db,
+                         "UPDATE endorsements SET status = ?, status_since"
+                         " = ?, version = version + 1 WHERE id = ?");
   current.bind(1, static_cast<int>(status));
   current.bind(2, day);
   current.bind(3, endorsement_id);
   current.exec();
   RefreshLapseDays(db, rulebook, "e.id = ?",
-                   [&](SQLite::Statement& s) { s.bind(1, endorsement_id); });
+                   [&](sql::Statement& s) { s.bind(1, endorsement_id); });
 }
 
 std::vector<v1::LapsedEndorsement> WriteTx::LapseDue(
     absl::CivilDay as_of, const std::string& where,
-    const std::function<void(SQLite::Statement&)>& bind) {
-  SQLite::Statement due(
+    const std::function<void(sql::Statement&)>& bind) {
+  sql::Statement due(
       db, absl::StrCat(
               "SELECT e.id, e.number, e.person_id, e.lapses_on, e.lapse_cause,"
               " e.granted_on, e.status_since, e.next_cycle_year,"
@@ -426,33 +424,15 @@ RegistryStore::RegistryStore(StoreOptions options,
 
 RegistryStore::~RegistryStore() { Close(); }
 
-namespace {
-
-// Every connection is used by one thread at a time (the writer under its
-// mutex, readers through the pool), so SQLite's own mutexes are pure cost; so
-// is its global allocation counter, a mutex taken on every malloc. Must run
-// before SQLite initialises; if something else initialised it first, SQLite
-// refuses and keeps its safe defaults.
-void ConfigureSqliteOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
-    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-  });
-}
-
-}  // namespace
-
 absl::StatusOr<std::unique_ptr<RegistryStore>> RegistryStore::Open(
     const StoreOptions& options, const imh::Rulebook* rulebook,
     const DecisionKeyring* keyring) {
-  ConfigureSqliteOnce();
   std::unique_ptr<RegistryStore> store(
       new RegistryStore(options, rulebook, keyring));
   try {
-    store->writer_ = std::make_unique<SQLite::Database>(
-        options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    SQLite::Database& db = *store->writer_;
+    store->writer_ = std::make_unique<sql::Database>(
+        options.path, sql::OPEN_READWRITE | sql::OPEN_CREATE);
+    sql::Database& db = *store->writer_;
     ApplyConnectionPragmas(db, options.busy_timeout_ms);
     db.exec(absl::StrCat("PRAGMA cache_size = -", options.writer_cache_kib));
     const std::string mode = db.execAndGet("PRAGMA journal_mode = WAL");
@@ -480,10 +460,10 @@ absl::Status RegistryStore::RunWrite(absl::string_view method,
                                      google::protobuf::Message& response,
                                      const WriteBody& body) {
   std::lock_guard<std::mutex> lock(write_mutex_);
-  SQLite::Database& db = *writer_;
+  sql::Database& db = *writer_;
   int64_t committed_sequence = 0;
   try {
-    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    sql::Transaction transaction(db, sql::TransactionBehavior::IMMEDIATE);
     // This write's number: row versions and history entries carry it, so an
     // export can read the registry as it was before (store_export.cc).
     db.exec("UPDATE write_clock SET writes = writes + 1");
@@ -492,9 +472,9 @@ absl::Status RegistryStore::RunWrite(absl::string_view method,
       std::string bytes;
       request.SerializeToString(&bytes);
       digest = Fnv1a64Hex(absl::StrCat(method, "\n", bytes));
-      SQLite::Statement seen(db,
-                             "SELECT request_digest, response FROM idempotency"
-                             " WHERE request_id = ?");
+      sql::Statement seen(db,
+                          "SELECT request_digest, response FROM idempotency"
+                          " WHERE request_id = ?");
       seen.bind(1, context.request_id);
       if (seen.executeStep()) {
         if (seen.getColumn(0).getString() != digest) {
@@ -502,7 +482,7 @@ absl::Status RegistryStore::RunWrite(absl::string_view method,
               absl::StrCat("request_id ", context.request_id,
                            " was already used for a different request"));
         }
-        const SQLite::Column stored = seen.getColumn(1);
+        const sql::Column stored = seen.getColumn(1);
         if (!response.ParseFromArray(stored.getBlob(), stored.getBytes())) {
           return absl::InternalError("stored response is unreadable");
         }
@@ -514,8 +494,8 @@ absl::Status RegistryStore::RunWrite(absl::string_view method,
       return status;  // The transaction rolls back.
     }
     if (!context.request_id.empty()) {
-      SQLite::Statement remember(
-          db, "INSERT INTO idempotency VALUES (?, ?, ?, ?, ?)");
+      sql::Statement remember(db,
+                              "INSERT INTO idempotency VALUES (?, ?, ?, ?, ?)");
       const std::string bytes = response.SerializeAsString();
       remember.bind(1, context.request_id);
       remember.bind(2, std::string(method));
@@ -524,10 +504,10 @@ absl::Status RegistryStore::RunWrite(absl::string_view method,
       remember.bind(5, absl::ToUnixMicros(tx.now));
       remember.exec();
     }
-    SQLite::Statement audit(db,
-                            "INSERT INTO audit (at_us, actor, method,"
-                            " request_id, correlation_id, target, detail)"
-                            " VALUES (?, ?, ?, ?, ?, ?, ?)");
+    sql::Statement audit(db,
+                         "INSERT INTO audit (at_us, actor, method,"
+                         " request_id, correlation_id, target, detail)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?)");
     audit.bind(1, absl::ToUnixMicros(tx.now));
     audit.bind(2, context.actor);
     audit.bind(3, std::string(method));
@@ -568,7 +548,7 @@ void RegistryStore::Close() {
 absl::StatusOr<RowCounts> RegistryStore::CountRows() {
   try {
     auto lease = readers_->Acquire();
-    SQLite::Database& db = (*lease)->db;
+    sql::Database& db = (*lease)->db;
     const auto count = [&](const char* table) {
       return db.execAndGet(absl::StrCat("SELECT COUNT(*) FROM ", table))
           .getInt64();

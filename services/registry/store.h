@@ -36,7 +36,7 @@
 #include "google/protobuf/message.h"
 #include "imh/registry/v1/registry_service.pb.h"
 
-namespace SQLite {
+namespace imh::registry::sql {
 class Database;
 }
 
@@ -297,7 +297,7 @@ class RegistryStore {
   int schema_version_ = 0;
 
   std::mutex write_mutex_;
-  std::unique_ptr<SQLite::Database> writer_;
+  std::unique_ptr<sql::Database> writer_;
   std::unique_ptr<ReaderPool> readers_;
 
   std::mutex change_mutex_;

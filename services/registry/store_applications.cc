@@ -28,15 +28,15 @@ constexpr char kApplicationSelect[] =
     " a.submitted_by FROM applications a LEFT JOIN endorsements e"
     " ON e.id = a.endorsement_id ";
 
-bool NumberTaken(SQLite::Database& db, const std::string& number) {
-  SQLite::Statement taken(db, "SELECT 1 FROM endorsements WHERE number = ?");
+bool NumberTaken(sql::Database& db, const std::string& number) {
+  sql::Statement taken(db, "SELECT 1 FROM endorsements WHERE number = ?");
   taken.bind(1, number);
   return taken.executeStep();
 }
 
 // "VA-IFRS-000042", numbered after the rows so far; skips numbers taken by
 // imported records.
-std::string NewEndorsementNumber(SQLite::Database& db,
+std::string NewEndorsementNumber(sql::Database& db,
                                  const std::string& category) {
   int64_t serial =
       db.execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM endorsements")
@@ -48,7 +48,7 @@ std::string NewEndorsementNumber(SQLite::Database& db,
   return number;
 }
 
-std::string NewApplicationId(SQLite::Database& db) {
+std::string NewApplicationId(sql::Database& db) {
   return absl::StrFormat(
       "A-%06d",
       db.execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM applications")
@@ -57,10 +57,10 @@ std::string NewApplicationId(SQLite::Database& db) {
 
 // FailedPrecondition when the person already holds a live endorsement (one
 // that a status change, not a new grant, would continue) of the category.
-absl::Status CheckNoLiveEndorsement(SQLite::Database& db,
+absl::Status CheckNoLiveEndorsement(sql::Database& db,
                                     const std::string& person_id,
                                     const std::string& category) {
-  SQLite::Statement held(
+  sql::Statement held(
       db,
       "SELECT number, status FROM endorsements WHERE person_id = ? AND"
       " category = ? AND status IN (?, ?, ?)");
@@ -80,7 +80,7 @@ absl::Status CheckNoLiveEndorsement(SQLite::Database& db,
 
 // Whether the decision is about `person_id`: by the person id it names, or
 // by an endorsement number of theirs. FailedPrecondition otherwise.
-absl::Status CheckSubject(SQLite::Database& db, const DecisionRecord& record,
+absl::Status CheckSubject(sql::Database& db, const DecisionRecord& record,
                           const std::string& person_id) {
   const auto& subject = record.subject();
   if (!subject.person_id().empty()) {
@@ -90,7 +90,7 @@ absl::Status CheckSubject(SQLite::Database& db, const DecisionRecord& record,
                      subject.person_id(), ", not ", person_id));
   }
   if (!subject.endorsement_number().empty()) {
-    SQLite::Statement holder(
+    sql::Statement holder(
         db, "SELECT person_id FROM endorsements WHERE number = ?");
     holder.bind(1, subject.endorsement_number());
     if (holder.executeStep() && holder.getColumn(0).getString() == person_id) {
@@ -114,9 +114,9 @@ const decision::v1::CategoryOutcome* OutcomeFor(const DecisionRecord& record,
   return nullptr;
 }
 
-v1::Application ApplicationFromRow(SQLite::Database& db,
+v1::Application ApplicationFromRow(sql::Database& db,
                                    const imh::Rulebook* rulebook,
-                                   SQLite::Statement& row) {
+                                   sql::Statement& row) {
   v1::Application application;
   const int64_t id = row.getColumn(0).getInt64();
   application.set_application_id(row.getColumn(1).getString());
@@ -124,7 +124,7 @@ v1::Application ApplicationFromRow(SQLite::Database& db,
   application.set_category(row.getColumn(3).getString());
   application.set_state(
       static_cast<v1::ApplicationState>(row.getColumn(4).getInt()));
-  const SQLite::Column blob = row.getColumn(5);
+  const sql::Column blob = row.getColumn(5);
   application.mutable_signed_decision()->ParseFromArray(blob.getBlob(),
                                                         blob.getBytes());
   application.mutable_decision()->ParseFromString(
@@ -145,7 +145,7 @@ v1::Application ApplicationFromRow(SQLite::Database& db,
     application.set_required_approvals(
         RequiredReviewers(*rulebook, DayInVirginia(absl::Now())).value_or(0));
   }
-  SQLite::Statement reviews(
+  sql::Statement reviews(
       db,
       "SELECT reviewer, verdict, acknowledged, comment, reviewed_at_us FROM"
       " reviews WHERE application_id = ? ORDER BY reviewed_at_us, reviewer");
@@ -169,11 +169,10 @@ v1::Application ApplicationFromRow(SQLite::Database& db,
 }  // namespace
 
 std::vector<v1::Application> LoadApplications(
-    SQLite::Database& db, const imh::Rulebook* rulebook,
-    const std::string& where,
-    const std::function<void(SQLite::Statement&)>& bind,
+    sql::Database& db, const imh::Rulebook* rulebook, const std::string& where,
+    const std::function<void(sql::Statement&)>& bind,
     std::vector<int64_t>* row_ids) {
-  SQLite::Statement rows(db, absl::StrCat(kApplicationSelect, where));
+  sql::Statement rows(db, absl::StrCat(kApplicationSelect, where));
   bind(rows);
   std::vector<v1::Application> applications;
   while (rows.executeStep()) {
@@ -184,18 +183,18 @@ std::vector<v1::Application> LoadApplications(
 }
 
 std::optional<v1::Application> LoadApplication(
-    SQLite::Database& db, const imh::Rulebook* rulebook,
+    sql::Database& db, const imh::Rulebook* rulebook,
     const std::string& application_id, int64_t* row_id) {
   std::vector<int64_t> ids;
   std::vector<v1::Application> found = LoadApplications(
       db, rulebook, "WHERE a.application_id = ?",
-      [&](SQLite::Statement& s) { s.bind(1, application_id); }, &ids);
+      [&](sql::Statement& s) { s.bind(1, application_id); }, &ids);
   if (found.empty()) return std::nullopt;
   if (row_id != nullptr) *row_id = ids.front();
   return std::move(found.front());
 }
 
-void ReadGrantDetails(SQLite::Database& db, v1::Endorsement& endorsement) {
+void ReadGrantDetails(sql::Database& db, v1::Endorsement& endorsement) {
   if (!endorsement.grant().has_reviewed()) return;
   v1::GrantBasis::Reviewed& reviewed =
       *endorsement.mutable_grant()->mutable_reviewed();
@@ -235,11 +234,11 @@ absl::StatusOr<int64_t> GrantFromApplication(
   if (!cycle.ok()) return cycle.status();
   const std::string number =
       NewEndorsementNumber(tx.db, application.category());
-  SQLite::Statement insert(
+  sql::Statement insert(
       tx.db,
       "INSERT INTO endorsements (number, person_id, category, granted_on,"
       " status, status_since, next_cycle_year, version, grant_kind,"
-      " application_id) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)");
+      " application_id) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id");
   insert.bind(1, number);
   insert.bind(2, application.person_id());
   insert.bind(3, application.category());
@@ -249,17 +248,18 @@ absl::StatusOr<int64_t> GrantFromApplication(
   insert.bind(7, *cycle);
   insert.bind(8, kGrantReviewed);
   insert.bind(9, application.application_id());
-  insert.exec();
-  const int64_t id = tx.db.getLastInsertRowid();
+  insert.executeStep();
+  const int64_t id = insert.getColumn(0).getInt64();
+  insert.reset();
   tx.AppendStatus(
       id, v1::ENDORSEMENT_STATUS_ACTIVE, today,
       absl::StrCat("granted on decision ", record.decision_id(),
                    " (application ", application.application_id(),
                    "), approved by ", absl::StrJoin(approvers, " and ")),
       record.decision_id(), approvers);
-  SQLite::Statement granted(tx.db,
-                            "UPDATE applications SET state = ?,"
-                            " endorsement_id = ? WHERE application_id = ?");
+  sql::Statement granted(tx.db,
+                         "UPDATE applications SET state = ?,"
+                         " endorsement_id = ? WHERE application_id = ?");
   granted.bind(1, static_cast<int>(v1::APPLICATION_STATE_GRANTED));
   granted.bind(2, id);
   granted.bind(3, application.application_id());
@@ -315,9 +315,9 @@ absl::StatusOr<v1::SubmitApplicationResponse> RegistryStore::SubmitApplication(
                            OutcomeName(outcome->outcome()), " for ", category,
                            ", not ELIGIBLE"));
         }
-        SQLite::Statement used(tx.db,
-                               "SELECT application_id, state FROM"
-                               " applications WHERE decision_id = ?");
+        sql::Statement used(tx.db,
+                            "SELECT application_id, state FROM"
+                            " applications WHERE decision_id = ?");
         used.bind(1, record->decision_id());
         if (used.executeStep()) {
           const bool granted =
@@ -338,7 +338,7 @@ absl::StatusOr<v1::SubmitApplicationResponse> RegistryStore::SubmitApplication(
         if (!valid_through.ok()) return valid_through.status();
         const std::string application_id = NewApplicationId(tx.db);
         const std::string blob = request.signed_decision().SerializeAsString();
-        SQLite::Statement insert(
+        sql::Statement insert(
             tx.db,
             "INSERT INTO applications (application_id, person_id, category,"
             " state, decision_id, signed_decision, valid_through,"
@@ -430,8 +430,8 @@ absl::StatusOr<v1::ReviewApplicationResponse> RegistryStore::ReviewApplication(
                 request.application_id()));
           }
         }
-        SQLite::Statement insert(
-            tx.db, "INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?)");
+        sql::Statement insert(tx.db,
+                              "INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?)");
         insert.bind(1, id);
         insert.bind(2, reviewer);
         insert.bind(3, static_cast<int>(request.verdict()));
@@ -453,7 +453,7 @@ absl::StatusOr<v1::ReviewApplicationResponse> RegistryStore::ReviewApplication(
           }
         }
         if (request.verdict() == v1::REVIEW_VERDICT_DECLINE) {
-          SQLite::Statement decline(
+          sql::Statement decline(
               tx.db, "UPDATE applications SET state = ? WHERE id = ?");
           decline.bind(1, static_cast<int>(v1::APPLICATION_STATE_DECLINED));
           decline.bind(2, id);
@@ -505,7 +505,7 @@ absl::StatusOr<ApplicationPage> RegistryStore::ListApplications(
     std::vector<int64_t> ids;
     std::vector<v1::Application> rows =
         LoadApplications((*lease)->db, rulebook_, where,
-                         [&](SQLite::Statement& s) {
+                         [&](sql::Statement& s) {
                            int index = 1;
                            s.bind(index++, after_id);
                            if (state != v1::APPLICATION_STATE_UNSPECIFIED) {

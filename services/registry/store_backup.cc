@@ -52,12 +52,12 @@ absl::StatusOr<v1::BackupRegistryResponse> RegistryStore::Backup(
   const absl::Time taken_at = absl::Now();
   v1::BackupRegistryResponse response;
   try {
-    SQLite::Database db(options_.path, SQLite::OPEN_READONLY);
+    sql::Database db(options_.path, sql::OPEN_READONLY);
     ApplyConnectionPragmas(db, options_.busy_timeout_ms);
     // VACUUM INTO reads in one transaction of its own: one snapshot.
     db.exec(absl::StrCat("VACUUM INTO '",
                          absl::StrReplaceAll(partial, {{"'", "''"}}), "'"));
-    SQLite::Database copy(partial, SQLite::OPEN_READONLY);
+    sql::Database copy(partial, sql::OPEN_READONLY);
     response.set_last_sequence(
         copy.execAndGet("SELECT COALESCE(MAX(sequence), 0) FROM changes")
             .getInt64());

@@ -61,10 +61,10 @@ absl::StatusOr<ExportPoint> RegistryStore::BeginExport() {
   try {
     auto lease = readers_->Acquire();
     // One statement: one snapshot.
-    SQLite::Statement now((*lease)->db,
-                          "SELECT (SELECT writes FROM write_clock),"
-                          " (SELECT COALESCE(MAX(id), 0) FROM endorsements),"
-                          " (SELECT COALESCE(MAX(sequence), 0) FROM changes)");
+    sql::Statement now((*lease)->db,
+                       "SELECT (SELECT writes FROM write_clock),"
+                       " (SELECT COALESCE(MAX(id), 0) FROM endorsements),"
+                       " (SELECT COALESCE(MAX(sequence), 0) FROM changes)");
     now.executeStep();
     point.writes = now.getColumn(0).getInt64();
     point.last_endorsement_id = now.getColumn(1).getInt64();
@@ -88,13 +88,13 @@ absl::StatusOr<ExportPage> RegistryStore::ReadExportPage(
     const ExportPoint& point, int64_t after_id, int limit) {
   try {
     auto lease = readers_->Acquire();
-    SQLite::Database& db = (*lease)->db;
-    SQLite::Statement rows(db, ExportPageQuery());
+    sql::Database& db = (*lease)->db;
+    sql::Statement rows(db, ExportPageQuery());
     rows.bind(1, point.writes);
     rows.bind(2, after_id);
     rows.bind(3, point.last_endorsement_id);
     rows.bind(4, limit);
-    SQLite::Statement history(db, kHistoryAsOf);
+    sql::Statement history(db, kHistoryAsOf);
     history.bind(2, point.writes);
     ExportPage page;
     int64_t last_id = after_id;
@@ -123,7 +123,7 @@ absl::StatusOr<int64_t> RegistryStore::PruneVersions() {
   std::unique_lock<std::mutex> write_lock(write_mutex_, std::try_to_lock);
   if (!write_lock.owns_lock()) return 0;
   try {
-    SQLite::Database& db = *writer_;
+    sql::Database& db = *writer_;
     int64_t keep_after =
         db.execAndGet("SELECT writes FROM write_clock").getInt64();
     {
@@ -133,7 +133,7 @@ absl::StatusOr<int64_t> RegistryStore::PruneVersions() {
       }
     }
     // A version replaced by write w serves the exports from before w.
-    SQLite::Statement any(
+    sql::Statement any(
         db,
         "SELECT EXISTS (SELECT 1 FROM endorsement_versions WHERE replaced_by"
         " <= ?1) OR EXISTS (SELECT 1 FROM people_versions WHERE replaced_by"
@@ -143,13 +143,13 @@ absl::StatusOr<int64_t> RegistryStore::PruneVersions() {
     const bool stale = any.getColumn(0).getInt() != 0;
     any.reset();
     if (!stale) return 0;
-    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement endorsements(
+    sql::Transaction transaction(db, sql::TransactionBehavior::IMMEDIATE);
+    sql::Statement endorsements(
         db, "DELETE FROM endorsement_versions WHERE replaced_by <= ?");
     endorsements.bind(1, keep_after);
     int64_t pruned = endorsements.exec();
-    SQLite::Statement people(
-        db, "DELETE FROM people_versions WHERE replaced_by <= ?");
+    sql::Statement people(db,
+                          "DELETE FROM people_versions WHERE replaced_by <= ?");
     people.bind(1, keep_after);
     pruned += people.exec();
     transaction.commit();

@@ -38,7 +38,7 @@ google::rpc::BadRequest::FieldViolation Violation(int index,
 
 // The statements of one import, prepared once for all its records.
 struct ImportStatements {
-  explicit ImportStatements(SQLite::Database& db)
+  explicit ImportStatements(sql::Database& db)
       : find_person(db,
                     "SELECT display_name, county, membership_paid_through"
                     " FROM people WHERE person_id = ?"),
@@ -59,19 +59,20 @@ struct ImportStatements {
             "INSERT INTO endorsements (number, person_id, category,"
             " granted_on, status, status_since, next_cycle_year, version,"
             " lapses_on, lapse_cause, grant_kind, imported_at_us,"
-            " imported_by) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)"),
+            " imported_by) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)"
+            " RETURNING id"),
         insert_history(db,
                        "INSERT INTO status_history (endorsement_id, seq,"
                        " status, effective_on, reason, actor,"
                        " recorded_at_us, write_no) VALUES (?, ?, ?, ?, ?, ?,"
                        " ?, (SELECT writes FROM write_clock))") {}
-  SQLite::Statement find_person;
-  SQLite::Statement insert_person;
-  SQLite::Statement raise_membership;
-  SQLite::Statement number_taken;
-  SQLite::Statement live_in_category;
-  SQLite::Statement insert_endorsement;
-  SQLite::Statement insert_history;
+  sql::Statement find_person;
+  sql::Statement insert_person;
+  sql::Statement raise_membership;
+  sql::Statement number_taken;
+  sql::Statement live_in_category;
+  sql::Statement insert_endorsement;
+  sql::Statement insert_history;
 };
 
 // Checks the record against the data and writes it; returns the violations
@@ -179,9 +180,8 @@ std::vector<google::rpc::BadRequest::FieldViolation> ImportRecord(
     sql.raise_membership.bind(1, person.membership_paid_through_year());
     sql.raise_membership.bind(2, person.person_id());
     sql.raise_membership.exec();
-    RefreshLapseDays(
-        tx.db, tx.rulebook, "e.person_id = ?",
-        [&](SQLite::Statement& s) { s.bind(1, person.person_id()); });
+    RefreshLapseDays(tx.db, tx.rulebook, "e.person_id = ?",
+                     [&](sql::Statement& s) { s.bind(1, person.person_id()); });
   }
   const int paid_through =
       std::max(known_paid_through, person.membership_paid_through_year());
@@ -220,8 +220,9 @@ std::vector<google::rpc::BadRequest::FieldViolation> ImportRecord(
   sql.insert_endorsement.bind(10, kGrantImported);
   sql.insert_endorsement.bind(11, absl::ToUnixMicros(tx.now));
   sql.insert_endorsement.bind(12, tx.context.actor);
-  sql.insert_endorsement.exec();
-  const int64_t id = tx.db.getLastInsertRowid();
+  sql.insert_endorsement.executeStep();
+  const int64_t id = sql.insert_endorsement.getColumn(0).getInt64();
+  sql.insert_endorsement.reset();
   // The endorsement as this import leaves it, for the change feed, built
   // here rather than read back (an import may bring a million).
   v1::Endorsement state;

@@ -2,9 +2,7 @@
 #define IMH_SERVICES_REGISTRY_STORE_INTERNAL_H_
 
 // Shared by the store's .cc files only. Everything here may throw
-// SQLite::Exception; RegistryStore's public methods catch it.
-
-#include <SQLiteCpp/SQLiteCpp.h>
+// sql::Exception; RegistryStore's public methods catch it.
 
 #include <cstdint>
 #include <exception>
@@ -19,6 +17,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "imh/registry/v1/registry_service.pb.h"
+#include "services/registry/sql/sql.h"
 #include "services/registry/store.h"
 
 namespace imh::registry {
@@ -33,23 +32,23 @@ inline constexpr int kSchemaVersion = 4;
 // Applies the migrations `db` lacks up to `up_to` (tests stop early to make
 // an older file), each in its own transaction; returns the resulting
 // version. FailedPrecondition for a file from a newer schema.
-absl::StatusOr<int> MigrateSchema(SQLite::Database& db,
+absl::StatusOr<int> MigrateSchema(sql::Database& db,
                                   const imh::Rulebook& rulebook,
                                   int up_to = kSchemaVersion);
 
 // Recomputes the stored lapse day (lapse_rule.h) of the endorsements matching
 // `where` (an SQL condition on "e", the endorsement, bound by `bind`): the
 // day for ACTIVE ones, none for the others. A changed day is a new version.
-void RefreshLapseDays(SQLite::Database& db, const imh::Rulebook& rulebook,
+void RefreshLapseDays(sql::Database& db, const imh::Rulebook& rulebook,
                       const std::string& where,
-                      const std::function<void(SQLite::Statement&)>& bind);
+                      const std::function<void(sql::Statement&)>& bind);
 
 // The Status for an exception caught at the boundary: BUSY/LOCKED are
 // Unavailable (retry may succeed), the rest Internal.
 absl::Status FromSqlite(const std::exception& error, absl::string_view doing);
 
 // Per-connection settings shared by the writer and the readers.
-void ApplyConnectionPragmas(SQLite::Database& db, int busy_timeout_ms);
+void ApplyConnectionPragmas(sql::Database& db, int busy_timeout_ms);
 
 // Reads of one endorsement and its person; ReadEndorsementRow reads its
 // columns in this order.
@@ -62,10 +61,10 @@ inline constexpr char kEndorsementSelect[] =
 
 // Fills everything but the history from a row of kEndorsementSelect; returns
 // the row id.
-int64_t ReadEndorsementRow(SQLite::Statement& row, v1::Endorsement& out);
+int64_t ReadEndorsementRow(sql::Statement& row, v1::Endorsement& out);
 
 // Appends the endorsement's history, oldest first.
-void ReadHistory(SQLite::Statement& history_by_id, int64_t id,
+void ReadHistory(sql::Statement& history_by_id, int64_t id,
                  v1::Endorsement& out);
 
 inline constexpr char kHistorySelect[] =
@@ -74,28 +73,27 @@ inline constexpr char kHistorySelect[] =
 
 // Fills the reviewed grant's decision and approvals from its application
 // (ReadEndorsementRow names only the application).
-void ReadGrantDetails(SQLite::Database& db, v1::Endorsement& endorsement);
+void ReadGrantDetails(sql::Database& db, v1::Endorsement& endorsement);
 
 // The application (with its reviews) by id, and its row id when `row_id` is
 // given; nullopt when absent. With a rulebook, required_approvals is its
 // figure in force today.
 std::optional<v1::Application> LoadApplication(
-    SQLite::Database& db, const imh::Rulebook* rulebook,
+    sql::Database& db, const imh::Rulebook* rulebook,
     const std::string& application_id, int64_t* row_id = nullptr);
 // Every application the query `where` (after the FROM, on "a") selects; their
 // row ids in `row_ids` when given.
 std::vector<v1::Application> LoadApplications(
-    SQLite::Database& db, const imh::Rulebook* rulebook,
-    const std::string& where,
-    const std::function<void(SQLite::Statement&)>& bind,
+    sql::Database& db, const imh::Rulebook* rulebook, const std::string& where,
+    const std::function<void(sql::Statement&)>& bind,
     std::vector<int64_t>* row_ids = nullptr);
 
 // The endorsement (with history) by number or by row id; nullopt when absent.
-std::optional<v1::Endorsement> LoadEndorsement(SQLite::Database& db,
+std::optional<v1::Endorsement> LoadEndorsement(sql::Database& db,
                                                const std::string& number);
-std::optional<v1::Endorsement> LoadEndorsementById(SQLite::Database& db,
+std::optional<v1::Endorsement> LoadEndorsementById(sql::Database& db,
                                                    int64_t id);
-std::optional<v1::Person> LoadPerson(SQLite::Database& db,
+std::optional<v1::Person> LoadPerson(sql::Database& db,
                                      const std::string& person_id);
 
 std::string EtagOf(int64_t version);
@@ -112,10 +110,10 @@ std::string OutcomeName(decision::v1::DecisionOutcome outcome);
 // One read connection with its prepared statements and its open snapshot.
 struct Reader {
   explicit Reader(const StoreOptions& options);
-  SQLite::Database db;
-  SQLite::Statement by_person;
-  SQLite::Statement by_number;
-  SQLite::Statement history;
+  sql::Database db;
+  sql::Statement by_person;
+  sql::Statement by_number;
+  sql::Statement history;
   bool snapshot_open = false;
   uint64_t generation = 0;
 };
@@ -174,7 +172,7 @@ class ReaderPool {
 // The state of one write transaction.
 class WriteTx {
  public:
-  WriteTx(SQLite::Database& db, const imh::Rulebook& rulebook,
+  WriteTx(sql::Database& db, const imh::Rulebook& rulebook,
           const WriteContext& context, absl::Time now)
       : db(db), rulebook(rulebook), context(context), now(now) {}
 
@@ -197,9 +195,9 @@ class WriteTx {
   // call it first, so that no write can move a lapse already due.
   std::vector<v1::LapsedEndorsement> LapseDue(
       absl::CivilDay as_of, const std::string& where,
-      const std::function<void(SQLite::Statement&)>& bind);
+      const std::function<void(sql::Statement&)>& bind);
 
-  SQLite::Database& db;
+  sql::Database& db;
   const imh::Rulebook& rulebook;
   const WriteContext& context;
   const absl::Time now;
@@ -208,7 +206,7 @@ class WriteTx {
   int64_t last_sequence = 0;
 
  private:
-  std::unique_ptr<SQLite::Statement> insert_change_;
+  std::unique_ptr<sql::Statement> insert_change_;
 };
 
 template <typename Response>

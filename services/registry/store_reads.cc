@@ -28,7 +28,7 @@ struct Candidate {
   v1::LapseCause lapse_cause;
 };
 
-absl::CivilDay DayColumn(const SQLite::Column& column) {
+absl::CivilDay DayColumn(const sql::Column& column) {
   return ParseDay(column.getString()).value_or(absl::CivilDay());
 }
 
@@ -52,7 +52,7 @@ StatusOnDay StatusOn(Reader& reader, const Candidate& candidate,
 }
 
 v1::CredentialAnswer Answer(Reader& reader, const VerifyQuestion& question) {
-  SQLite::Statement& lookup =
+  sql::Statement& lookup =
       question.by_person ? reader.by_person : reader.by_number;
   lookup.reset();
   lookup.bind(1, question.subject);
@@ -111,8 +111,8 @@ v1::CredentialAnswer Answer(Reader& reader, const VerifyQuestion& question) {
 
 // One page from `rows` (kEndorsementSelect rows in id order, at most
 // page_size + 1 of them), with each history when `history` is given.
-ListPage ReadEndorsementPage(SQLite::Statement& rows, int page_size,
-                             SQLite::Statement* history) {
+ListPage ReadEndorsementPage(sql::Statement& rows, int page_size,
+                             sql::Statement* history) {
   ListPage page;
   int64_t last_id = 0;
   while (rows.executeStep()) {
@@ -133,7 +133,7 @@ absl::StatusOr<v1::GetPersonResponse> RegistryStore::GetPerson(
     const std::string& person_id) {
   try {
     auto lease = readers_->Acquire();
-    SQLite::Database& db = (*lease)->db;
+    sql::Database& db = (*lease)->db;
     std::optional<v1::Person> person = LoadPerson(db, person_id);
     if (!person) {
       return absl::NotFoundError(
@@ -141,9 +141,9 @@ absl::StatusOr<v1::GetPersonResponse> RegistryStore::GetPerson(
     }
     v1::GetPersonResponse response;
     *response.mutable_person() = std::move(*person);
-    SQLite::Statement rows(db,
-                           absl::StrCat(kEndorsementSelect,
-                                        "WHERE e.person_id = ? ORDER BY e.id"));
+    sql::Statement rows(db,
+                        absl::StrCat(kEndorsementSelect,
+                                     "WHERE e.person_id = ? ORDER BY e.id"));
     rows.bind(1, person_id);
     while (rows.executeStep()) {
       v1::Endorsement* endorsement = response.add_endorsements();
@@ -151,13 +151,13 @@ absl::StatusOr<v1::GetPersonResponse> RegistryStore::GetPerson(
       ReadHistory((*lease)->history, id, *endorsement);
       ReadGrantDetails(db, *endorsement);
     }
-    SQLite::Statement years(
+    sql::Statement years(
         db, "SELECT year FROM memberships WHERE person_id = ? ORDER BY year");
     years.bind(1, person_id);
     while (years.executeStep()) {
       response.add_membership_years(years.getColumn(0).getInt());
     }
-    SQLite::Statement renewals(
+    sql::Statement renewals(
         db,
         "SELECT e.number, r.cycle_year, r.attested_on, r.training_hours,"
         " r.rsc_hours, r.decision_id, r.recorded_at_us, r.recorded_by"
@@ -179,9 +179,9 @@ absl::StatusOr<v1::GetPersonResponse> RegistryStore::GetPerson(
               renewals.getColumn(6).getInt64());
       renewal.set_recorded_by(renewals.getColumn(7).getString());
     }
-    for (v1::Application& application : LoadApplications(
-             db, rulebook_, "WHERE a.person_id = ? ORDER BY a.id",
-             [&](SQLite::Statement& s) { s.bind(1, person_id); })) {
+    for (v1::Application& application :
+         LoadApplications(db, rulebook_, "WHERE a.person_id = ? ORDER BY a.id",
+                          [&](sql::Statement& s) { s.bind(1, person_id); })) {
       *response.add_applications() = std::move(application);
     }
     return response;
@@ -210,7 +210,7 @@ absl::StatusOr<ListPage> RegistryStore::ListEndorsements(
     const ListFilter& filter, int64_t after_id, int page_size) {
   try {
     auto lease = readers_->Acquire();
-    SQLite::Database& db = (*lease)->db;
+    sql::Database& db = (*lease)->db;
     // Names and counties compare folded (case and accents, every script).
     // A name of 3 or more characters is found through the trigram index of
     // folded names, driving the query; a shorter one is looked for in each
@@ -233,8 +233,8 @@ absl::StatusOr<ListPage> RegistryStore::ListEndorsements(
     }
     if (!filter.county.empty())
       absl::StrAppend(&where, " AND p.county_folded = ?");
-    SQLite::Statement rows(db,
-                           absl::StrCat(from, where, " ORDER BY e.id LIMIT ?"));
+    sql::Statement rows(db,
+                        absl::StrCat(from, where, " ORDER BY e.id LIMIT ?"));
     int index = 1;
     rows.bind(index++, after_id);
     // One FTS5 phrase: the folded name, quotes doubled.
@@ -281,12 +281,12 @@ absl::StatusOr<std::vector<Change>> RegistryStore::ChangesAfter(
     int64_t after_sequence, int limit) {
   try {
     auto lease = readers_->Acquire();
-    SQLite::Database& db = (*lease)->db;
-    SQLite::Statement rows(db,
-                           "SELECT sequence, kind, at_us, person_id,"
-                           " endorsement_id, application_id, endorsement_state"
-                           " FROM changes WHERE sequence > ? ORDER BY sequence"
-                           " LIMIT ?");
+    sql::Database& db = (*lease)->db;
+    sql::Statement rows(db,
+                        "SELECT sequence, kind, at_us, person_id,"
+                        " endorsement_id, application_id, endorsement_state"
+                        " FROM changes WHERE sequence > ? ORDER BY sequence"
+                        " LIMIT ?");
     rows.bind(1, after_sequence);
     rows.bind(2, limit);
     std::vector<Change> changes;
@@ -303,7 +303,7 @@ absl::StatusOr<std::vector<Change>> RegistryStore::ChangesAfter(
         change.application_id = rows.getColumn(5).getString();
       }
       if (rows.getColumn(4).isNull()) continue;
-      const SQLite::Column state = rows.getColumn(6);
+      const sql::Column state = rows.getColumn(6);
       v1::Endorsement endorsement;
       if (!state.isNull() &&
           endorsement.ParseFromArray(state.getBlob(), state.getBytes())) {
@@ -328,7 +328,7 @@ absl::StatusOr<ListPage> RegistryStore::ListRenewalsDue(int cycle_year,
                                                         absl::CivilDay today) {
   try {
     auto lease = readers_->Acquire();
-    SQLite::Statement rows(
+    sql::Statement rows(
         (*lease)->db,
         absl::StrCat(
             kEndorsementSelect,
@@ -350,7 +350,7 @@ absl::StatusOr<PeoplePage> RegistryStore::ListMembershipsDue(
   try {
     auto lease = readers_->Acquire();
     // A grant implies membership through its year (RULES.md s.6).
-    SQLite::Statement rows(
+    sql::Statement rows(
         (*lease)->db,
         "SELECT p.id, p.person_id, p.display_name, p.county,"
         " p.membership_paid_through FROM people p WHERE p.id > ? AND"

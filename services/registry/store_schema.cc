@@ -273,9 +273,9 @@ END;
 
 // Folds every person's name and county (FoldForSearch: ICU, not SQL), then
 // builds the search indexes over them.
-void FoldPeople(SQLite::Database& db) {
-  SQLite::Statement people(db, "SELECT id, display_name, county FROM people");
-  SQLite::Statement fold(
+void FoldPeople(sql::Database& db) {
+  sql::Statement people(db, "SELECT id, display_name, county FROM people");
+  sql::Statement fold(
       db, "UPDATE people SET name_folded = ?, county_folded = ? WHERE id = ?");
   while (people.executeStep()) {
     fold.reset();
@@ -290,7 +290,7 @@ void FoldPeople(SQLite::Database& db) {
 
 }  // namespace
 
-absl::StatusOr<int> MigrateSchema(SQLite::Database& db,
+absl::StatusOr<int> MigrateSchema(sql::Database& db,
                                   const imh::Rulebook& rulebook, int up_to) {
   db.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -307,9 +307,9 @@ absl::StatusOr<int> MigrateSchema(SQLite::Database& db,
   }
   for (const Migration& migration : kMigrations) {
     if (migration.version <= current || migration.version > up_to) continue;
-    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    sql::Transaction transaction(db, sql::TransactionBehavior::IMMEDIATE);
     // Another process may have migrated between our read and our lock.
-    SQLite::Statement applied(
+    sql::Statement applied(
         db, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?");
     applied.bind(1, migration.version);
     applied.executeStep();
@@ -320,11 +320,10 @@ absl::StatusOr<int> MigrateSchema(SQLite::Database& db,
     db.exec(migration.sql);
     // Lapse days are the rules' (lapse_rule.h), computed here, not in SQL.
     if (migration.version == 2) {
-      RefreshLapseDays(db, rulebook, "1", [](SQLite::Statement&) {});
+      RefreshLapseDays(db, rulebook, "1", [](sql::Statement&) {});
     }
     if (migration.version == 3) FoldPeople(db);
-    SQLite::Statement record(db,
-                             "INSERT INTO schema_migrations VALUES (?, ?, ?)");
+    sql::Statement record(db, "INSERT INTO schema_migrations VALUES (?, ?, ?)");
     record.bind(1, migration.version);
     record.bind(2, migration.description);
     record.bind(3, absl::FormatTime(absl::RFC3339_sec, absl::Now(),

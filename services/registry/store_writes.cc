@@ -21,15 +21,15 @@ absl::CivilDay Day(const google::type::Date& date) {
   return ToCivilDayUnchecked(date);
 }
 
-int64_t EndorsementId(SQLite::Database& db, const std::string& number) {
-  SQLite::Statement id(db, "SELECT id FROM endorsements WHERE number = ?");
+int64_t EndorsementId(sql::Database& db, const std::string& number) {
+  sql::Statement id(db, "SELECT id FROM endorsements WHERE number = ?");
   id.bind(1, number);
   return id.executeStep() ? id.getColumn(0).getInt64() : 0;
 }
 
 void InsertMembershipYear(WriteTx& tx, const std::string& person_id, int year) {
-  SQLite::Statement insert(
-      tx.db, "INSERT OR IGNORE INTO memberships VALUES (?, ?, ?)");
+  sql::Statement insert(tx.db,
+                        "INSERT OR IGNORE INTO memberships VALUES (?, ?, ?)");
   insert.bind(1, person_id);
   insert.bind(2, year);
   insert.bind(3, absl::ToUnixMicros(tx.now));
@@ -37,11 +37,10 @@ void InsertMembershipYear(WriteTx& tx, const std::string& person_id, int year) {
 }
 
 void InsertPerson(WriteTx& tx, const v1::Person& person) {
-  SQLite::Statement insert(
-      tx.db,
-      "INSERT INTO people (person_id, display_name, county,"
-      " membership_paid_through, name_folded, county_folded)"
-      " VALUES (?, ?, ?, ?, ?, ?)");
+  sql::Statement insert(tx.db,
+                        "INSERT INTO people (person_id, display_name, county,"
+                        " membership_paid_through, name_folded, county_folded)"
+                        " VALUES (?, ?, ?, ?, ?, ?)");
   insert.bind(1, person.person_id());
   insert.bind(2, person.display_name());
   insert.bind(3, person.county());
@@ -97,7 +96,7 @@ RegistryStore::UpdateEndorsementStatus(
         // The etag the caller could have read; a lapse recorded now, being
         // due already, does not make it stale.
         const std::string etag_read = current->etag();
-        if (!tx.LapseDue(today, "e.number = ?", [&](SQLite::Statement& s) {
+        if (!tx.LapseDue(today, "e.number = ?", [&](sql::Statement& s) {
                  s.bind(1, request.endorsement_number());
                }).empty()) {
           current = LoadEndorsement(tx.db, request.endorsement_number());
@@ -144,11 +143,11 @@ absl::StatusOr<v1::RecordMembershipResponse> RegistryStore::RecordMembership(
         if (!LoadPerson(tx.db, request.person_id())) {
           return NotFound("person", request.person_id());
         }
-        const auto of_person = [&](SQLite::Statement& s) {
+        const auto of_person = [&](sql::Statement& s) {
           s.bind(1, request.person_id());
         };
         tx.LapseDue(today, "e.person_id = ?", of_person);
-        SQLite::Statement seen(
+        sql::Statement seen(
             tx.db,
             "SELECT 1 FROM memberships WHERE person_id = ? AND year = ?");
         seen.bind(1, request.person_id());
@@ -159,7 +158,7 @@ absl::StatusOr<v1::RecordMembershipResponse> RegistryStore::RecordMembership(
                            request.person_id(), " is already recorded"));
         }
         InsertMembershipYear(tx, request.person_id(), request.year());
-        SQLite::Statement extend(
+        sql::Statement extend(
             tx.db,
             "UPDATE people SET membership_paid_through ="
             " MAX(membership_paid_through, ?) WHERE person_id = ?");
@@ -197,7 +196,7 @@ absl::StatusOr<v1::RecordRenewalResponse> RegistryStore::RecordRenewal(
                            renewal.endorsement_number(), ", not ",
                            request.endorsement_number()));
         }
-        const auto this_one = [&](SQLite::Statement& s) {
+        const auto this_one = [&](sql::Statement& s) {
           s.bind(1, request.endorsement_number());
         };
         tx.LapseDue(today, "e.number = ?", this_one);
@@ -238,7 +237,7 @@ absl::StatusOr<v1::RecordRenewalResponse> RegistryStore::RecordRenewal(
             !fresh.ok()) {
           return fresh;
         }
-        SQLite::Statement used(
+        sql::Statement used(
             tx.db,
             "SELECT e.number, r.cycle_year FROM renewals r JOIN endorsements e"
             " ON e.id = r.endorsement_id WHERE r.decision_id = ?");
@@ -258,7 +257,7 @@ absl::StatusOr<v1::RecordRenewalResponse> RegistryStore::RecordRenewal(
             CycleAfter(tx.rulebook, renewal.cycle_year());
         if (!next.ok()) return next.status();
         const int64_t id = EndorsementId(tx.db, request.endorsement_number());
-        SQLite::Statement insert(
+        sql::Statement insert(
             tx.db,
             "INSERT INTO renewals (endorsement_id, cycle_year, attested_on,"
             " training_hours, rsc_hours, decision_id, recorded_at_us,"
@@ -272,14 +271,14 @@ absl::StatusOr<v1::RecordRenewalResponse> RegistryStore::RecordRenewal(
         insert.bind(7, absl::ToUnixMicros(tx.now));
         insert.bind(8, tx.context.actor);
         insert.exec();
-        SQLite::Statement move(tx.db,
-                               "UPDATE endorsements SET next_cycle_year = ?,"
-                               " version = version + 1 WHERE id = ?");
+        sql::Statement move(tx.db,
+                            "UPDATE endorsements SET next_cycle_year = ?,"
+                            " version = version + 1 WHERE id = ?");
         move.bind(1, *next);
         move.bind(2, id);
         move.exec();
         RefreshLapseDays(tx.db, tx.rulebook, "e.id = ?",
-                         [&](SQLite::Statement& s) { s.bind(1, id); });
+                         [&](sql::Statement& s) { s.bind(1, id); });
         tx.AddChange(v1::CHANGE_KIND_RENEWAL_RECORDED, current->person_id(),
                      id);
         tx.audit_target =
@@ -296,9 +295,9 @@ namespace {
 
 void RecordLapseRun(WriteTx& tx, absl::CivilDay as_of, bool scheduled,
                     int lapsed) {
-  SQLite::Statement run(tx.db,
-                        "INSERT INTO lapse_runs (as_of, runner, scheduled,"
-                        " lapsed, at_us) VALUES (?, ?, ?, ?, ?)");
+  sql::Statement run(tx.db,
+                     "INSERT INTO lapse_runs (as_of, runner, scheduled,"
+                     " lapsed, at_us) VALUES (?, ?, ?, ?, ?)");
   run.bind(1, FormatDay(as_of));
   run.bind(2, tx.context.actor);
   run.bind(3, scheduled ? 1 : 0);
@@ -319,7 +318,7 @@ absl::StatusOr<v1::ProcessLapsesResponse> RegistryStore::ProcessLapses(
       [&](WriteTx& tx, v1::ProcessLapsesResponse& out) -> absl::Status {
         const absl::CivilDay as_of = Day(request.as_of());
         for (v1::LapsedEndorsement& lapsed :
-             tx.LapseDue(as_of, "1", [](SQLite::Statement&) {})) {
+             tx.LapseDue(as_of, "1", [](sql::Statement&) {})) {
           *out.add_lapsed() = std::move(lapsed);
         }
         RecordLapseRun(tx, as_of, false, out.lapsed_size());
@@ -336,16 +335,16 @@ RegistryStore::RunScheduledLapses(absl::CivilDay today,
       Write<v1::ProcessLapsesResponse>(
           "ProcessLapses", request, context,
           [&](WriteTx& tx, v1::ProcessLapsesResponse& out) -> absl::Status {
-            SQLite::Statement done(tx.db,
-                                   "SELECT runner FROM lapse_runs WHERE"
-                                   " as_of = ? AND scheduled = 1");
+            sql::Statement done(tx.db,
+                                "SELECT runner FROM lapse_runs WHERE"
+                                " as_of = ? AND scheduled = 1");
             done.bind(1, FormatDay(today));
             if (done.executeStep()) {
               // Rolls back: today's run is recorded; nothing to write.
               return absl::AlreadyExistsError(done.getColumn(0).getString());
             }
             for (v1::LapsedEndorsement& lapsed :
-                 tx.LapseDue(today, "1", [](SQLite::Statement&) {})) {
+                 tx.LapseDue(today, "1", [](sql::Statement&) {})) {
               *out.add_lapsed() = std::move(lapsed);
             }
             RecordLapseRun(tx, today, true, out.lapsed_size());
