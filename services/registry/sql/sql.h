@@ -56,7 +56,8 @@ class StatementImpl {
   virtual void BindNull(int index) = 0;
   virtual void BindInt64(int index, int64_t value) = 0;
   virtual void BindDouble(int index, double value) = 0;
-  virtual void BindText(int index, std::string_view value) = 0;
+  virtual void BindText(int index, const std::string& value) = 0;
+  virtual void BindText(int index, const char* value) = 0;
   virtual void BindBlob(int index, std::string_view bytes) = 0;
   // The index of the parameter `:name` (name with its colon).
   virtual int ParameterIndex(const char* name) = 0;

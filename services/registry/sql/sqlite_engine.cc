@@ -46,8 +46,11 @@ class SqliteStatement final : public StatementImpl {
   void BindDouble(int index, double value) override {
     Translated([&] { statement_.bind(index, value); });
   }
-  void BindText(int index, std::string_view value) override {
-    Translated([&] { statement_.bind(index, std::string(value)); });
+  void BindText(int index, const std::string& value) override {
+    Translated([&] { statement_.bind(index, value); });
+  }
+  void BindText(int index, const char* value) override {
+    Translated([&] { statement_.bind(index, value); });
   }
   void BindBlob(int index, std::string_view bytes) override {
     Translated([&] {
