@@ -8,6 +8,7 @@ packages=(
   g++ cmake ninja-build pkg-config clang-format
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev libsqlitecpp-dev libsqlite3-dev libicu-dev sqlite3
+  libpqxx-dev libpq-dev postgresql
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   libssl-dev openssl

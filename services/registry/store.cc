@@ -255,7 +255,7 @@ std::unique_ptr<ReaderPool::Lease> ReaderPool::Acquire() {
   if (!r.snapshot_open) {
     // The snapshot starts at the first read, after `generation` was taken: it
     // is at least that fresh.
-    r.db.exec("BEGIN");
+    r.db.impl().Begin(sql::TransactionBehavior::DEFERRED);
     r.snapshot_open = true;
     r.generation = generation;
   }
@@ -265,7 +265,7 @@ std::unique_ptr<ReaderPool::Lease> ReaderPool::Acquire() {
 void ReaderPool::EndSnapshot(Reader& reader) {
   reader.snapshot_open = false;
   try {
-    reader.db.exec("COMMIT");
+    reader.db.impl().Commit();
   } catch (const std::exception&) {
     // No transaction was open after all: nothing to end.
   }

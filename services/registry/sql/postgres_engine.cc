@@ -1,0 +1,241 @@
+#include "services/registry/sql/postgres_engine.h"
+
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "services/registry/sql/placeholders.h"
+
+namespace imh::registry::sql {
+namespace {
+
+constexpr pqxx::oid kBoolOid = 16;
+constexpr pqxx::oid kByteaOid = 17;
+
+[[noreturn]] void Rethrow(const std::exception& error) {
+  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&error)) {
+    const std::string& state = sql->sqlstate();
+    // Serialization failures and deadlocks: trying again may succeed.
+    if (state == "40001" || state == "40P01" || state == "55P03") {
+      throw Exception(ErrorKind::kBusy, error.what());
+    }
+    // Integrity constraints, and the schema's refusing triggers.
+    if (absl::StartsWith(state, "23") || state == "P0001") {
+      throw Exception(ErrorKind::kConstraint, error.what());
+    }
+    throw Exception(ErrorKind::kOther, error.what());
+  }
+  if (dynamic_cast<const pqxx::broken_connection*>(&error) != nullptr) {
+    throw Exception(ErrorKind::kBusy, error.what());
+  }
+  throw Exception(ErrorKind::kOther, error.what());
+}
+
+template <typename Body>
+auto Translated(Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const Exception&) {
+    throw;
+  } catch (const std::exception& error) {
+    Rethrow(error);
+  }
+}
+
+class PostgresDatabase;
+
+class PostgresStatement final : public StatementImpl {
+ public:
+  PostgresStatement(PostgresDatabase& db, const std::string& sql);
+
+  void BindNull(int index) override { Value(index).reset(); }
+  void BindInt64(int index, int64_t value) override {
+    Value(index) = absl::StrCat(value);
+  }
+  void BindDouble(int index, double value) override {
+    Value(index) = absl::StrCat(value);
+  }
+  void BindText(int index, const std::string& value) override {
+    Value(index) = value;
+  }
+  void BindText(int index, const char* value) override {
+    Value(index) = std::string(value);
+  }
+  void BindBlob(int index, std::string_view bytes) override {
+    Value(index) = absl::StrCat("\\x", absl::BytesToHexString(absl::string_view(
+                                           bytes.data(), bytes.size())));
+  }
+  int ParameterIndex(const char* name) override {
+    for (size_t i = 0; i < numbered_.names.size(); ++i) {
+      if (numbered_.names[i] == name) return static_cast<int>(i) + 1;
+    }
+    throw Exception(ErrorKind::kOther,
+                    absl::StrCat("no parameter ", name, " in statement"));
+  }
+  bool Step() override {
+    if (!result_) Run();
+    ++row_;
+    decoded_.assign(result_->columns(), std::nullopt);
+    return row_ < static_cast<int64_t>(result_->size());
+  }
+  int Exec() override {
+    Run();
+    const int changed = static_cast<int>(result_->affected_rows());
+    Reset();
+    return changed;
+  }
+  void Reset() override {
+    result_.reset();
+    row_ = -1;
+  }
+  bool IsNull(int column) override { return Field(column).is_null(); }
+  int64_t Int64(int column) override {
+    const pqxx::field field = Field(column);
+    if (field.is_null()) return 0;
+    if (result_->column_type(column) == kBoolOid) {
+      return field.c_str()[0] == 't' ? 1 : 0;
+    }
+    int64_t value = 0;
+    if (!absl::SimpleAtoi(field.c_str(), &value)) {
+      double real = 0;
+      if (absl::SimpleAtod(field.c_str(), &real))
+        return static_cast<int64_t>(real);
+    }
+    return value;
+  }
+  double Double(int column) override {
+    const pqxx::field field = Field(column);
+    double value = 0;
+    if (!field.is_null()) (void)absl::SimpleAtod(field.c_str(), &value);
+    return value;
+  }
+  std::string_view Bytes(int column) override {
+    const pqxx::field field = Field(column);
+    if (field.is_null()) return {};
+    if (result_->column_type(column) != kByteaOid) {
+      return std::string_view(field.c_str(), field.size());
+    }
+    std::optional<std::string>& decoded = decoded_[column];
+    if (!decoded) {
+      // bytea's text output: \x and two hex digits per byte.
+      absl::string_view hex(field.c_str(), field.size());
+      if (absl::StartsWith(hex, "\\x")) hex.remove_prefix(2);
+      decoded = absl::HexStringToBytes(hex);
+    }
+    return *decoded;
+  }
+
+ private:
+  std::optional<std::string>& Value(int index) {
+    if (index < 1 || index > numbered_.count) {
+      throw Exception(ErrorKind::kOther,
+                      absl::StrCat("no parameter ", index, " in statement"));
+    }
+    return values_[index - 1];
+  }
+  pqxx::field Field(int column) {
+    if (!result_ || row_ < 0 || row_ >= static_cast<int64_t>(result_->size())) {
+      throw Exception(ErrorKind::kOther, "no current row");
+    }
+    return (*result_)[row_][column];
+  }
+  void Run();
+
+  PostgresDatabase& db_;
+  const NumberedStatement numbered_;
+  const std::string name_;
+  std::vector<std::optional<std::string>> values_;
+  std::optional<pqxx::result> result_;
+  int64_t row_ = -1;
+  std::vector<std::optional<std::string>> decoded_;
+};
+
+class PostgresDatabase final : public DatabaseImpl {
+ public:
+  explicit PostgresDatabase(const std::string& url)
+      : connection_(Translated(
+            [&] { return std::make_unique<pqxx::connection>(url); })),
+        work_(std::make_unique<pqxx::nontransaction>(*connection_)) {}
+
+  ~PostgresDatabase() override {
+    work_.reset();
+    connection_.reset();
+  }
+
+  std::unique_ptr<StatementImpl> Prepare(const std::string& sql) override {
+    return std::make_unique<PostgresStatement>(*this, sql);
+  }
+  int Exec(const std::string& sql) override {
+    return Translated(
+        [&] { return static_cast<int>(work_->exec(sql).affected_rows()); });
+  }
+  void Begin(TransactionBehavior behavior) override {
+    if (behavior == TransactionBehavior::IMMEDIATE) {
+      Exec("BEGIN ISOLATION LEVEL READ COMMITTED");
+      // Held to COMMIT or ROLLBACK: writes run one at a time, each seeing
+      // every write committed before it.
+      Exec(absl::StrCat("SELECT pg_advisory_xact_lock(", kWriteLockKey, ")"));
+    } else {
+      Exec("BEGIN ISOLATION LEVEL REPEATABLE READ");
+    }
+  }
+  void Commit() override { Exec("COMMIT"); }
+  void Rollback() override { Exec("ROLLBACK"); }
+  Engine engine() const override { return Engine::kPostgres; }
+
+  // The name `sql` is prepared under on this connection: once per distinct
+  // text (the store builds the same statements call after call).
+  const std::string& PreparedName(const std::string& sql) {
+    auto [it, added] = prepared_.try_emplace(sql);
+    if (added) {
+      it->second = absl::StrCat("s", prepared_.size());
+      Translated([&] { connection_->prepare(it->second, sql); });
+    }
+    return it->second;
+  }
+  pqxx::result RunPrepared(const std::string& name,
+                           const std::vector<const char*>& values) {
+    return Translated([&] {
+      return work_->exec_prepared(name,
+                                  pqxx::prepare::make_dynamic_params(values));
+    });
+  }
+
+ private:
+  std::unique_ptr<pqxx::connection> connection_;
+  // Every statement runs through one nontransaction; BEGIN and COMMIT are
+  // sent as statements, so transactions are the server's, not libpqxx's.
+  std::unique_ptr<pqxx::nontransaction> work_;
+  absl::flat_hash_map<std::string, std::string> prepared_;
+};
+
+PostgresStatement::PostgresStatement(PostgresDatabase& db,
+                                     const std::string& sql)
+    : db_(db),
+      numbered_(NumberPlaceholders(sql)),
+      name_(db.PreparedName(numbered_.sql)),
+      values_(numbered_.count) {}
+
+void PostgresStatement::Run() {
+  std::vector<const char*> values;
+  values.reserve(values_.size());
+  for (const std::optional<std::string>& value : values_) {
+    values.push_back(value ? value->c_str() : nullptr);
+  }
+  result_ = db_.RunPrepared(name_, values);
+  row_ = -1;
+}
+
+}  // namespace
+
+std::unique_ptr<DatabaseImpl> OpenPostgres(const std::string& url) {
+  return std::make_unique<PostgresDatabase>(url);
+}
+
+}  // namespace imh::registry::sql
