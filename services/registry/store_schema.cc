@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "services/registry/store_internal.h"
+#include "services/registry/store_schema_postgres.h"
 #include "services/registry/text_fold.h"
 
 namespace imh::registry {
@@ -285,7 +286,8 @@ void FoldPeople(sql::Database& db) {
     fold.exec();
   }
   people.reset();
-  db.exec(kSearchIndexes);
+  db.exec(db.engine() == sql::Engine::kPostgres ? PostgresSearchIndexes()
+                                                : kSearchIndexes);
 }
 
 }  // namespace
@@ -317,10 +319,11 @@ absl::StatusOr<int> MigrateSchema(sql::Database& db,
     // An open statement would lock the schema against DROP INDEX.
     applied.reset();
     if (already) continue;
-    db.exec(migration.sql);
+    const bool postgres = db.engine() == sql::Engine::kPostgres;
+    db.exec(postgres ? PostgresMigrationSql(migration.version) : migration.sql);
     // Lapse days are the rules' (lapse_rule.h), computed here, not in SQL.
     if (migration.version == 2) {
-      RefreshLapseDays(db, rulebook, "1", [](sql::Statement&) {});
+      RefreshLapseDays(db, rulebook, "1 = 1", [](sql::Statement&) {});
     }
     if (migration.version == 3) FoldPeople(db);
     sql::Statement record(db, "INSERT INTO schema_migrations VALUES (?, ?, ?)");
