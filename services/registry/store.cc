@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -11,6 +12,8 @@
 #include "common/digest.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/registry/lapse_rule.h"
+#include "services/registry/sql/postgres_engine.h"
+#include "services/registry/sql/sqlite_engine.h"
 #include "services/registry/store_internal.h"
 
 namespace imh::registry {
@@ -207,8 +210,21 @@ std::optional<v1::Person> LoadPerson(sql::Database& db,
 
 // ---------------------------------------------------------------- readers
 
+bool IsPostgresUrl(const std::string& path) {
+  return absl::StartsWith(path, "postgresql://") ||
+         absl::StartsWith(path, "postgres://");
+}
+
+std::unique_ptr<sql::DatabaseImpl> Connect(const StoreOptions& options,
+                                           bool writer) {
+  if (IsPostgresUrl(options.path)) return sql::OpenPostgres(options.path);
+  return sql::OpenSqlite(
+      options.path,
+      writer ? sql::OPEN_READWRITE | sql::OPEN_CREATE : sql::OPEN_READWRITE);
+}
+
 Reader::Reader(const StoreOptions& options)
-    : db(options.path, sql::OPEN_READWRITE),
+    : db(Connect(options, /*writer=*/false)),
       by_person(db,
                 absl::StrCat("SELECT id, number, category, granted_on, status,"
                              " status_since, person_id, lapses_on, lapse_cause"
@@ -219,6 +235,10 @@ Reader::Reader(const StoreOptions& options)
                 " person_id, lapses_on, lapse_cause FROM endorsements"
                 " WHERE number = ?"),
       history(db, kHistorySelect) {
+  if (db.engine() == sql::Engine::kPostgres) {
+    db.exec("SET default_transaction_read_only = on");
+    return;
+  }
   ApplyConnectionPragmas(db, options.busy_timeout_ms);
   db.exec("PRAGMA query_only = ON");
   db.exec(absl::StrCat("PRAGMA cache_size = -", options.reader_cache_kib));
@@ -272,7 +292,10 @@ void ReaderPool::EndSnapshot(Reader& reader) {
 }
 
 void ReaderPool::Return(std::unique_ptr<Reader> reader, bool failed) {
-  if (failed || reader->generation != generation_.load()) {
+  // A PostgreSQL database has other writers (replicas) this process is not
+  // told about: its snapshots never outlive a lease.
+  if (failed || reader->generation != generation_.load() ||
+      reader->db.engine() == sql::Engine::kPostgres) {
     EndSnapshot(*reader);
   }
   std::lock_guard<std::mutex> lock(mutex_);
@@ -430,16 +453,18 @@ absl::StatusOr<std::unique_ptr<RegistryStore>> RegistryStore::Open(
   std::unique_ptr<RegistryStore> store(
       new RegistryStore(options, rulebook, keyring));
   try {
-    store->writer_ = std::make_unique<sql::Database>(
-        options.path, sql::OPEN_READWRITE | sql::OPEN_CREATE);
+    store->writer_ =
+        std::make_unique<sql::Database>(Connect(options, /*writer=*/true));
     sql::Database& db = *store->writer_;
-    ApplyConnectionPragmas(db, options.busy_timeout_ms);
-    db.exec(absl::StrCat("PRAGMA cache_size = -", options.writer_cache_kib));
-    const std::string mode = db.execAndGet("PRAGMA journal_mode = WAL");
-    if (mode != "wal") {
-      return absl::FailedPreconditionError(absl::StrCat(
-          options.path, ": cannot use write-ahead logging (journal mode ", mode,
-          ")"));
+    if (db.engine() == sql::Engine::kSqlite) {
+      ApplyConnectionPragmas(db, options.busy_timeout_ms);
+      db.exec(absl::StrCat("PRAGMA cache_size = -", options.writer_cache_kib));
+      const std::string mode = db.execAndGet("PRAGMA journal_mode = WAL");
+      if (mode != "wal") {
+        return absl::FailedPreconditionError(absl::StrCat(
+            options.path, ": cannot use write-ahead logging (journal mode ",
+            mode, ")"));
+      }
     }
     absl::StatusOr<int> version = MigrateSchema(db, *rulebook);
     if (!version.ok()) return version.status();

@@ -216,7 +216,9 @@ absl::StatusOr<ListPage> RegistryStore::ListEndorsements(
     // folded names, driving the query; a shorter one is looked for in each
     // folded name. Either way % and _ are literal.
     const std::string name = FoldForSearch(filter.name);
-    const bool by_index = CodePointCount(name) >= 3;
+    // PostgreSQL: LIKE over the pg_trgm index (which takes any length).
+    const bool postgres = db.engine() == sql::Engine::kPostgres;
+    const bool by_index = !postgres && CodePointCount(name) >= 3;
     std::string from = kEndorsementSelect;
     if (by_index) {
       absl::StrAppend(&from, "JOIN people_names f ON f.rowid = p.id ");
@@ -228,7 +230,9 @@ absl::StatusOr<ListPage> RegistryStore::ListEndorsements(
     if (filter.status != v1::ENDORSEMENT_STATUS_UNSPECIFIED) {
       absl::StrAppend(&where, " AND e.status = ?");
     }
-    if (!name.empty() && !by_index) {
+    if (!name.empty() && postgres) {
+      absl::StrAppend(&where, " AND p.name_folded LIKE ? ESCAPE '!'");
+    } else if (!name.empty() && !by_index) {
       absl::StrAppend(&where, " AND instr(p.name_folded, ?) > 0");
     }
     if (!filter.county.empty())
@@ -247,7 +251,15 @@ absl::StatusOr<ListPage> RegistryStore::ListEndorsements(
     if (filter.status != v1::ENDORSEMENT_STATUS_UNSPECIFIED) {
       rows.bind(index++, static_cast<int>(filter.status));
     }
-    if (!name.empty() && !by_index) rows.bind(index++, name);
+    if (!name.empty() && postgres) {
+      rows.bind(index++,
+                absl::StrCat("%",
+                             absl::StrReplaceAll(
+                                 name, {{"!", "!!"}, {"%", "!%"}, {"_", "!_"}}),
+                             "%"));
+    } else if (!name.empty() && !by_index) {
+      rows.bind(index++, name);
+    }
     if (!filter.county.empty()) {
       rows.bind(index++, FoldForSearch(filter.county));
     }

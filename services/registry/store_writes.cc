@@ -29,7 +29,8 @@ int64_t EndorsementId(sql::Database& db, const std::string& number) {
 
 void InsertMembershipYear(WriteTx& tx, const std::string& person_id, int year) {
   sql::Statement insert(tx.db,
-                        "INSERT OR IGNORE INTO memberships VALUES (?, ?, ?)");
+                        "INSERT INTO memberships VALUES (?, ?, ?)"
+                        " ON CONFLICT DO NOTHING");
   insert.bind(1, person_id);
   insert.bind(2, year);
   insert.bind(3, absl::ToUnixMicros(tx.now));
@@ -160,8 +161,9 @@ absl::StatusOr<v1::RecordMembershipResponse> RegistryStore::RecordMembership(
         InsertMembershipYear(tx, request.person_id(), request.year());
         sql::Statement extend(
             tx.db,
-            "UPDATE people SET membership_paid_through ="
-            " MAX(membership_paid_through, ?) WHERE person_id = ?");
+            "UPDATE people SET membership_paid_through = CASE WHEN"
+            " membership_paid_through > ?1 THEN membership_paid_through ELSE"
+            " ?1 END WHERE person_id = ?2");
         extend.bind(1, request.year());
         extend.bind(2, request.person_id());
         extend.exec();

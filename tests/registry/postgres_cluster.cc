@@ -130,4 +130,24 @@ PostgresCluster* SharedPostgresCluster(std::string* error) {
   return cluster;
 }
 
+std::string DatabaseFor(sql::Engine engine, const TempDir& dir) {
+  if (engine == sql::Engine::kSqlite) return dir.path() + "/registry.sqlite";
+  std::string error;
+  PostgresCluster* cluster = SharedPostgresCluster(&error);
+  if (cluster == nullptr) {
+    ADD_FAILURE() << error;
+    return "";
+  }
+  absl::StatusOr<std::string> url = cluster->NewDatabase();
+  if (!url.ok()) {
+    ADD_FAILURE() << url.status();
+    return "";
+  }
+  return *url;
+}
+
+std::string EngineName(const ::testing::TestParamInfo<sql::Engine>& info) {
+  return info.param == sql::Engine::kSqlite ? "SQLite" : "PostgreSQL";
+}
+
 }  // namespace imh::registry::testing

@@ -11,6 +11,9 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "gtest/gtest.h"
+#include "services/registry/sql/sql.h"
+#include "tests/registry/registry_test_support.h"
 
 namespace imh::registry::testing {
 
@@ -37,6 +40,14 @@ class PostgresCluster {
 // One cluster for the whole test binary, started on first use; null (and
 // the test fails with the reason) when it cannot start.
 PostgresCluster* SharedPostgresCluster(std::string* error);
+
+// Where a store of `engine` lives for one test: a SQLite file in `dir`, or
+// a new database in the shared cluster. Empty (after a test failure saying
+// why) when the cluster cannot start.
+std::string DatabaseFor(sql::Engine engine, const TempDir& dir);
+
+// "SQLite" or "PostgreSQL", for parameterized test names.
+std::string EngineName(const ::testing::TestParamInfo<sql::Engine>& info);
 
 }  // namespace imh::registry::testing
 

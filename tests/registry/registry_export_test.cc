@@ -12,6 +12,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "services/registry/store.h"
+#include "tests/registry/postgres_cluster.h"
 #include "tests/registry/registry_test_support.h"
 
 namespace imh::registry::testing {
@@ -23,11 +24,12 @@ constexpr int kRecords = 1200;
 constexpr int kPage = 500;
 const absl::CivilDay kToday(2026, 12, 1);
 
-class ExportStoreTest : public ::testing::Test {
+class ExportStoreTest : public ::testing::TestWithParam<sql::Engine> {
  protected:
   void SetUp() override {
     StoreOptions options;
-    options.path = dir_.path() + "/registry.sqlite";
+    options.path = DatabaseFor(GetParam(), dir_);
+    ASSERT_FALSE(options.path.empty());
     absl::StatusOr<std::unique_ptr<RegistryStore>> store =
         RegistryStore::Open(options, &VirginiaRulebook());
     ASSERT_TRUE(store.ok()) << store.status();
@@ -98,7 +100,7 @@ class ExportStoreTest : public ::testing::Test {
   const WriteContext context_{"registrar", "", ""};
 };
 
-TEST_F(ExportStoreTest, Export_PagesReadAfterWritesShowTheRegistryAsItBegan) {
+TEST_P(ExportStoreTest, Export_PagesReadAfterWritesShowTheRegistryAsItBegan) {
   absl::StatusOr<ExportPoint> point = store_->BeginExport();
   ASSERT_TRUE(point.ok()) << point.status();
   // Read at once, before anything changes: what the export must show.
@@ -159,7 +161,7 @@ TEST_F(ExportStoreTest, Export_PagesReadAfterWritesShowTheRegistryAsItBegan) {
             at_start[699].endorsement().etag());
 }
 
-TEST_F(ExportStoreTest, PruneVersions_KeepsWhatAPinnedExportStillNeeds) {
+TEST_P(ExportStoreTest, PruneVersions_KeepsWhatAPinnedExportStillNeeds) {
   absl::StatusOr<ExportPoint> point = store_->BeginExport();
   ASSERT_TRUE(point.ok());
   const std::vector<v1::RegistryRecord> at_start = ReadAll(*point);
@@ -182,10 +184,10 @@ TEST_F(ExportStoreTest, PruneVersions_KeepsWhatAPinnedExportStillNeeds) {
   EXPECT_EQ(*pruned, 0);
 }
 
-TEST_F(ExportStoreTest, Export_EmptyRegistryHasNoPages) {
+TEST_P(ExportStoreTest, Export_EmptyRegistryHasNoPages) {
   TempDir other;
   StoreOptions options;
-  options.path = other.path() + "/empty.sqlite";
+  options.path = DatabaseFor(GetParam(), other);
   absl::StatusOr<std::unique_ptr<RegistryStore>> empty =
       RegistryStore::Open(options, &VirginiaRulebook());
   ASSERT_TRUE(empty.ok());
@@ -197,6 +199,11 @@ TEST_F(ExportStoreTest, Export_EmptyRegistryHasNoPages) {
   EXPECT_FALSE(page->next_after_id.has_value());
   (*empty)->EndExport(*point);
 }
+
+INSTANTIATE_TEST_SUITE_P(BothEngines, ExportStoreTest,
+                         ::testing::Values(sql::Engine::kSqlite,
+                                           sql::Engine::kPostgres),
+                         EngineName);
 
 }  // namespace
 }  // namespace imh::registry::testing
