@@ -320,7 +320,7 @@ absl::StatusOr<v1::ProcessLapsesResponse> RegistryStore::ProcessLapses(
       [&](WriteTx& tx, v1::ProcessLapsesResponse& out) -> absl::Status {
         const absl::CivilDay as_of = Day(request.as_of());
         for (v1::LapsedEndorsement& lapsed :
-             tx.LapseDue(as_of, "1", [](sql::Statement&) {})) {
+             tx.LapseDue(as_of, "1 = 1", [](sql::Statement&) {})) {
           *out.add_lapsed() = std::move(lapsed);
         }
         RecordLapseRun(tx, as_of, false, out.lapsed_size());
@@ -346,7 +346,7 @@ RegistryStore::RunScheduledLapses(absl::CivilDay today,
               return absl::AlreadyExistsError(done.getColumn(0).getString());
             }
             for (v1::LapsedEndorsement& lapsed :
-                 tx.LapseDue(today, "1", [](sql::Statement&) {})) {
+                 tx.LapseDue(today, "1 = 1", [](sql::Statement&) {})) {
               *out.add_lapsed() = std::move(lapsed);
             }
             RecordLapseRun(tx, today, true, out.lapsed_size());

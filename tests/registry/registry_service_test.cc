@@ -12,6 +12,7 @@
 #include "common/dates.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "tests/registry/postgres_cluster.h"
 #include "tests/registry/registry_test_support.h"
 
 namespace imh::registry::testing {
@@ -21,7 +22,11 @@ using ::google::protobuf::util::MessageDifferencer;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-class RegistryServiceTest : public RegistryTest {
+class RegistryServiceTest : public RegistryTest,
+                            public ::testing::WithParamInterface<sql::Engine> {
+ protected:
+  sql::Engine engine() const override { return GetParam(); }
+
  protected:
   void Import(int first, int count, const std::string& category = "IFS") {
     v1::ImportEndorsementsRequest request;
@@ -75,7 +80,7 @@ class RegistryServiceTest : public RegistryTest {
   }
 };
 
-TEST_F(RegistryServiceTest, List_Paging1000WithPageSize7VisitsEachOnce) {
+TEST_P(RegistryServiceTest, List_Paging1000WithPageSize7VisitsEachOnce) {
   Import(1, 1000);
   v1::ListEndorsementsRequest request;
   request.set_page_size(7);
@@ -87,7 +92,7 @@ TEST_F(RegistryServiceTest, List_Paging1000WithPageSize7VisitsEachOnce) {
   EXPECT_EQ(pages, 143);  // ceil(1000 / 7)
 }
 
-TEST_F(RegistryServiceTest, List_ActiveRegistryFilterAndRowsAddedWhilePaging) {
+TEST_P(RegistryServiceTest, List_ActiveRegistryFilterAndRowsAddedWhilePaging) {
   Import(1, 30);
   ChangeStatus("VA-IFS-0000003", v1::ENDORSEMENT_STATUS_LAPSED, "2026-01-01");
   v1::ListEndorsementsRequest request;
@@ -114,7 +119,7 @@ TEST_F(RegistryServiceTest, List_ActiveRegistryFilterAndRowsAddedWhilePaging) {
   EXPECT_EQ(std::count(numbers.begin(), numbers.end(), "VA-IFS-0000003"), 0);
 }
 
-TEST_F(RegistryServiceTest, List_PageTokenForOtherFiltersIsInvalid) {
+TEST_P(RegistryServiceTest, List_PageTokenForOtherFiltersIsInvalid) {
   Import(1, 10);
   v1::ListEndorsementsRequest request;
   request.set_page_size(3);
@@ -132,7 +137,7 @@ TEST_F(RegistryServiceTest, List_PageTokenForOtherFiltersIsInvalid) {
   EXPECT_THAT(ViolationPaths(status), ElementsAre("page_token"));
 }
 
-TEST_F(RegistryServiceTest, Import_SameRequestIdTwiceStoresOneRowSameResponse) {
+TEST_P(RegistryServiceTest, Import_SameRequestIdTwiceStoresOneRowSameResponse) {
   v1::ImportEndorsementsRequest request;
   *request.add_records() = Record(1, "FS");  // alias, stored canonical
   request.set_request_id("5b7f6a1e-0d7c-4a8e-9d65-3f1c1f0f2a11");
@@ -159,7 +164,7 @@ TEST_F(RegistryServiceTest, Import_SameRequestIdTwiceStoresOneRowSameResponse) {
   EXPECT_EQ(Counts(), after_first);
 }
 
-TEST_F(RegistryServiceTest, UpdateStatus_StaleEtagIsAbortedAndWritesNothing) {
+TEST_P(RegistryServiceTest, UpdateStatus_StaleEtagIsAbortedAndWritesNothing) {
   AddPerson("P-1");
   const v1::Endorsement granted = Grant("P-1", "IFRS", "2024-06-01");
   ChangeStatus(granted.endorsement_number(), v1::ENDORSEMENT_STATUS_SUSPENDED,
@@ -179,7 +184,7 @@ TEST_F(RegistryServiceTest, UpdateStatus_StaleEtagIsAbortedAndWritesNothing) {
   EXPECT_EQ(Counts(), before);
 }
 
-TEST_F(RegistryServiceTest, UpdateStatus_CurrentEtagSucceedsAndAppendsHistory) {
+TEST_P(RegistryServiceTest, UpdateStatus_CurrentEtagSucceedsAndAppendsHistory) {
   AddPerson("P-1");
   const v1::Endorsement granted = Grant("P-1", "IFRS", "2024-06-01");
   v1::UpdateEndorsementStatusRequest request;
@@ -200,7 +205,7 @@ TEST_F(RegistryServiceTest, UpdateStatus_CurrentEtagSucceedsAndAppendsHistory) {
   EXPECT_NE(now.etag(), granted.etag());
 }
 
-TEST_F(RegistryServiceTest, UpdateStatus_LeavingRevokedIsFailedPrecondition) {
+TEST_P(RegistryServiceTest, UpdateStatus_LeavingRevokedIsFailedPrecondition) {
   AddPerson("P-1");
   const v1::Endorsement granted = Grant("P-1", "IMHS", "2024-06-01");
   ChangeStatus(granted.endorsement_number(), v1::ENDORSEMENT_STATUS_REVOKED,
@@ -220,7 +225,7 @@ TEST_F(RegistryServiceTest, UpdateStatus_LeavingRevokedIsFailedPrecondition) {
   EXPECT_EQ(Counts(), before);
 }
 
-TEST_F(RegistryServiceTest, UpdateStatus_EffectiveBeforeCurrentStatusRefused) {
+TEST_P(RegistryServiceTest, UpdateStatus_EffectiveBeforeCurrentStatusRefused) {
   AddPerson("P-1");
   const v1::Endorsement granted = Grant("P-1", "IFS", "2024-06-01");
   v1::UpdateEndorsementStatusRequest request;
@@ -235,7 +240,7 @@ TEST_F(RegistryServiceTest, UpdateStatus_EffectiveBeforeCurrentStatusRefused) {
       grpc::StatusCode::FAILED_PRECONDITION);
 }
 
-TEST_F(RegistryServiceTest, Verify_AsOfGrantAndLapseDays) {
+TEST_P(RegistryServiceTest, Verify_AsOfGrantAndLapseDays) {
   AddPerson("P-RATER");
   const v1::Endorsement granted = Grant("P-RATER", "IFRS", "2024-06-01");
   ChangeStatus(granted.endorsement_number(), v1::ENDORSEMENT_STATUS_LAPSED,
@@ -267,7 +272,7 @@ TEST_F(RegistryServiceTest, Verify_AsOfGrantAndLapseDays) {
             v1::CREDENTIAL_STATUS_NOT_HELD);
 }
 
-TEST_F(RegistryServiceTest, Verify_BatchBySubjectCategorySetsAndAliases) {
+TEST_P(RegistryServiceTest, Verify_BatchBySubjectCategorySetsAndAliases) {
   AddPerson("P-1");
   AddPerson("P-2");
   const v1::Endorsement ifs = Grant("P-1", "IFS", "2025-02-01");
@@ -306,7 +311,7 @@ TEST_F(RegistryServiceTest, Verify_BatchBySubjectCategorySetsAndAliases) {
   EXPECT_EQ(response.rulebook_version(), VirginiaRulebook().version());
 }
 
-TEST_F(RegistryServiceTest, Verify_SeesAWriteAcknowledgedJustBefore) {
+TEST_P(RegistryServiceTest, Verify_SeesAWriteAcknowledgedJustBefore) {
   AddPerson("P-1");
   const v1::Endorsement granted = Grant("P-1", "IFRS", "2024-06-01");
   EXPECT_EQ(Verify("P-1", {"IFRS"}, "").status(), v1::CREDENTIAL_STATUS_HELD);
@@ -335,7 +340,7 @@ std::vector<int64_t> ReadChanges(v1::RegistryService::Stub& stub, int64_t after,
   return sequences;
 }
 
-TEST_F(RegistryServiceTest, ChangeFeed_ResumesWithoutGapsOrRepeats) {
+TEST_P(RegistryServiceTest, ChangeFeed_ResumesWithoutGapsOrRepeats) {
   AddPerson("P-1");
   for (int i = 0; i < 5; ++i) {
     const v1::Endorsement e =
@@ -368,7 +373,7 @@ TEST_F(RegistryServiceTest, ChangeFeed_ResumesWithoutGapsOrRepeats) {
   }
 }
 
-TEST_F(RegistryServiceTest, ChangeFeed_CarriesKindAndEndorsement) {
+TEST_P(RegistryServiceTest, ChangeFeed_CarriesKindAndEndorsement) {
   AddPerson("P-1");
   const v1::Endorsement granted = Grant("P-1", "IFS", "2025-01-02");
   grpc::ClientContext context;
@@ -389,7 +394,7 @@ TEST_F(RegistryServiceTest, ChangeFeed_CarriesKindAndEndorsement) {
 // Each event carries the endorsement exactly as that change left it (what a
 // read right after the change returned), not as it is when the feed is read:
 // a consumer catching up later still sees active, suspended, active.
-TEST_F(RegistryServiceTest, ChangeFeed_EachEventCarriesTheStateItsChangeLeft) {
+TEST_P(RegistryServiceTest, ChangeFeed_EachEventCarriesTheStateItsChangeLeft) {
   AddPerson("P-1");
   std::vector<v1::Endorsement> after_each;
   after_each.push_back(Grant("P-1", "IFS", "2025-01-02"));
@@ -431,7 +436,7 @@ TEST_F(RegistryServiceTest, ChangeFeed_EachEventCarriesTheStateItsChangeLeft) {
   reader->Finish();
 }
 
-TEST_F(RegistryServiceTest, Restart_FindsEveryAcknowledgedWrite) {
+TEST_P(RegistryServiceTest, Restart_FindsEveryAcknowledgedWrite) {
   std::vector<std::string> numbers;
   for (int i = 0; i < 20; ++i) {
     const std::string person = absl::StrCat("P-", i);
@@ -462,7 +467,7 @@ TEST_F(RegistryServiceTest, Restart_FindsEveryAcknowledgedWrite) {
   EXPECT_EQ(last[0], before.changes + 1);
 }
 
-TEST_F(RegistryServiceTest,
+TEST_P(RegistryServiceTest,
        Names_WithQuotesAndSqlMetaCharactersStoredVerbatim) {
   const std::vector<std::string> names = {
       "Robert'); DROP TABLE people;--", "O'Brien \"Bobby\" Smith",
@@ -494,7 +499,7 @@ TEST_F(RegistryServiceTest,
 // Search folds case and accents in every script, through the trigram index
 // for 3+ characters and by looking in each folded name below that; county
 // compares folded too. (Names a Virginia registry really holds.)
-TEST_F(RegistryServiceTest, ListByName_FoldsCaseAndAccentsBeyondAscii) {
+TEST_P(RegistryServiceTest, ListByName_FoldsCaseAndAccentsBeyondAscii) {
   AddPerson("P-1", "Zoë Ångström", "Fairfax");
   AddPerson("P-2", "ZOE SMITH", "Henrico");
   AddPerson("P-3", "Jürgen Straße", "Fairfax");
@@ -529,7 +534,7 @@ TEST_F(RegistryServiceTest, ListByName_FoldsCaseAndAccentsBeyondAscii) {
   EXPECT_THAT(by_name("%"), ElementsAre());
 }
 
-TEST_F(RegistryServiceTest, Import_RejectsBadRecordsWithReasonsCommitsTheRest) {
+TEST_P(RegistryServiceTest, Import_RejectsBadRecordsWithReasonsCommitsTheRest) {
   AddPerson("P-0000002", "Someone Else");
   v1::ImportEndorsementsRequest request;
   *request.add_records() = Record(1);
@@ -570,7 +575,7 @@ TEST_F(RegistryServiceTest, Import_RejectsBadRecordsWithReasonsCommitsTheRest) {
 // endorsement per person and category. Import holds to it against the
 // registry and within one request; historical (revoked, retired) records of
 // the same category are not live and come in.
-TEST_F(RegistryServiceTest, Import_OneLiveEndorsementPerPersonAndCategory) {
+TEST_P(RegistryServiceTest, Import_OneLiveEndorsementPerPersonAndCategory) {
   Import(1, 1);  // P-0000001 holds IFS VA-IFS-0000001, active.
   v1::ImportEndorsementsRequest request;
   v1::RegistryRecord second_live = Record(1);
@@ -610,7 +615,7 @@ TEST_F(RegistryServiceTest, Import_OneLiveEndorsementPerPersonAndCategory) {
   EXPECT_EQ(Counts().endorsements, before.endorsements + 2);
 }
 
-TEST_F(RegistryServiceTest, Export_StreamsEveryRecordAndReimportsIdentically) {
+TEST_P(RegistryServiceTest, Export_StreamsEveryRecordAndReimportsIdentically) {
   Import(1, 1234);
   AddPerson("P-x", "Ann \"Quote\" O'Neil");
   const v1::Endorsement e = Grant("P-x", "IMHM-P", "2024-02-02");
@@ -640,7 +645,7 @@ TEST_F(RegistryServiceTest, Export_StreamsEveryRecordAndReimportsIdentically) {
 
   StopServer();
   TempDir other;
-  db_path_ = other.path() + "/copy.sqlite";
+  db_path_ = DatabaseFor(engine(), other);
   StartServer();
   v1::ImportEndorsementsRequest request;
   for (const auto& r : exported) *request.add_records() = r;
@@ -663,7 +668,7 @@ TEST_F(RegistryServiceTest, Export_StreamsEveryRecordAndReimportsIdentically) {
   StopServer();
 }
 
-TEST_F(RegistryServiceTest, ProcessLapses_MissedCycleAndUnpaidMembership) {
+TEST_P(RegistryServiceTest, ProcessLapses_MissedCycleAndUnpaidMembership) {
   AddPerson("P-renew", "Missed Renewal", "Fairfax", 2026);
   AddPerson("P-member", "Unpaid Member", "Fairfax", 2025);
   AddPerson("P-ok", "In Good Standing", "Fairfax", 2026);
@@ -699,7 +704,7 @@ TEST_F(RegistryServiceTest, ProcessLapses_MissedCycleAndUnpaidMembership) {
   EXPECT_EQ(response.lapsed_size(), 0);
 }
 
-TEST_F(RegistryServiceTest, Membership_ExtendsPaidThroughAndRefusesTwice) {
+TEST_P(RegistryServiceTest, Membership_ExtendsPaidThroughAndRefusesTwice) {
   AddPerson("P-1", "Member", "Fairfax", 2025);
   v1::RecordMembershipRequest request;
   request.set_person_id("P-1");
@@ -715,7 +720,7 @@ TEST_F(RegistryServiceTest, Membership_ExtendsPaidThroughAndRefusesTwice) {
             grpc::StatusCode::ALREADY_EXISTS);
 }
 
-TEST_F(RegistryServiceTest, Audit_EveryWriteRecordsActorAndRequestId) {
+TEST_P(RegistryServiceTest, Audit_EveryWriteRecordsActorAndRequestId) {
   const RowCounts before = Counts();
   v1::CreatePersonRequest request;
   request.mutable_person()->set_person_id("P-9");
@@ -730,10 +735,10 @@ TEST_F(RegistryServiceTest, Audit_EveryWriteRecordsActorAndRequestId) {
   EXPECT_EQ(Counts().audit_records, before.audit_records + 1);
   {
     // What was recorded, read straight from the file.
-    SQLite::Database db(db_path_, SQLite::OPEN_READONLY);
-    SQLite::Statement last(db,
-                           "SELECT actor, method, request_id, correlation_id,"
-                           " target FROM audit ORDER BY id DESC LIMIT 1");
+    std::unique_ptr<sql::Database> db = OpenDirect();
+    sql::Statement last(*db,
+                        "SELECT actor, method, request_id, correlation_id,"
+                        " target FROM audit ORDER BY id DESC LIMIT 1");
     ASSERT_TRUE(last.executeStep());
     EXPECT_EQ(last.getColumn(0).getString(), "reviewer@vaimh.org");
     EXPECT_EQ(last.getColumn(1).getString(), "CreatePerson");
@@ -745,7 +750,7 @@ TEST_F(RegistryServiceTest, Audit_EveryWriteRecordsActorAndRequestId) {
   EXPECT_EQ(Counts().audit_records, before.audit_records + 2);
 }
 
-TEST_F(RegistryServiceTest, Health_ServingUntilShutdownThenStreamsEnd) {
+TEST_P(RegistryServiceTest, Health_ServingUntilShutdownThenStreamsEnd) {
   auto health = grpc::health::v1::Health::NewStub(channel_);
   grpc::health::v1::HealthCheckRequest check;
   check.set_service("imh.registry.v1.RegistryService");
@@ -776,6 +781,11 @@ TEST_F(RegistryServiceTest, Health_ServingUntilShutdownThenStreamsEnd) {
 
 namespace imh::registry::testing {
 namespace {
+
+INSTANTIATE_TEST_SUITE_P(BothEngines, RegistryServiceTest,
+                         ::testing::Values(sql::Engine::kSqlite,
+                                           sql::Engine::kPostgres),
+                         EngineName);
 
 class LapseOnTimeTest : public RegistryTest {
  protected:

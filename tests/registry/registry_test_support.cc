@@ -9,6 +9,8 @@
 #include "common/dates.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "services/registry/sql/postgres_engine.h"
+#include "tests/registry/postgres_cluster.h"
 
 namespace imh::registry::testing {
 
@@ -37,8 +39,16 @@ const imh::Rulebook& VirginiaRulebook() {
 }
 
 void RegistryTest::SetUp() {
-  db_path_ = dir_.path() + "/registry.sqlite";
+  db_path_ = DatabaseFor(engine(), dir_);
+  ASSERT_FALSE(db_path_.empty());
   StartServer();
+}
+
+std::unique_ptr<sql::Database> RegistryTest::OpenDirect() {
+  if (engine() == sql::Engine::kPostgres) {
+    return std::make_unique<sql::Database>(sql::OpenPostgres(db_path_));
+  }
+  return std::make_unique<sql::Database>(db_path_, sql::OPEN_READWRITE);
 }
 
 void RegistryTest::TearDown() { StopServer(); }

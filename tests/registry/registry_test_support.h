@@ -16,6 +16,7 @@
 #include "imh/admin/v1/admin_service.pb.h"
 #include "imh/registry/v1/registry_service.grpc.pb.h"
 #include "services/registry/server.h"
+#include "services/registry/sql/sql.h"
 
 namespace imh::registry::testing {
 
@@ -47,6 +48,12 @@ class RegistryTest : public ::testing::Test {
   void StopServer();
 
   RowCounts Counts();
+
+  // The engine the registry runs on; parameterized suites run both.
+  virtual sql::Engine engine() const { return sql::Engine::kSqlite; }
+  // The registry's database opened directly (not through the server), to
+  // look at what was stored.
+  std::unique_ptr<sql::Database> OpenDirect();
 
   // Writes through the API; each ASSERTs success.
   v1::Person AddPerson(const std::string& person_id,
