@@ -17,6 +17,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/rulebook/rulebook.h"
@@ -27,7 +28,9 @@
 ABSL_FLAG(std::string, listen, "127.0.0.1:50052",
           "address to serve on; port 0 picks a free one");
 ABSL_FLAG(std::string, db, "data/registry.sqlite",
-          "the SQLite file (created, with its folder, if missing)");
+          "the SQLite file (created, with its folder, if missing), or a "
+          "PostgreSQL database: postgresql://user@host:port/dbname "
+          "(postgresql:// alone: the PG* environment)");
 ABSL_FLAG(std::string, rulebook, "",
           "rulebook textproto (categories, renewal cycle); default: "
           "$IMH_RULEBOOK or the Virginia rulebook of the source tree");
@@ -95,10 +98,14 @@ int main(int argc, char** argv) {
   options.store.reader_cache_kib = absl::GetFlag(FLAGS_reader_cache_mb) * 1024;
   options.store.reader_mmap_bytes = int64_t{absl::GetFlag(FLAGS_reader_mmap_mb)}
                                     << 20;
+  const bool postgres = absl::StartsWith(options.store.path, "postgresql:") ||
+                        absl::StartsWith(options.store.path, "postgres:");
   const std::filesystem::path folder =
       std::filesystem::path(options.store.path).parent_path();
   std::error_code ignored;
-  if (!folder.empty()) std::filesystem::create_directories(folder, ignored);
+  if (!postgres && !folder.empty()) {
+    std::filesystem::create_directories(folder, ignored);
+  }
 
   absl::StatusOr<std::unique_ptr<imh::registry::RegistryServer>> server =
       imh::registry::RegistryServer::Start(options, &*rulebook);
@@ -113,7 +120,8 @@ int main(int argc, char** argv) {
       {{"event", "serving"},
        {"address", options.listen_address},
        {"port", absl::StrCat(port)},
-       {"db", options.store.path},
+       // A URL's password is not logged.
+       {"db", postgres ? std::string("postgresql") : options.store.path},
        {"rulebook_version", rulebook->version()},
        {"schema_version", absl::StrCat((*server)->store().schema_version())},
        {"rulebook", rulebook->version()},

@@ -228,7 +228,8 @@ class RegistryStore {
                                                 absl::CivilDay today);
   // VACUUM INTO `path` from one read snapshot (writers go on meanwhile):
   // written to `path`.partial, checked (quick_check), synced, renamed.
-  // FailedPrecondition when `path` exists; Aborted while another backup runs;
+  // FailedPrecondition when `path` exists or the registry is on PostgreSQL
+  // (whose own tools back it up); Aborted while another backup runs;
   // Internal on a storage fault (nothing left at `path` then).
   absl::StatusOr<v1::BackupRegistryResponse> Backup(const std::string& path);
   absl::StatusOr<v1::Endorsement> GetEndorsement(const std::string& number);

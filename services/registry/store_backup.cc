@@ -39,6 +39,11 @@ absl::Status SyncFileAndFolder(const std::string& path) {
 
 absl::StatusOr<v1::BackupRegistryResponse> RegistryStore::Backup(
     const std::string& path) {
+  if (writer_->engine() != sql::Engine::kSqlite) {
+    return absl::FailedPreconditionError(
+        "this registry runs on PostgreSQL: back it up with PostgreSQL's own "
+        "tools (pg_dump, or base backups with WAL archiving)");
+  }
   std::unique_lock<std::mutex> one_at_a_time(backup_mutex_, std::try_to_lock);
   if (!one_at_a_time.owns_lock()) {
     return absl::AbortedError("another backup is running; try again later");

@@ -44,6 +44,17 @@ class SchemaEnginesTest : public ::testing::TestWithParam<sql::Engine> {
     return std::nullopt;
   }
 
+  // P-1 holding VA-IFS-1, written straight into the migrated tables.
+  void AddPersonAndEndorsement() {
+    db_->exec(
+        "INSERT INTO people (person_id, display_name, county,"
+        " membership_paid_through) VALUES ('P-1', 'Ann Lee', 'Fairfax', 2026)");
+    db_->exec(
+        "INSERT INTO endorsements (number, person_id, category, granted_on,"
+        " status, status_since, next_cycle_year, version) VALUES ('VA-IFS-1',"
+        " 'P-1', 'IFS', '2025-03-01', 1, '2025-03-01', 2027, 0)");
+  }
+
   TempDir dir_;
   std::unique_ptr<sql::Database> db_;
 };
@@ -69,13 +80,7 @@ TEST_P(SchemaEnginesTest, EveryMigrationAppliesOnceAndANewerSchemaIsRefused) {
 
 TEST_P(SchemaEnginesTest, RowsAreNeverDeletedAndHistoryNeverRewritten) {
   ASSERT_TRUE(MigrateSchema(*db_, VirginiaRulebook()).ok());
-  db_->exec(
-      "INSERT INTO people (person_id, display_name, county,"
-      " membership_paid_through) VALUES ('P-1', 'Ann Lee', 'Fairfax', 2026)");
-  db_->exec(
-      "INSERT INTO endorsements (number, person_id, category, granted_on,"
-      " status, status_since, next_cycle_year, version) VALUES ('VA-IFS-1',"
-      " 'P-1', 'IFS', '2025-03-01', 1, '2025-03-01', 2027, 0)");
+  AddPersonAndEndorsement();
   db_->exec(
       "INSERT INTO status_history (endorsement_id, seq, status, effective_on,"
       " reason, actor, recorded_at_us) VALUES (1, 1, 1, '2025-03-01', 'x',"
@@ -98,13 +103,7 @@ TEST_P(SchemaEnginesTest, RowsAreNeverDeletedAndHistoryNeverRewritten) {
 
 TEST_P(SchemaEnginesTest, AChangedRowKeepsItsFirstVersionOfEachWrite) {
   ASSERT_TRUE(MigrateSchema(*db_, VirginiaRulebook()).ok());
-  db_->exec(
-      "INSERT INTO people (person_id, display_name, county,"
-      " membership_paid_through) VALUES ('P-1', 'Ann Lee', 'Fairfax', 2026)");
-  db_->exec(
-      "INSERT INTO endorsements (number, person_id, category, granted_on,"
-      " status, status_since, next_cycle_year, version) VALUES ('VA-IFS-1',"
-      " 'P-1', 'IFS', '2025-03-01', 1, '2025-03-01', 2027, 0)");
+  AddPersonAndEndorsement();
   // Write 1 changes the row twice: the version is the row before write 1.
   db_->exec("UPDATE write_clock SET writes = writes + 1");
   db_->exec("UPDATE endorsements SET status = 3, version = 1");

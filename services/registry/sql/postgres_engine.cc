@@ -192,12 +192,18 @@ class PostgresDatabase final : public DatabaseImpl {
   // The name `sql` is prepared under on this connection: once per distinct
   // text (the store builds the same statements call after call).
   const std::string& PreparedName(const std::string& sql) {
-    auto [it, added] = prepared_.try_emplace(sql);
-    if (added) {
-      it->second = absl::StrCat("s", prepared_.size());
-      Translated([&] { connection_->prepare(it->second, sql); });
+    const auto added = prepared_.try_emplace(sql);
+    std::string& name = added.first->second;
+    if (added.second) {
+      name = absl::StrCat("s", prepared_.size());
+      try {
+        Translated([&] { connection_->prepare(name, sql); });
+      } catch (const Exception&) {
+        prepared_.erase(added.first);  // Not prepared: not remembered.
+        throw;
+      }
     }
-    return it->second;
+    return name;
   }
   pqxx::result RunPrepared(const std::string& name,
                            const std::vector<const char*>& values) {
