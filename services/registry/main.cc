@@ -17,7 +17,6 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/rulebook/rulebook.h"
@@ -98,8 +97,7 @@ int main(int argc, char** argv) {
   options.store.reader_cache_kib = absl::GetFlag(FLAGS_reader_cache_mb) * 1024;
   options.store.reader_mmap_bytes = int64_t{absl::GetFlag(FLAGS_reader_mmap_mb)}
                                     << 20;
-  const bool postgres = absl::StartsWith(options.store.path, "postgresql:") ||
-                        absl::StartsWith(options.store.path, "postgres:");
+  const bool postgres = imh::registry::IsPostgresUrl(options.store.path);
   const std::filesystem::path folder =
       std::filesystem::path(options.store.path).parent_path();
   std::error_code ignored;

@@ -142,6 +142,10 @@ struct RowCounts {
   }
 };
 
+// True for a PostgreSQL database URL (postgresql://... or postgres://...);
+// anything else names a SQLite file.
+bool IsPostgresUrl(const std::string& path);
+
 class ReaderPool;
 class WriteTx;
 
