@@ -445,7 +445,10 @@ RegistryStore::RegistryStore(StoreOptions options,
                              const DecisionKeyring* keyring)
     : options_(std::move(options)), rulebook_(rulebook), keyring_(keyring) {}
 
-RegistryStore::~RegistryStore() { Close(); }
+RegistryStore::~RegistryStore() {
+  Close();
+  if (commit_listener_.joinable()) commit_listener_.join();
+}
 
 absl::StatusOr<std::unique_ptr<RegistryStore>> RegistryStore::Open(
     const StoreOptions& options, const imh::Rulebook* rulebook,
@@ -473,6 +476,11 @@ absl::StatusOr<std::unique_ptr<RegistryStore>> RegistryStore::Open(
         db.execAndGet("SELECT COALESCE(MAX(sequence), 0) FROM changes")
             .getInt64();
     store->readers_ = std::make_unique<ReaderPool>(store->options_);
+    if (db.engine() == sql::Engine::kPostgres) {
+      RegistryStore* listening = store.get();
+      store->commit_listener_ =
+          std::thread([listening] { listening->ListenForCommits(); });
+    }
   } catch (const std::exception& error) {
     return FromSqlite(error, absl::StrCat("opening ", options.path));
   }
@@ -541,18 +549,51 @@ absl::Status RegistryStore::RunWrite(absl::string_view method,
     audit.bind(6, tx.audit_target);
     audit.bind(7, tx.audit_detail);
     audit.exec();
+    if (tx.last_sequence > 0) db.announceCommit();
     transaction.commit();
     committed_sequence = tx.last_sequence;
   } catch (const std::exception& error) {
     return FromSqlite(error, absl::StrCat(method, " failed"));
   }
   readers_->OnCommit();
-  if (committed_sequence > 0) {
-    std::lock_guard<std::mutex> change_lock(change_mutex_);
-    last_sequence_ = committed_sequence;
-    change_cv_.notify_all();
-  }
+  if (committed_sequence > 0) SawSequence(committed_sequence);
   return absl::OkStatus();
+}
+
+void RegistryStore::SawSequence(int64_t sequence) {
+  std::lock_guard<std::mutex> change_lock(change_mutex_);
+  // Another process's later commit may have been seen first.
+  if (sequence <= last_sequence_.load()) return;
+  last_sequence_ = sequence;
+  change_cv_.notify_all();
+}
+
+void RegistryStore::ListenForCommits() {
+  // Announcements make the feed prompt; the poll makes it certain (a
+  // notification is lost while the listener reconnects).
+  constexpr int kPollMs = 250;
+  std::unique_ptr<sql::CommitSignal> signal;
+  while (!closed_.load()) {
+    try {
+      if (!signal) signal = sql::ListenForCommits(options_.path);
+      signal->Wait(kPollMs);
+    } catch (const std::exception&) {
+      signal.reset();  // Connect again after a pause.
+      std::unique_lock<std::mutex> lock(change_mutex_);
+      change_cv_.wait_for(lock, std::chrono::milliseconds(kPollMs),
+                          [this] { return closed_.load(); });
+      continue;
+    }
+    try {
+      auto lease = readers_->Acquire();
+      SawSequence(
+          (*lease)
+              ->db.execAndGet("SELECT COALESCE(MAX(sequence), 0) FROM changes")
+              .getInt64());
+    } catch (const std::exception&) {
+      // The database is away; the next round asks again.
+    }
+  }
 }
 
 bool RegistryStore::WaitForChange(int64_t after_sequence,

@@ -26,6 +26,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -112,6 +113,8 @@ struct Change {
 // when the newest endorsement row was `last_endorsement_id` and the change
 // feed's newest event `sequence`.
 struct ExportPoint {
+  // Its row in export_pins.
+  int64_t pin = 0;
   int64_t writes = 0;
   int64_t last_endorsement_id = 0;
   int64_t sequence = 0;
@@ -256,16 +259,20 @@ class RegistryStore {
   // between pages but the point, so a client that stops reading holds
   // neither a read connection nor the WAL.
   //
-  // The present, pinned: the versions an export from it needs are kept until
-  // EndExport. Unavailable/Internal on a storage fault (nothing pinned then).
+  // The present, pinned (a row in export_pins, seen by every process on the
+  // database): the versions an export from it needs are kept until
+  // EndExport, or until the pin expires unrenewed ten minutes after this
+  // process stops renewing it. Unavailable/Internal on a storage fault
+  // (nothing pinned then).
   absl::StatusOr<ExportPoint> BeginExport();
   void EndExport(const ExportPoint& point);
   // Up to `limit` records with endorsement row id > `after_id`, in creation
   // order, as they were at `point` (which must be pinned).
   absl::StatusOr<ExportPage> ReadExportPage(const ExportPoint& point,
                                             int64_t after_id, int limit);
-  // Deletes the row versions no pinned export can need; returns how many.
-  // Skips (returns 0) while a write is running, rather than wait for it.
+  // Renews this process's pins, drops expired ones, and deletes the row
+  // versions no pinned export can need; returns how many. Skips (returns 0)
+  // while a write of this process is running, rather than wait for it.
   absl::StatusOr<int64_t> PruneVersions();
   absl::StatusOr<RowCounts> CountRows();
 
@@ -310,9 +317,17 @@ class RegistryStore {
   std::atomic<int64_t> last_sequence_{0};
   std::mutex backup_mutex_;
   std::mutex exports_mutex_;
-  // The `writes` of every pinned export point.
-  std::multiset<int64_t> pinned_exports_;
+  // This process's rows in export_pins, renewed while their exports run.
+  std::set<int64_t> pinned_exports_;
   std::atomic<bool> closed_{false};
+  // On PostgreSQL, where other processes write too: learns of their commits
+  // (announced, and looked for every quarter second besides) and wakes the
+  // change feed's waiters.
+  std::thread commit_listener_;
+  void ListenForCommits();
+  // Raises the committed sequence to `sequence` (never lowers it) and wakes
+  // the waiters.
+  void SawSequence(int64_t sequence);
 };
 
 }  // namespace imh::registry

@@ -3,10 +3,9 @@
 // the version its first later write kept (endorsement_versions,
 // people_versions: the row as it was before write `replaced_by`). History
 // entries carry the write that added them. The versions are pruned once no
-// pinned export can need them.
-//
-// The pins live in this process: a second process exporting from the same
-// file is not supported (its exports would not keep versions alive here).
+// pinned export can need them. The pins are rows (export_pins, schema 5), so
+// every process on the database keeps what the exports of the others need;
+// a process renews its own pins, and those of a process that died expire.
 
 #include <algorithm>
 #include <string>
@@ -46,6 +45,10 @@ std::string ExportPageQuery() {
       " WHERE e.id > ?2 AND e.id <= ?3 ORDER BY e.id LIMIT ?4");
 }
 
+// How long a pin outlives its process's last renewal (PruneVersions renews
+// every pin of a running export).
+constexpr absl::Duration kPinLease = absl::Minutes(10);
+
 constexpr char kHistoryAsOf[] =
     "SELECT status, effective_on, reason, actor, decision_id, reviewers"
     " FROM status_history WHERE endorsement_id = ?1 AND write_no <= ?2"
@@ -55,13 +58,14 @@ constexpr char kHistoryAsOf[] =
 
 absl::StatusOr<ExportPoint> RegistryStore::BeginExport() {
   ExportPoint point;
-  // Read and pinned under the lock PruneVersions takes to choose what to
-  // delete: it sees either this pin or a write count no later than it.
-  std::lock_guard<std::mutex> lock(exports_mutex_);
+  // Read and pinned in one write transaction: a prune, by this process or
+  // another, runs before it (and keeps what the present needs) or after it
+  // (and sees the pin).
+  std::lock_guard<std::mutex> write_lock(write_mutex_);
   try {
-    auto lease = readers_->Acquire();
-    // One statement: one snapshot.
-    sql::Statement now((*lease)->db,
+    sql::Database& db = *writer_;
+    sql::Transaction transaction(db, sql::TransactionBehavior::IMMEDIATE);
+    sql::Statement now(db,
                        "SELECT (SELECT writes FROM write_clock),"
                        " (SELECT COALESCE(MAX(id), 0) FROM endorsements),"
                        " (SELECT COALESCE(MAX(sequence), 0) FROM changes)");
@@ -69,18 +73,35 @@ absl::StatusOr<ExportPoint> RegistryStore::BeginExport() {
     point.writes = now.getColumn(0).getInt64();
     point.last_endorsement_id = now.getColumn(1).getInt64();
     point.sequence = now.getColumn(2).getInt64();
+    sql::Statement pin(db,
+                       "INSERT INTO export_pins (writes, expires_us)"
+                       " VALUES (?, ?) RETURNING id");
+    pin.bind(1, point.writes);
+    pin.bind(2, absl::ToUnixMicros(absl::Now() + kPinLease));
+    pin.executeStep();
+    point.pin = pin.getColumn(0).getInt64();
+    pin.reset();
+    transaction.commit();
   } catch (const std::exception& error) {
     return FromSqlite(error, "starting an export");
   }
-  pinned_exports_.insert(point.writes);
+  std::lock_guard<std::mutex> lock(exports_mutex_);
+  pinned_exports_.insert(point.pin);
   return point;
 }
 
 void RegistryStore::EndExport(const ExportPoint& point) {
-  std::lock_guard<std::mutex> lock(exports_mutex_);
-  if (auto it = pinned_exports_.find(point.writes);
-      it != pinned_exports_.end()) {
-    pinned_exports_.erase(it);
+  {
+    std::lock_guard<std::mutex> lock(exports_mutex_);
+    pinned_exports_.erase(point.pin);
+  }
+  std::lock_guard<std::mutex> write_lock(write_mutex_);
+  try {
+    sql::Statement unpin(*writer_, "DELETE FROM export_pins WHERE id = ?");
+    unpin.bind(1, point.pin);
+    unpin.exec();
+  } catch (const std::exception&) {
+    // Left behind, the pin expires unrenewed.
   }
 }
 
@@ -122,28 +143,36 @@ absl::StatusOr<ExportPage> RegistryStore::ReadExportPage(
 absl::StatusOr<int64_t> RegistryStore::PruneVersions() {
   std::unique_lock<std::mutex> write_lock(write_mutex_, std::try_to_lock);
   if (!write_lock.owns_lock()) return 0;
+  std::vector<int64_t> mine;
+  {
+    std::lock_guard<std::mutex> lock(exports_mutex_);
+    mine.assign(pinned_exports_.begin(), pinned_exports_.end());
+  }
   try {
     sql::Database& db = *writer_;
-    int64_t keep_after =
-        db.execAndGet("SELECT writes FROM write_clock").getInt64();
-    {
-      std::lock_guard<std::mutex> lock(exports_mutex_);
-      if (!pinned_exports_.empty()) {
-        keep_after = std::min(keep_after, *pinned_exports_.begin());
-      }
-    }
-    // A version replaced by write w serves the exports from before w.
-    sql::Statement any(
-        db,
-        "SELECT EXISTS (SELECT 1 FROM endorsement_versions WHERE replaced_by"
-        " <= ?1) OR EXISTS (SELECT 1 FROM people_versions WHERE replaced_by"
-        " <= ?1)");
-    any.bind(1, keep_after);
-    any.executeStep();
-    const bool stale = any.getColumn(0).getInt() != 0;
-    any.reset();
-    if (!stale) return 0;
+    // Under the write lock of every process on the database: no export can
+    // begin between choosing what to keep and deleting the rest.
     sql::Transaction transaction(db, sql::TransactionBehavior::IMMEDIATE);
+    const int64_t now_us = absl::ToUnixMicros(absl::Now());
+    sql::Statement renew(db,
+                         "UPDATE export_pins SET expires_us = ? WHERE id = ?");
+    renew.bind(1, now_us + absl::ToInt64Microseconds(kPinLease));
+    for (int64_t pin : mine) {
+      renew.bind(2, pin);
+      renew.exec();
+      renew.reset();
+    }
+    sql::Statement expire(db, "DELETE FROM export_pins WHERE expires_us < ?");
+    expire.bind(1, now_us);
+    expire.exec();
+    // A version replaced by write w serves the exports from before w.
+    const int64_t keep_after =
+        db.execAndGet(
+              "SELECT CASE WHEN MIN(p.writes) IS NULL THEN MAX(c.writes)"
+              " WHEN MIN(p.writes) < MAX(c.writes) THEN MIN(p.writes)"
+              " ELSE MAX(c.writes) END"
+              " FROM write_clock c LEFT JOIN export_pins p ON 1 = 1")
+            .getInt64();
     sql::Statement endorsements(
         db, "DELETE FROM endorsement_versions WHERE replaced_by <= ?");
     endorsements.bind(1, keep_after);

@@ -27,7 +27,7 @@ inline constexpr int kGrantReviewed = 1;
 inline constexpr int kGrantImported = 2;
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // Applies the migrations `db` lacks up to `up_to` (tests stop early to make
 // an older file), each in its own transaction; returns the resulting

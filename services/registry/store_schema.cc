@@ -250,6 +250,17 @@ CREATE TRIGGER people_versioned BEFORE UPDATE OF display_name, county,
     OLD.membership_paid_through);
 END;
 )sql"},
+    {5, "export pins shared by every process on the database",
+     R"sql(
+-- The write count each open export reads as of; versions replaced after the
+-- oldest are kept. Its process renews a pin while the export runs, so the
+-- pin of a process that died expires.
+CREATE TABLE export_pins (
+  id INTEGER PRIMARY KEY,
+  writes INTEGER NOT NULL,
+  expires_us INTEGER NOT NULL
+);
+)sql"},
 };
 
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,

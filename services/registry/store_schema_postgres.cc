@@ -234,6 +234,14 @@ CREATE TRIGGER people_versioned BEFORE UPDATE OF display_name, county,
   membership_paid_through ON people FOR EACH ROW
   EXECUTE FUNCTION imh_person_version();
 )sql",
+    // 5: export pins.
+    R"sql(
+CREATE TABLE export_pins (
+  id BIGSERIAL PRIMARY KEY,
+  writes BIGINT NOT NULL,
+  expires_us BIGINT NOT NULL
+);
+)sql",
 };
 
 }  // namespace

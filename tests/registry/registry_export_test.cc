@@ -11,6 +11,7 @@
 #include "common/dates.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "services/registry/sql/postgres_engine.h"
 #include "services/registry/store.h"
 #include "tests/registry/postgres_cluster.h"
 #include "tests/registry/registry_test_support.h"
@@ -27,14 +28,28 @@ const absl::CivilDay kToday(2026, 12, 1);
 class ExportStoreTest : public ::testing::TestWithParam<sql::Engine> {
  protected:
   void SetUp() override {
+    path_ = DatabaseFor(GetParam(), dir_);
+    ASSERT_FALSE(path_.empty());
+    store_ = OpenAnother();
+    ASSERT_NE(store_, nullptr);
+    Import(1, kRecords);
+  }
+
+  // A store of its own on the same database, as another process has.
+  std::unique_ptr<RegistryStore> OpenAnother() {
     StoreOptions options;
-    options.path = DatabaseFor(GetParam(), dir_);
-    ASSERT_FALSE(options.path.empty());
+    options.path = path_;
     absl::StatusOr<std::unique_ptr<RegistryStore>> store =
         RegistryStore::Open(options, &VirginiaRulebook());
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-    Import(1, kRecords);
+    EXPECT_TRUE(store.ok()) << store.status();
+    return store.ok() ? std::move(*store) : nullptr;
+  }
+
+  std::unique_ptr<sql::Database> OpenDirect() {
+    if (GetParam() == sql::Engine::kPostgres) {
+      return std::make_unique<sql::Database>(sql::OpenPostgres(path_));
+    }
+    return std::make_unique<sql::Database>(path_, sql::OPEN_READWRITE);
   }
 
   void Import(int first, int last) {
@@ -48,13 +63,16 @@ class ExportStoreTest : public ::testing::TestWithParam<sql::Engine> {
     ASSERT_EQ(imported->imported_count(), last - first + 1);
   }
 
-  // Every page of an export from `point`.
-  std::vector<v1::RegistryRecord> ReadAll(const ExportPoint& point) {
+  // Every page of an export from `point`, read through `store` (default:
+  // the test's own).
+  std::vector<v1::RegistryRecord> ReadAll(const ExportPoint& point,
+                                          RegistryStore* store = nullptr) {
+    if (store == nullptr) store = store_.get();
     std::vector<v1::RegistryRecord> records;
     std::optional<int64_t> after = 0;
     while (after) {
       absl::StatusOr<ExportPage> page =
-          store_->ReadExportPage(point, *after, kPage);
+          store->ReadExportPage(point, *after, kPage);
       EXPECT_TRUE(page.ok()) << page.status();
       if (!page.ok()) break;
       for (auto& record : page->records) records.push_back(record);
@@ -96,6 +114,7 @@ class ExportStoreTest : public ::testing::TestWithParam<sql::Engine> {
   }
 
   TempDir dir_;
+  std::string path_;
   std::unique_ptr<RegistryStore> store_;
   const WriteContext context_{"registrar", "", ""};
 };
@@ -182,6 +201,52 @@ TEST_P(ExportStoreTest, PruneVersions_KeepsWhatAPinnedExportStillNeeds) {
   pruned = store_->PruneVersions();
   ASSERT_TRUE(pruned.ok());
   EXPECT_EQ(*pruned, 0);
+}
+
+// Processes on one database (replicas on PostgreSQL) share their pins: one's
+// prune keeps what another's export needs.
+TEST_P(ExportStoreTest, PruneVersions_KeepsWhatAnotherProcesssExportNeeds) {
+  std::unique_ptr<RegistryStore> other = OpenAnother();
+  ASSERT_NE(other, nullptr);
+  absl::StatusOr<ExportPoint> point = other->BeginExport();
+  ASSERT_TRUE(point.ok()) << point.status();
+  const std::vector<v1::RegistryRecord> at_start = ReadAll(*point, other.get());
+  Suspend(10);
+  PayMembership(20, 2027);
+
+  absl::StatusOr<int64_t> pruned = store_->PruneVersions();
+  ASSERT_TRUE(pruned.ok()) << pruned.status();
+  EXPECT_EQ(*pruned, 0) << "pruned versions another process's export needs";
+  ExpectSame(ReadAll(*point, other.get()), at_start);
+
+  other->EndExport(*point);
+  pruned = store_->PruneVersions();
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_GE(*pruned, 2);
+}
+
+// A process that dies mid-export stops renewing its pin; once the pin has
+// expired, the versions it held are pruned.
+TEST_P(ExportStoreTest, PruneVersions_DropsThePinOfAProcessThatStopped) {
+  std::unique_ptr<RegistryStore> other = OpenAnother();
+  ASSERT_NE(other, nullptr);
+  absl::StatusOr<ExportPoint> point = other->BeginExport();
+  ASSERT_TRUE(point.ok()) << point.status();
+  Suspend(10);
+  other.reset();  // Gone without ending its export.
+
+  absl::StatusOr<int64_t> pruned = store_->PruneVersions();
+  ASSERT_TRUE(pruned.ok()) << pruned.status();
+  EXPECT_EQ(*pruned, 0) << "a pin within its lease was ignored";
+
+  // The lease runs out (as ten minutes without a renewal would do).
+  OpenDirect()->exec("UPDATE export_pins SET expires_us = 0");
+  pruned = store_->PruneVersions();
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_GE(*pruned, 1);
+  EXPECT_EQ(
+      OpenDirect()->execAndGet("SELECT COUNT(*) FROM export_pins").getInt64(),
+      0);
 }
 
 TEST_P(ExportStoreTest, Export_EmptyRegistryHasNoPages) {

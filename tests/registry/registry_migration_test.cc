@@ -93,7 +93,7 @@ TEST(RegistryMigration, SchemaThreeFileExportsAsOfItsPointAfterMigrating) {
   absl::StatusOr<std::unique_ptr<RegistryStore>> store =
       RegistryStore::Open(options, &VirginiaRulebook(), nullptr);
   ASSERT_TRUE(store.ok()) << store.status();
-  ASSERT_EQ((*store)->schema_version(), 4);
+  ASSERT_EQ((*store)->schema_version(), kSchemaVersion);
 
   absl::StatusOr<ExportPoint> point = (*store)->BeginExport();
   ASSERT_TRUE(point.ok()) << point.status();

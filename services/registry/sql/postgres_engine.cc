@@ -16,6 +16,8 @@ namespace imh::registry::sql {
 namespace {
 
 constexpr pqxx::oid kBoolOid = 16;
+// The channel write transactions notify at commit.
+constexpr char kCommitChannel[] = "imh_registry_commits";
 constexpr pqxx::oid kByteaOid = 17;
 
 [[noreturn]] void Rethrow(const std::exception& error) {
@@ -188,6 +190,10 @@ class PostgresDatabase final : public DatabaseImpl {
   void Commit() override { Exec("COMMIT"); }
   void Rollback() override { Exec("ROLLBACK"); }
   Engine engine() const override { return Engine::kPostgres; }
+  // Delivered when (and only if) the transaction commits.
+  void AnnounceCommit() override {
+    Exec(absl::StrCat("NOTIFY ", kCommitChannel));
+  }
 
   // The name `sql` is prepared under on this connection: once per distinct
   // text (the store builds the same statements call after call).
@@ -238,7 +244,56 @@ void PostgresStatement::Run() {
   row_ = -1;
 }
 
+class CommitReceiver final : public pqxx::notification_receiver {
+ public:
+  CommitReceiver(pqxx::connection_base& connection, bool& received)
+      : pqxx::notification_receiver(connection, kCommitChannel),
+        received_(received) {}
+  void operator()(const std::string&, int) override { received_ = true; }
+
+ private:
+  bool& received_;
+};
+
+class PostgresCommitSignal final : public CommitSignal {
+ public:
+  explicit PostgresCommitSignal(const std::string& url)
+      : connection_(Translated(
+            [&] { return std::make_unique<pqxx::connection>(url); })),
+        receiver_(Translated([&] {
+          return std::make_unique<CommitReceiver>(*connection_, received_);
+        })) {}
+  ~PostgresCommitSignal() override {
+    receiver_.reset();
+    connection_.reset();
+  }
+
+  bool Wait(int timeout_ms) override {
+    received_ = false;
+    Translated([&] {
+      connection_->get_notifs();
+      if (!received_) {
+        connection_->await_notification(timeout_ms / 1000,
+                                        (timeout_ms % 1000) * 1000);
+      }
+      if (!connection_->is_open()) {
+        throw pqxx::broken_connection("the commit listener's connection");
+      }
+    });
+    return received_;
+  }
+
+ private:
+  std::unique_ptr<pqxx::connection> connection_;
+  bool received_ = false;
+  std::unique_ptr<CommitReceiver> receiver_;
+};
+
 }  // namespace
+
+std::unique_ptr<CommitSignal> ListenForCommits(const std::string& url) {
+  return std::make_unique<PostgresCommitSignal>(url);
+}
 
 std::unique_ptr<DatabaseImpl> OpenPostgres(const std::string& url) {
   return std::make_unique<PostgresDatabase>(url);

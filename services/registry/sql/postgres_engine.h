@@ -23,6 +23,11 @@ inline constexpr int64_t kWriteLockKey = 0x494d4852;  // "IMHR"
 // sql::Exception (kBusy when the server cannot be reached).
 std::unique_ptr<DatabaseImpl> OpenPostgres(const std::string& url);
 
+// Listens, on a connection of its own, for the commits write transactions
+// announce on the database at `url` (LISTEN/NOTIFY); throws sql::Exception
+// when it cannot connect.
+std::unique_ptr<CommitSignal> ListenForCommits(const std::string& url);
+
 }  // namespace imh::registry::sql
 
 #endif  // IMH_SERVICES_REGISTRY_SQL_POSTGRES_ENGINE_H_

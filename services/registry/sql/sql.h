@@ -82,6 +82,20 @@ class DatabaseImpl {
   virtual void Commit() = 0;
   virtual void Rollback() = 0;
   virtual Engine engine() const = 0;
+  // In a write transaction: tells the processes listening for commits on
+  // this database (CommitSignal) when it commits. A no-op where only one
+  // process writes (SQLite).
+  virtual void AnnounceCommit() {}
+};
+
+// Tells one process of the commits other processes announce on the same
+// database (DatabaseImpl::AnnounceCommit).
+class CommitSignal {
+ public:
+  virtual ~CommitSignal() = default;
+  // Blocks until an announced commit arrives or `timeout_ms` passes; true
+  // when one arrived. Throws sql::Exception when its connection fails.
+  virtual bool Wait(int timeout_ms) = 0;
 };
 
 // One column of the current row.
@@ -128,6 +142,7 @@ class Database {
   // The first column of the first row of `sql`.
   Column execAndGet(const std::string& sql);
   Engine engine() const { return impl_->engine(); }
+  void announceCommit() { impl_->AnnounceCommit(); }
   DatabaseImpl& impl() { return *impl_; }
 
  private:
