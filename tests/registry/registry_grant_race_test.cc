@@ -15,7 +15,6 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "common/dates.h"
-#include "common/decision_signing.h"
 #include "gtest/gtest.h"
 #include "services/registry/decision_checks.h"
 #include "services/registry/sql/postgres_engine.h"
@@ -31,10 +30,6 @@ constexpr int kPeople = 16;
 class GrantRaceTest : public ::testing::TestWithParam<sql::Engine> {
  protected:
   void SetUp() override {
-    absl::StatusOr<DecisionSigner> signer = DecisionSigner::Generate();
-    ASSERT_TRUE(signer.ok());
-    signer_ = std::make_unique<DecisionSigner>(std::move(*signer));
-    ASSERT_TRUE(keyring_.AddPem(signer_->PublicKeyPem()).ok());
     path_ = DatabaseFor(GetParam(), dir_);
     ASSERT_FALSE(path_.empty());
     one_ = Open();
@@ -51,24 +46,9 @@ class GrantRaceTest : public ::testing::TestWithParam<sql::Engine> {
     StoreOptions options;
     options.path = path_;
     absl::StatusOr<std::unique_ptr<RegistryStore>> store =
-        RegistryStore::Open(options, &VirginiaRulebook(), &keyring_);
+        RegistryStore::Open(options, &VirginiaRulebook(), keys_.keyring_ptr());
     EXPECT_TRUE(store.ok()) << store.status();
     return store.ok() ? std::move(*store) : nullptr;
-  }
-
-  // A signed portfolio decision: `person_id` ELIGIBLE for IFS, today.
-  decision::v1::SignedDecision Eligible(const std::string& person_id,
-                                        const std::string& decision_id) {
-    decision::v1::DecisionRecord record;
-    record.set_decision_id(decision_id);
-    record.set_kind(decision::v1::DECISION_KIND_PORTFOLIO);
-    record.mutable_subject()->set_person_id(person_id);
-    decision::v1::CategoryOutcome& outcome = *record.add_categories();
-    outcome.set_category("IFS");
-    outcome.set_outcome(decision::v1::DECISION_OUTCOME_ELIGIBLE);
-    *record.mutable_as_of() = ToProtoDate(today_);
-    record.mutable_issued_at()->set_seconds(absl::ToUnixSeconds(absl::Now()));
-    return *signer_->Sign(record);
   }
 
   std::string Submit(RegistryStore& store, const std::string& person_id,
@@ -76,7 +56,8 @@ class GrantRaceTest : public ::testing::TestWithParam<sql::Engine> {
     v1::SubmitApplicationRequest request;
     request.set_person_id(person_id);
     request.set_category("IFS");
-    *request.mutable_signed_decision() = Eligible(person_id, decision_id);
+    *request.mutable_signed_decision() =
+        keys_.Eligible(person_id, decision_id, today_);
     absl::StatusOr<v1::SubmitApplicationResponse> submitted =
         store.SubmitApplication(request, {"portal", "", ""}, today_);
     EXPECT_TRUE(submitted.ok()) << submitted.status();
@@ -107,8 +88,7 @@ class GrantRaceTest : public ::testing::TestWithParam<sql::Engine> {
 
   TempDir dir_;
   std::string path_;
-  DecisionKeyring keyring_;
-  std::unique_ptr<DecisionSigner> signer_;
+  TestDecisionKeys keys_;
   std::unique_ptr<RegistryStore> one_;
   std::unique_ptr<RegistryStore> other_;
   const absl::CivilDay today_ = DayInVirginia(absl::Now());

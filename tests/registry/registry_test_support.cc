@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
 #include "common/dates.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -42,6 +43,38 @@ void RegistryTest::SetUp() {
   db_path_ = DatabaseFor(engine(), dir_);
   ASSERT_FALSE(db_path_.empty());
   StartServer();
+}
+
+TestDecisionKeys::TestDecisionKeys() {
+  absl::StatusOr<DecisionSigner> signer = DecisionSigner::Generate();
+  EXPECT_TRUE(signer.ok()) << signer.status();
+  if (!signer.ok()) return;
+  signer_ = std::make_unique<DecisionSigner>(std::move(*signer));
+  EXPECT_TRUE(keyring_.AddPem(signer_->PublicKeyPem()).ok());
+}
+
+decision::v1::SignedDecision TestDecisionKeys::Sign(
+    const decision::v1::DecisionRecord& record) const {
+  absl::StatusOr<decision::v1::SignedDecision> signed_decision =
+      signer_->Sign(record);
+  EXPECT_TRUE(signed_decision.ok()) << signed_decision.status();
+  return signed_decision.ok() ? *signed_decision
+                              : decision::v1::SignedDecision();
+}
+
+decision::v1::SignedDecision TestDecisionKeys::Eligible(
+    const std::string& person_id, const std::string& decision_id,
+    absl::CivilDay today, const std::string& category) const {
+  decision::v1::DecisionRecord record;
+  record.set_decision_id(decision_id);
+  record.set_kind(decision::v1::DECISION_KIND_PORTFOLIO);
+  record.mutable_subject()->set_person_id(person_id);
+  decision::v1::CategoryOutcome& outcome = *record.add_categories();
+  outcome.set_category(category);
+  outcome.set_outcome(decision::v1::DECISION_OUTCOME_ELIGIBLE);
+  *record.mutable_as_of() = ToProtoDate(today);
+  record.mutable_issued_at()->set_seconds(absl::ToUnixSeconds(absl::Now()));
+  return Sign(record);
 }
 
 std::unique_ptr<sql::Database> RegistryTest::OpenDirect() {

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/civil_time.h"
+#include "common/decision_signing.h"
 #include "common/rulebook/rulebook.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -32,6 +34,26 @@ class TempDir {
 };
 
 const imh::Rulebook& VirginiaRulebook();
+
+// A decision signing key of its own and the keyring that trusts it, for
+// stores that take signed decisions.
+class TestDecisionKeys {
+ public:
+  TestDecisionKeys();
+  const DecisionKeyring& keyring() const { return keyring_; }
+  const DecisionKeyring* keyring_ptr() const { return &keyring_; }
+  decision::v1::SignedDecision Sign(
+      const decision::v1::DecisionRecord& record) const;
+  // A portfolio decision issued now: `person_id` ELIGIBLE for `category` as
+  // of `today`.
+  decision::v1::SignedDecision Eligible(
+      const std::string& person_id, const std::string& decision_id,
+      absl::CivilDay today, const std::string& category = "IFS") const;
+
+ private:
+  std::unique_ptr<DecisionSigner> signer_;
+  DecisionKeyring keyring_;
+};
 
 class RegistryTest : public ::testing::Test {
  public:

@@ -100,6 +100,17 @@ int ListMembershipsDue(const ClientOptions& options, int year);
 // `file_name`.
 int BackupRegistry(const ClientOptions& options, const std::string& file_name);
 
+// Registry databases, on the databases themselves with both registries
+// stopped (store_copy.h). `from` is a SQLite registry file; `to` a
+// postgresql:// URL (or another file). Copy: into an empty registry, then
+// every table compared; compare: only that. Each prints one line per table;
+// kExitRefused when a table differs or the copy was refused.
+int CopyRegistryDatabase(const ClientOptions& options, const std::string& from,
+                         const std::string& to,
+                         const std::string& rulebook_path);
+int CompareRegistryDatabases(const ClientOptions& options,
+                             const std::string& from, const std::string& to);
+
 // Portfolio files, offline. `rulebook_path` empty: the default rulebook;
 // `out` empty or "-": stdout (an existing file is never overwritten).
 int NewPortfolio(const std::string& rulebook_path, const std::string& category,

@@ -46,9 +46,15 @@ ABSL_FLAG(std::string, effective_on, "",
 ABSL_FLAG(int, year, 0, "membership record, due memberships: the year");
 ABSL_FLAG(int, cycle, 0, "due renewals: the renewal cycle year");
 ABSL_FLAG(std::string, rulebook, "",
-          "portfolio new: rulebook textproto (default: the built-in one)");
+          "portfolio new, db copy: rulebook textproto (default: the "
+          "built-in one)");
 ABSL_FLAG(std::string, server, "eligibility",
           "health, metrics: eligibility or registry");
+ABSL_FLAG(std::string, from, "",
+          "db copy, db compare: the registry's SQLite file");
+ABSL_FLAG(std::string, to, "",
+          "db copy, db compare: the other registry (postgresql://... or a "
+          "file)");
 ABSL_FLAG(bool, prometheus, false,
           "metrics: the Prometheus text exposition format");
 
@@ -99,6 +105,12 @@ registry (--registry=HOST:PORT, default 127.0.0.1:50052):
                             the registry into its --backup_dir as NAME
   import-csv FILE           add the rows of a registry CSV (see README)
   export-csv                every endorsement as CSV [--out=FILE]
+
+registry databases (no service; stop the registries first):
+  db copy                   --from=registry.sqlite --to=postgresql://...
+                            a SQLite registry moved into an empty one, all of
+                            it, then every table compared [--rulebook=]
+  db compare                --from=registry.sqlite --to=postgresql://...
 
 either server (--server=eligibility|registry):
   health                    grpc.health.v1 status
@@ -245,6 +257,21 @@ int WithSubcommand(const tools::ClientOptions& options, const Args& args) {
       return Usage("backup takes one file name");
     }
     return tools::BackupRegistry(options, args.sub);
+  }
+  if (args.command == "db") {
+    const std::string from = absl::GetFlag(FLAGS_from);
+    const std::string to = absl::GetFlag(FLAGS_to);
+    if (from.empty() || to.empty() || !args.rest.empty()) {
+      return Usage("db copy and db compare need --from and --to");
+    }
+    if (args.sub == "copy") {
+      return tools::CopyRegistryDatabase(options, from, to,
+                                         absl::GetFlag(FLAGS_rulebook));
+    }
+    if (args.sub == "compare") {
+      return tools::CompareRegistryDatabases(options, from, to);
+    }
+    return Usage("db takes copy or compare");
   }
   if (args.command == "lapses") {
     if (args.sub != "run") return Usage("lapses takes run");

@@ -19,6 +19,12 @@ constexpr pqxx::oid kBoolOid = 16;
 // The channel write transactions notify at commit.
 constexpr char kCommitChannel[] = "imh_registry_commits";
 constexpr pqxx::oid kByteaOid = 17;
+constexpr pqxx::oid kInt8Oid = 20;
+constexpr pqxx::oid kInt2Oid = 21;
+constexpr pqxx::oid kInt4Oid = 23;
+constexpr pqxx::oid kFloat4Oid = 700;
+constexpr pqxx::oid kFloat8Oid = 701;
+constexpr pqxx::oid kNumericOid = 1700;
 
 [[noreturn]] void Rethrow(const std::exception& error) {
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&error)) {
@@ -132,6 +138,24 @@ class PostgresStatement final : public StatementImpl {
     }
     return *decoded;
   }
+  ValueType Type(int column) override {
+    if (Field(column).is_null()) return ValueType::kNull;
+    switch (result_->column_type(column)) {
+      case kBoolOid:
+      case kInt2Oid:
+      case kInt4Oid:
+      case kInt8Oid:
+        return ValueType::kInteger;
+      case kFloat4Oid:
+      case kFloat8Oid:
+      case kNumericOid:
+        return ValueType::kReal;
+      case kByteaOid:
+        return ValueType::kBlob;
+      default:
+        return ValueType::kText;
+    }
+  }
 
  private:
   std::optional<std::string>& Value(int index) {
@@ -190,6 +214,23 @@ class PostgresDatabase final : public DatabaseImpl {
   void Commit() override { Exec("COMMIT"); }
   void Rollback() override { Exec("ROLLBACK"); }
   Engine engine() const override { return Engine::kPostgres; }
+  void RestartIdSequences() override {
+    const pqxx::result serials = Translated([&] {
+      return work_->exec(
+          "SELECT table_name, column_name FROM information_schema.columns"
+          " WHERE table_schema = current_schema() AND column_default LIKE"
+          " 'nextval(%'");
+    });
+    for (const pqxx::row& serial : serials) {
+      const std::string table = work_->quote_name(serial[0].c_str());
+      const std::string column = work_->quote_name(serial[1].c_str());
+      // setval(..., false) when the table is empty: the next id is 1.
+      Exec(absl::StrCat(
+          "SELECT setval(pg_get_serial_sequence(", work_->quote(table), ", ",
+          work_->quote(serial[1].c_str()), "), COALESCE((SELECT MAX(", column,
+          ") FROM ", table, "), 0) + 1, false)"));
+    }
+  }
   // Delivered when (and only if) the transaction commits.
   void AnnounceCommit() override {
     Exec(absl::StrCat("NOTIFY ", kCommitChannel));

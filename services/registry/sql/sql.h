@@ -40,6 +40,9 @@ class Exception : public std::runtime_error {
   ErrorKind kind_;
 };
 
+// What a column of the current row holds.
+enum class ValueType { kNull, kInteger, kReal, kText, kBlob };
+
 enum class TransactionBehavior {
   DEFERRED,
   // Takes the right to write at once (SQLite's one writer; on other engines
@@ -70,6 +73,7 @@ class StatementImpl {
   virtual double Double(int column) = 0;
   // Text, or a blob's bytes; valid until the next Step or Reset.
   virtual std::string_view Bytes(int column) = 0;
+  virtual ValueType Type(int column) = 0;
 };
 
 class DatabaseImpl {
@@ -86,6 +90,10 @@ class DatabaseImpl {
   // this database (CommitSignal) when it commits. A no-op where only one
   // process writes (SQLite).
   virtual void AnnounceCommit() {}
+  // After rows were inserted with their ids given: the ids the engine hands
+  // out next follow the largest in each table. A no-op where ids always do
+  // (SQLite).
+  virtual void RestartIdSequences() {}
 };
 
 // Tells one process of the commits other processes announce on the same
@@ -115,6 +123,7 @@ class Column {
   int getBytes() const {
     return static_cast<int>(statement_->Bytes(index_).size());
   }
+  ValueType type() const { return statement_->Type(index_); }
   operator std::string() const { return getString(); }  // NOLINT
 
  private:
@@ -143,6 +152,7 @@ class Database {
   Column execAndGet(const std::string& sql);
   Engine engine() const { return impl_->engine(); }
   void announceCommit() { impl_->AnnounceCommit(); }
+  void restartIdSequences() { impl_->RestartIdSequences(); }
   DatabaseImpl& impl() { return *impl_; }
 
  private:

@@ -93,6 +93,23 @@ class SqliteStatement final : public StatementImpl {
     });
   }
 
+  ValueType Type(int column) override {
+    return Translated([&] {
+      switch (statement_.getColumn(column).getType()) {
+        case SQLITE_INTEGER:
+          return ValueType::kInteger;
+        case SQLITE_FLOAT:
+          return ValueType::kReal;
+        case SQLITE_TEXT:
+          return ValueType::kText;
+        case SQLITE_BLOB:
+          return ValueType::kBlob;
+        default:
+          return ValueType::kNull;
+      }
+    });
+  }
+
  private:
   SQLite::Statement statement_;
 };
