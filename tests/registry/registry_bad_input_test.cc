@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/registry/postgres_cluster.h"
 #include "tests/registry/registry_test_support.h"
 
 namespace imh::registry::testing {
@@ -12,9 +13,13 @@ namespace {
 
 using ::testing::IsSupersetOf;
 
-class RegistryBadInputTest : public RegistryTest {};
+class RegistryBadInputTest : public RegistryTest,
+                             public ::testing::WithParamInterface<sql::Engine> {
+ protected:
+  sql::Engine engine() const override { return GetParam(); }
+};
 
-TEST_F(RegistryBadInputTest, Import_BadHistoryRejectsTheRecordOnly) {
+TEST_P(RegistryBadInputTest, Import_BadHistoryRejectsTheRecordOnly) {
   const RowCounts before = Counts();
   v1::ImportEndorsementsRequest request;
   v1::RegistryRecord record = RegistryTest::Record(1);
@@ -41,6 +46,11 @@ TEST_F(RegistryBadInputTest, Import_BadHistoryRejectsTheRecordOnly) {
                             "records[0].endorsement.history[1].status"}));
   EXPECT_EQ(Counts().endorsements, before.endorsements + 1);
 }
+
+INSTANTIATE_TEST_SUITE_P(BothEngines, RegistryBadInputTest,
+                         ::testing::Values(sql::Engine::kSqlite,
+                                           sql::Engine::kPostgres),
+                         EngineName);
 
 }  // namespace
 }  // namespace imh::registry::testing

@@ -1,7 +1,6 @@
 // The registry service end to end: a real server on 127.0.0.1:0 with a real
 // SQLite file, called through its gRPC stub.
 
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <atomic>
 #include <chrono>
@@ -787,8 +786,17 @@ INSTANTIATE_TEST_SUITE_P(BothEngines, RegistryServiceTest,
                                            sql::Engine::kPostgres),
                          EngineName);
 
-class LapseOnTimeTest : public RegistryTest {
+class LapseOnTimeTest : public RegistryTest,
+                        public ::testing::WithParamInterface<sql::Engine> {
  protected:
+  sql::Engine engine() const override { return GetParam(); }
+
+  int64_t ScheduledLapseRuns() {
+    return OpenDirect()
+        ->execAndGet("SELECT COUNT(*) FROM lapse_runs WHERE scheduled = 1")
+        .getInt64();
+  }
+
   std::string Held(const std::string& person, const std::string& on) {
     v1::VerifyCredentialsRequest request;
     v1::CredentialQuestion& question = *request.add_questions();
@@ -807,7 +815,7 @@ class LapseOnTimeTest : public RegistryTest {
 // 2025-01-01, and a holder with no membership on file is paid through the
 // grant year; verification says so before any lapse run, and a run changes
 // no answer for any day.
-TEST_F(LapseOnTimeTest,
+TEST_P(LapseOnTimeTest,
        VerifiesFromTheLapseDayWithoutARunAndARunMovesNoAnswer) {
   v1::ImportEndorsementsRequest request;
   *request.add_records() = Record(1, "IFS", "2023-05-01");  // due 2024
@@ -852,7 +860,7 @@ TEST_F(LapseOnTimeTest,
 
 // The registry lapses what is due by itself when it starts, once per day
 // however often it starts.
-TEST_F(LapseOnTimeTest, TheRegistryRecordsDueLapsesAtStartOncePerDay) {
+TEST_P(LapseOnTimeTest, TheRegistryRecordsDueLapsesAtStartOncePerDay) {
   v1::ImportEndorsementsRequest request;
   *request.add_records() = Record(1, "IFS", "2023-05-01");
   v1::ImportEndorsementsResponse imported;
@@ -872,20 +880,14 @@ TEST_F(LapseOnTimeTest, TheRegistryRecordsDueLapsesAtStartOncePerDay) {
   EXPECT_EQ(read.endorsement().status(), v1::ENDORSEMENT_STATUS_ACTIVE);
   EXPECT_EQ(FormatDay(ToCivilDayUnchecked(read.endorsement().lapses_on())),
             "2025-01-01");
-  {
-    SQLite::Database db(db_path_, SQLite::OPEN_READONLY);
-    EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM lapse_runs WHERE"
-                            " scheduled = 1")
-                  .getInt(),
-              1);
-  }
+  EXPECT_EQ(ScheduledLapseRuns(), 1);
   StopServer();
-  {
-    // As if today had not been run yet: the next start runs it.
-    SQLite::Database db(db_path_, SQLite::OPEN_READWRITE);
-    db.exec("DROP TRIGGER lapse_runs_keep");
-    db.exec("DELETE FROM lapse_runs");
-  }
+  // As if today had not been run yet: the next start runs it.
+  OpenDirect()->exec(engine() == sql::Engine::kPostgres
+                         ? "DROP TRIGGER lapse_runs_keep ON lapse_runs;"
+                           " DELETE FROM lapse_runs"
+                         : "DROP TRIGGER lapse_runs_keep;"
+                           " DELETE FROM lapse_runs");
   StartServer();
   StopServer();
   StartServer();
@@ -895,11 +897,13 @@ TEST_F(LapseOnTimeTest, TheRegistryRecordsDueLapsesAtStartOncePerDay) {
   }
   EXPECT_EQ(read.endorsement().status(), v1::ENDORSEMENT_STATUS_LAPSED);
   EXPECT_EQ(read.endorsement().history_size(), 2);
-  SQLite::Database db(db_path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM lapse_runs WHERE scheduled = 1")
-                .getInt(),
-            1);
+  EXPECT_EQ(ScheduledLapseRuns(), 1);
 }
+
+INSTANTIATE_TEST_SUITE_P(BothEngines, LapseOnTimeTest,
+                         ::testing::Values(sql::Engine::kSqlite,
+                                           sql::Engine::kPostgres),
+                         EngineName);
 
 }  // namespace
 }  // namespace imh::registry::testing
@@ -911,7 +915,7 @@ namespace {
 // granted 2025 and an IFRS granted 2024 are both first due in 2027, grant
 // year exempt; one granted 2023 was due in 2024), and holders whose
 // membership is not paid for a year.
-TEST_F(RegistryTest, DueLists_RenewalsOfACycleAndMembershipsOfAYear) {
+TEST_P(RegistryServiceTest, DueLists_RenewalsOfACycleAndMembershipsOfAYear) {
   v1::ImportEndorsementsRequest import;
   *import.add_records() = Record(1, "IFS", "2025-03-01");
   *import.add_records() = Record(2, "IFS", "2023-05-01");
@@ -956,7 +960,7 @@ TEST_F(RegistryTest, DueLists_RenewalsOfACycleAndMembershipsOfAYear) {
                                   Record(3).person().person_id()));
 }
 
-TEST_F(RegistryTest, GetPerson_ReturnsTheMembershipYearsRecorded) {
+TEST_P(RegistryServiceTest, GetPerson_ReturnsTheMembershipYearsRecorded) {
   AddPerson("P-1", "Member", "Fairfax", 0);
   for (const int year : {2025, 2026}) {
     v1::RecordMembershipRequest request;
@@ -977,7 +981,7 @@ TEST_F(RegistryTest, GetPerson_ReturnsTheMembershipYearsRecorded) {
 
 // Two approvals must be two people: a reviewer is who a client certificate
 // says, never a declared x-actor.
-TEST_F(RegistryTest, ReviewWithoutAClientCertificateIsUnauthenticated) {
+TEST_P(RegistryServiceTest, ReviewWithoutAClientCertificateIsUnauthenticated) {
   const RowCounts before = Counts();
   v1::ReviewApplicationRequest request;
   request.set_application_id("A-000001");

@@ -3,8 +3,6 @@
 // attested for a future year), so the accepted renewal is pinned here, with
 // the store's `today`, on a decision signed by a real key the store trusts.
 
-#include <SQLiteCpp/SQLiteCpp.h>
-
 #include <memory>
 #include <string>
 
@@ -13,6 +11,7 @@
 #include "common/decision_signing.h"
 #include "gtest/gtest.h"
 #include "services/registry/store.h"
+#include "tests/registry/postgres_cluster.h"
 #include "tests/registry/registry_test_support.h"
 
 namespace imh::registry::testing {
@@ -20,7 +19,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class RenewalStoreTest : public ::testing::Test {
+class RenewalStoreTest : public ::testing::TestWithParam<sql::Engine> {
  protected:
   void SetUp() override {
     absl::StatusOr<DecisionSigner> signer = DecisionSigner::Generate();
@@ -28,7 +27,8 @@ class RenewalStoreTest : public ::testing::Test {
     signer_ = std::make_unique<DecisionSigner>(std::move(*signer));
     ASSERT_TRUE(keyring_.AddPem(signer_->PublicKeyPem()).ok());
     StoreOptions options;
-    options.path = dir_.path() + "/registry.sqlite";
+    options.path = DatabaseFor(GetParam(), dir_);
+    ASSERT_FALSE(options.path.empty());
     absl::StatusOr<std::unique_ptr<RegistryStore>> store =
         RegistryStore::Open(options, &VirginiaRulebook(), &keyring_);
     ASSERT_TRUE(store.ok()) << store.status();
@@ -82,7 +82,7 @@ class RenewalStoreTest : public ::testing::Test {
   std::string number_;
 };
 
-TEST_F(RenewalStoreTest, RRnwCycle_CompleteDecisionForTheDueCycleIsRecorded) {
+TEST_P(RenewalStoreTest, RRnwCycle_CompleteDecisionForTheDueCycleIsRecorded) {
   const absl::CivilDay today(2027, 11, 20);
   // Another cycle: refused, nothing written.
   const absl::StatusOr<v1::RecordRenewalResponse> wrong_cycle =
@@ -114,6 +114,11 @@ TEST_F(RenewalStoreTest, RRnwCycle_CompleteDecisionForTheDueCycleIsRecorded) {
   EXPECT_EQ(person->renewals(0).training_hours(), 30);
   EXPECT_EQ(person->renewals(0).recorded_by(), "registrar");
 }
+
+INSTANTIATE_TEST_SUITE_P(BothEngines, RenewalStoreTest,
+                         ::testing::Values(sql::Engine::kSqlite,
+                                           sql::Engine::kPostgres),
+                         EngineName);
 
 }  // namespace
 }  // namespace imh::registry::testing
