@@ -161,7 +161,8 @@ struct PendingLookup {
 
 std::string RegistryServiceConfig(int max_attempts) {
   return absl::StrFormat(
-      R"({"methodConfig": [{
+      R"({"loadBalancingConfig": [{"round_robin": {}}],
+          "methodConfig": [{
             "name": [{"service": "imh.registry.v1.RegistryService",
                       "method": "VerifyCredentials"}],
             "retryPolicy": {

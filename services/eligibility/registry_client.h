@@ -100,7 +100,9 @@ class RegistryClient {
   std::unique_ptr<registry::v1::RegistryService::Stub> stub_;
 };
 
-// The channel's service config: retry VerifyCredentials on UNAVAILABLE only.
+// The channel's service config: calls spread round robin over every address
+// the target resolves to (registry replicas on PostgreSQL; a replica that is
+// down is skipped), and VerifyCredentials retried on UNAVAILABLE only.
 std::string RegistryServiceConfig(int max_attempts);
 
 }  // namespace imh::eligibility

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """The deployment files say what the binaries accept.
 
-Parses deploy/docker-compose.yml and deploy/k8s/*.yaml, reads the flag
+Parses deploy/docker-compose*.yml and deploy/k8s/*.yaml, reads the flag
 examples in deploy/systemd/*.service, and checks: every flag given to
 imh-registry, imh-eligibility or imh is one that binary defines (from its
 --helpfull); the registry is given --decision_keys and the eligibility service
 --signing_key everywhere; every compose secret and every Kubernetes volume
-used is declared.
+used is declared; the Dockerfile's runtime image installs the package of
+every shared library the binaries link.
 
     manifests_test.py SOURCE_DIR REGISTRY_BIN ELIGIBILITY_BIN IMH_BIN
 """
@@ -61,22 +62,23 @@ def require(where, binary, used):
         failures.append(f"{where}: {binary} is not given --{wanted}")
 
 
-# docker compose
-compose = yaml.safe_load((deploy / "docker-compose.yml").read_text())
-declared_secrets = set(compose.get("secrets", {}))
-for name, service in compose["services"].items():
-    where = f"docker-compose.yml: {name}"
-    binary, used = check_command(where, service.get("command", []))
-    require(where, binary, used)
-    check_command(where + " healthcheck",
-                  service.get("healthcheck", {}).get("test", [])[1:])
-    for secret in service.get("secrets", []):
-        if secret not in declared_secrets:
-            failures.append(f"{where}: secret {secret} is not declared")
-    for arg in service.get("command", []):
-        for path in re.findall(r"/run/secrets/(\w+)", str(arg)):
-            if path not in service.get("secrets", []):
-                failures.append(f"{where}: {path} is not mounted")
+# docker compose (SQLite, and PostgreSQL with registry replicas)
+for compose_file in sorted(deploy.glob("docker-compose*.yml")):
+    compose = yaml.safe_load(compose_file.read_text())
+    declared_secrets = set(compose.get("secrets", {}))
+    for name, service in compose["services"].items():
+        where = f"{compose_file.name}: {name}"
+        binary, used = check_command(where, service.get("command", []))
+        require(where, binary, used)
+        check_command(where + " healthcheck",
+                      service.get("healthcheck", {}).get("test", [])[1:])
+        for secret in service.get("secrets", []):
+            if secret not in declared_secrets:
+                failures.append(f"{where}: secret {secret} is not declared")
+        for arg in service.get("command", []):
+            for path in re.findall(r"/run/secrets/(\w+)", str(arg)):
+                if path not in service.get("secrets", []):
+                    failures.append(f"{where}: {path} is not mounted")
 
 # Kubernetes
 for manifest in sorted((deploy / "k8s").glob("*.yaml")):
@@ -94,6 +96,41 @@ for manifest in sorted((deploy / "k8s").glob("*.yaml")):
             for mount in container.get("volumeMounts", []):
                 if mount["name"] not in volumes:
                     failures.append(f"{where}: volume {mount['name']} is not declared")
+
+# The Dockerfile's runtime image installs the Debian package of every shared
+# library the binaries link directly (the rest come as their dependencies).
+def packages_needed(binary):
+    needed = re.findall(r"NEEDED\s+(\S+)", subprocess.run(
+        ["objdump", "-p", binary], capture_output=True, text=True).stdout)
+    resolved = dict(re.findall(r"^\s*(\S+) => (\S+)", subprocess.run(
+        ["ldd", binary], capture_output=True, text=True).stdout, re.MULTILINE))
+    packages = set()
+    for library in needed:
+        path = resolved.get(library)
+        if path is None:
+            failures.append(f"{binary}: {library} is not found")
+            continue
+        owner = subprocess.run(["dpkg", "-S", str(pathlib.Path(path).resolve())],
+                               capture_output=True, text=True).stdout
+        if not owner:
+            owner = subprocess.run(["dpkg", "-S", path], capture_output=True,
+                                   text=True).stdout
+        if owner:
+            packages.add(owner.split(":")[0])
+    return packages
+
+
+dockerfile = (deploy / "Dockerfile").read_text()
+runtime_stage = dockerfile[dockerfile.rindex("FROM "):]
+installed = set(re.findall(r"[a-z0-9][a-z0-9.+-]+", runtime_stage))
+essential = {"libc6", "libgcc-s1", "libstdc++6"}
+for binary in (registry_bin, eligibility_bin, imh_bin):
+    # A sanitizer build's runtimes are not the image's business.
+    needed = {p for p in packages_needed(binary)
+              if not re.match(r"lib(a|ub|t|l)san\d", p)}
+    for package in sorted(needed - essential - installed):
+        failures.append(f"Dockerfile: the runtime image lacks {package}, "
+                        f"needed by {pathlib.Path(binary).name}")
 
 # systemd: the flag examples in each unit's header
 for unit in sorted((deploy / "systemd").glob("*.service")):

@@ -1,11 +1,13 @@
 // Two registry processes on one PostgreSQL database, as replicas behind one
-// address: what is written through one is verified and streamed through the
-// other; the day's lapse run happens once; one replica killed with SIGKILL
-// under write load loses no acknowledged write, its clients finish through
-// the other (retrying with the same request_id), and the other keeps
-// serving throughout.
+// address (one given a URL, the other `postgresql://` and the PG* variables,
+// as the deployment files do): what is written through one is verified and
+// streamed through the other; the day's lapse run happens once; one replica
+// killed with SIGKILL under write load loses no acknowledged write, its clients
+// finish through the other (retrying with the same request_id), and the other
+// keeps serving throughout.
 
 #include <grpcpp/grpcpp.h>
+#include <stdlib.h>
 
 #include <atomic>
 #include <chrono>
@@ -16,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/notification.h"
 #include "common/dates.h"
 #include "gtest/gtest.h"
@@ -41,8 +45,9 @@ class RegistryReplicasTest : public ::testing::Test {
     url_ = DatabaseFor(sql::Engine::kPostgres, dir_);
     ASSERT_FALSE(url_.empty());
     a_ = StartReplica("replica-a");
-    b_ = StartReplica("replica-b");
+    b_ = StartReplicaFromEnvironment("replica-b");
     ASSERT_TRUE(a_->running());
+    ASSERT_NE(b_, nullptr);
     ASSERT_TRUE(b_->running());
   }
 
@@ -50,6 +55,30 @@ class RegistryReplicasTest : public ::testing::Test {
     return std::make_unique<ServiceProcess>(
         IMH_REGISTRY_BIN, std::vector<std::string>{"--db=" + url_}, dir_.path(),
         name);
+  }
+
+  // As the deployment files start it: --db=postgresql:// with the server,
+  // user and database in the standard PG* variables.
+  std::unique_ptr<ServiceProcess> StartReplicaFromEnvironment(
+      const std::string& name) {
+    // postgresql://USER@HOST:PORT/DATABASE, as the test cluster hands out.
+    const std::vector<std::string> parts = absl::StrSplit(
+        absl::StripPrefix(url_, "postgresql://"), absl::ByAnyChar("@:/"));
+    EXPECT_EQ(parts.size(), 4u) << url_;
+    if (parts.size() != 4) return nullptr;
+    const std::vector<std::pair<const char*, std::string>> environment = {
+        {"PGUSER", parts[0]},
+        {"PGHOST", parts[1]},
+        {"PGPORT", parts[2]},
+        {"PGDATABASE", parts[3]}};
+    for (const auto& [variable, value] : environment) {
+      setenv(variable, value.c_str(), 1);
+    }
+    auto replica = std::make_unique<ServiceProcess>(
+        IMH_REGISTRY_BIN, std::vector<std::string>{"--db=postgresql://"},
+        dir_.path(), name);
+    for (const auto& entry : environment) unsetenv(entry.first);
+    return replica;
   }
 
   static std::unique_ptr<reg::RegistryService::Stub> StubFor(
