@@ -1,15 +1,20 @@
-// Benchmark (not a test): the registry with 1,000,000 endorsements.
+// Benchmark (not a test): the registry with 1,000,000 endorsements, on each
+// storage engine in turn (a SQLite file; PostgreSQL, in a throwaway cluster
+// this benchmark starts, or at --postgres_url).
 //
-// Starts the registry binary and an empty echo server (this binary, in echo
-// mode) as separate processes on loopback, bulk-imports the endorsements, then
-// drives VerifyCredentials (batches of 3 questions) and the echo with the same
-// closed-loop load, alternating rounds, and reports medians:
+// Starts an empty echo server (this binary, in echo mode) and, per engine,
+// the registry binary as separate processes on loopback; bulk-imports the
+// endorsements, then drives VerifyCredentials (batches of 3 questions) and
+// the echo with the same closed-loop load, alternating rounds, and reports
+// medians, the engines side by side:
 //   - bulk import time                      goal <= 10 s
 //   - VerifyCredentials calls/s vs echo     goal >= 0.7x
 //   - VerifyCredentials p99 vs echo p99     goal <= 2x
 //   - the registry's peak RSS (VmHWM)       goal <= 100 MB
+// (PostgreSQL's own processes are not in the registry's RSS.)
 //
 //   build/release/tools/bench/registry_bench [--endorsements=1000000]
+//       [--engines=sqlite,postgresql]
 
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
@@ -23,6 +28,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <string>
 #include <thread>
@@ -37,7 +43,10 @@
 #include "common/server_support.h"
 #include "imh/bench/v1/echo_service.grpc.pb.h"
 #include "imh/registry/v1/registry_service.grpc.pb.h"
+#include "services/registry/sql/postgres_engine.h"
+#include "services/registry/store.h"
 #include "tools/bench/bench_support.h"
+#include "tools/postgres/throwaway_cluster.h"
 
 ABSL_FLAG(int, endorsements, 1000000, "endorsements to import");
 ABSL_FLAG(int, batch, 10000, "records per ImportEndorsements call");
@@ -54,6 +63,12 @@ ABSL_FLAG(bool, import, true,
 ABSL_FLAG(int, registry_port, 0,
           "use a registry already serving on this loopback port (e.g. one "
           "under a profiler) instead of starting one; no RSS then");
+ABSL_FLAG(std::vector<std::string>, engines,
+          std::vector<std::string>({"sqlite", "postgresql"}),
+          "storage engines to run, in order: sqlite, postgresql");
+ABSL_FLAG(std::string, postgres_url, "",
+          "an empty PostgreSQL database for the postgresql run (default: a "
+          "throwaway cluster started here)");
 ABSL_FLAG(std::string, serve_echo_port_file, "",
           "internal: serve the echo and write its port here");
 
@@ -93,9 +108,9 @@ reg::RegistryRecord Record(int n) {
 }
 
 std::vector<std::string> RegistryArgs(const std::string& binary,
-                                      const std::string& dir) {
-  std::vector<std::string> args = {binary, "--listen=127.0.0.1:0",
-                                   "--db=" + dir + "/registry.sqlite",
+                                      const std::string& dir,
+                                      const std::string& db) {
+  std::vector<std::string> args = {binary, "--listen=127.0.0.1:0", "--db=" + db,
                                    "--port_file=" + dir + "/registry.port"};
   for (const std::string& flag : absl::GetFlag(FLAGS_registry_flags)) {
     args.push_back(flag);
@@ -103,43 +118,57 @@ std::vector<std::string> RegistryArgs(const std::string& binary,
   return args;
 }
 
-}  // namespace
+// What one engine did.
+struct EngineResult {
+  std::string engine;
+  double import_seconds = 0;
+  long imported = 0;
+  LoadRounds echo;
+  LoadRounds verify;
+  long peak_rss_kb = 0;
+  long rss_after_import_kb = 0;
+  double database_mb = 0;
+  long errors = 0;
+  bool ok = false;
+};
 
-int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
-  if (!absl::GetFlag(FLAGS_serve_echo_port_file).empty()) {
-    return imh::bench::ServeEcho(absl::GetFlag(FLAGS_serve_echo_port_file));
+double DatabaseMegabytes(const std::string& db) {
+  if (imh::registry::IsPostgresUrl(db)) {
+    try {
+      imh::registry::sql::Database postgres(
+          imh::registry::sql::OpenPostgres(db));
+      return postgres.execAndGet("SELECT pg_database_size(current_database())")
+                 .getInt64() /
+             1048576.0;
+    } catch (const std::exception&) {
+      return 0;
+    }
   }
-  const std::filesystem::path self =
-      std::filesystem::canonical("/proc/self/exe");
-  std::string registry_binary = absl::GetFlag(FLAGS_registry_binary);
-  if (registry_binary.empty()) {
-    registry_binary = (self.parent_path().parent_path().parent_path() /
-                       "services/registry/imh-registry")
-                          .string();
-  }
-  char pattern[] = "/tmp/imh-registry-bench-XXXXXX";
-  const std::string dir = mkdtemp(pattern);
+  std::error_code ignored;
+  return std::filesystem::file_size(db, ignored) / 1048576.0;
+}
+
+EngineResult RunEngine(const std::string& engine, const std::string& db,
+                       const std::string& registry_binary,
+                       const std::string& dir,
+                       imh::bench::v1::EchoService::Stub& echo_stub) {
+  EngineResult result;
+  result.engine = engine;
   const int n = absl::GetFlag(FLAGS_endorsements);
   const int threads = absl::GetFlag(FLAGS_concurrency);
   const double seconds = absl::GetFlag(FLAGS_seconds);
-
-  const Child registry =
-      absl::GetFlag(FLAGS_registry_port) != 0
-          ? Child{0, absl::GetFlag(FLAGS_registry_port)}
-          : Spawn(RegistryArgs(registry_binary, dir), dir + "/registry.port");
-  const Child echo =
-      Spawn({self.string(), "--serve_echo_port_file=" + dir + "/echo.port"},
-            dir + "/echo.port");
+  std::error_code ignored;
+  std::filesystem::remove(dir + "/registry.port", ignored);
+  const Child registry = absl::GetFlag(FLAGS_registry_port) != 0
+                             ? Child{0, absl::GetFlag(FLAGS_registry_port)}
+                             : Spawn(RegistryArgs(registry_binary, dir, db),
+                                     dir + "/registry.port");
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
   auto registry_channel =
       grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", registry.port),
                                 grpc::InsecureChannelCredentials(), args);
-  auto echo_channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", echo.port),
-                                          grpc::InsecureChannelCredentials());
   auto registry_stub = reg::RegistryService::NewStub(registry_channel);
-  auto echo_stub = imh::bench::v1::EchoService::NewStub(echo_channel);
 
   // --- Bulk import. Requests are built first: the client's cost is not the
   // registry's.
@@ -152,25 +181,27 @@ int main(int argc, char** argv) {
     }
   }
   const Clock::time_point import_start = Clock::now();
-  long imported = 0;
   for (auto& request : batches) {
     reg::ImportEndorsementsResponse response;
     grpc::ClientContext context;
     const grpc::Status status =
         registry_stub->ImportEndorsements(&context, request, &response);
     if (!status.ok()) {
-      std::fprintf(stderr, "import failed: %s\n",
+      std::fprintf(stderr, "%s: import failed: %s\n", engine.c_str(),
                    status.error_message().c_str());
-      return 1;
+      Stop(registry);
+      return result;
     }
-    imported += response.imported_count();
+    result.imported += response.imported_count();
     request.Clear();
   }
-  const double import_seconds =
+  result.import_seconds =
       std::chrono::duration<double>(Clock::now() - import_start).count();
   batches.clear();
   batches.shrink_to_fit();
-  const long rss_after_import = StatusKb(registry.pid, "VmHWM");
+  result.rss_after_import_kb = StatusKb(registry.pid, "VmHWM");
+  std::printf("%s: imported %ld in %.1f s\n", engine.c_str(), result.imported,
+              result.import_seconds);
 
   // --- Verification load: batches of 3 questions (a rater's categories, some
   // on past dates), against the echo.
@@ -190,14 +221,12 @@ int main(int argc, char** argv) {
       }
     }
   }
-  LoadRounds echo_rounds, verify_rounds;
-  long errors = 0;
   for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
     const Load e = RunLoad(threads, seconds, [&](std::mt19937&) {
       imh::bench::v1::EchoRequest request;
       imh::bench::v1::EchoResponse response;
       grpc::ClientContext context;
-      return echo_stub->Echo(&context, request, &response).ok();
+      return echo_stub.Echo(&context, request, &response).ok();
     });
     const Load v = RunLoad(threads, seconds, [&](std::mt19937& r) {
       reg::VerifyCredentialsResponse response;
@@ -208,50 +237,133 @@ int main(int argc, char** argv) {
                  .ok() &&
              response.answers_size() == 3;
     });
-    errors += e.errors + v.errors;
-    echo_rounds.Add(e);
-    verify_rounds.Add(v);
+    result.errors += e.errors + v.errors;
+    result.echo.Add(e);
+    result.verify.Add(v);
     std::printf(
-        "round %d: echo %.0f calls/s (p99 %.0f us), verify %.0f calls/s (p99 "
-        "%.0f us)\n",
-        round + 1, e.calls_per_second, e.p99_us, v.calls_per_second, v.p99_us);
+        "%s round %d: echo %.0f calls/s (p99 %.0f us), verify %.0f calls/s "
+        "(p99 %.0f us)\n",
+        engine.c_str(), round + 1, e.calls_per_second, e.p99_us,
+        v.calls_per_second, v.p99_us);
   }
-  const long peak_rss = StatusKb(registry.pid, "VmHWM");
-  const long rss_file = StatusKb(registry.pid, "RssFile");
-  std::error_code ignored;
-  const auto db_bytes =
-      std::filesystem::file_size(dir + "/registry.sqlite", ignored);
+  result.peak_rss_kb = StatusKb(registry.pid, "VmHWM");
   Stop(registry);
+  result.database_mb = DatabaseMegabytes(db);
+  result.ok = true;
+  return result;
+}
+
+const char* Met(bool met) { return met ? "MET" : "NOT MET"; }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  if (!absl::GetFlag(FLAGS_serve_echo_port_file).empty()) {
+    return imh::bench::ServeEcho(absl::GetFlag(FLAGS_serve_echo_port_file));
+  }
+  const std::filesystem::path self =
+      std::filesystem::canonical("/proc/self/exe");
+  std::string registry_binary = absl::GetFlag(FLAGS_registry_binary);
+  if (registry_binary.empty()) {
+    registry_binary = (self.parent_path().parent_path().parent_path() /
+                       "services/registry/imh-registry")
+                          .string();
+  }
+  char pattern[] = "/tmp/imh-registry-bench-XXXXXX";
+  const std::string dir = mkdtemp(pattern);
+  const Child echo =
+      Spawn({self.string(), "--serve_echo_port_file=" + dir + "/echo.port"},
+            dir + "/echo.port");
+  auto echo_stub = imh::bench::v1::EchoService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", echo.port),
+                          grpc::InsecureChannelCredentials()));
+
+  std::unique_ptr<imh::tools::ThrowawayPostgres> cluster;
+  std::vector<EngineResult> results;
+  for (const std::string& engine : absl::GetFlag(FLAGS_engines)) {
+    std::string db;
+    if (engine == "sqlite") {
+      db = dir + "/registry.sqlite";
+    } else if (engine == "postgresql") {
+      db = absl::GetFlag(FLAGS_postgres_url);
+      if (db.empty()) {
+        absl::StatusOr<std::unique_ptr<imh::tools::ThrowawayPostgres>> started =
+            imh::tools::ThrowawayPostgres::Start();
+        absl::StatusOr<std::string> url =
+            started.ok() ? (*started)->NewDatabase() : started.status();
+        if (!url.ok()) {
+          std::fprintf(stderr, "no PostgreSQL: %s\n",
+                       std::string(url.status().message()).c_str());
+          return 1;
+        }
+        cluster = std::move(*started);
+        db = *url;
+      }
+    } else {
+      std::fprintf(stderr, "unknown engine %s\n", engine.c_str());
+      return 2;
+    }
+    results.push_back(RunEngine(engine, db, registry_binary, dir, *echo_stub));
+  }
   Stop(echo);
+  cluster.reset();
+  std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
 
-  const double rate_ratio = verify_rounds.rate() / echo_rounds.rate();
-  const double p99_ratio = verify_rounds.p99_us() / echo_rounds.p99_us();
   std::printf(
       "\nregistry benchmark: %d endorsements, %d client threads, %d x %.0f s "
-      "rounds\n",
-      n, threads, absl::GetFlag(FLAGS_rounds), seconds);
-  std::printf(
-      "  bulk import          %8.2f s  (%ld imported, %.0f/s; goal <= 10 s) "
-      "%s\n",
-      import_seconds, imported, imported / import_seconds,
-      import_seconds <= 10 ? "MET" : "NOT MET");
-  std::printf(
-      "  echo                 %8.0f calls/s  p50 %.0f us  p99 %.0f us\n",
-      echo_rounds.rate(), echo_rounds.p50_us(), echo_rounds.p99_us());
-  std::printf(
-      "  VerifyCredentials x3 %8.0f calls/s  p50 %.0f us  p99 %.0f us\n",
-      verify_rounds.rate(), verify_rounds.p50_us(), verify_rounds.p99_us());
-  std::printf("  ratio calls/s        %8.2f x echo  (goal >= 0.7) %s\n",
-              rate_ratio, rate_ratio >= 0.7 ? "MET" : "NOT MET");
-  std::printf("  ratio p99            %8.2f x echo  (goal <= 2) %s\n",
-              p99_ratio, p99_ratio <= 2 ? "MET" : "NOT MET");
-  std::printf(
-      "  registry peak RSS    %8.1f MB (after import %.1f MB; file-backed now "
-      "%.1f MB; goal <= 100 MB) %s\n",
-      peak_rss / 1024.0, rss_after_import / 1024.0, rss_file / 1024.0,
-      peak_rss <= 100 * 1024 ? "MET" : "NOT MET");
-  std::printf("  database file        %8.1f MB\n", db_bytes / 1048576.0);
-  std::printf("  errors               %8ld\n", errors);
-  return errors == 0 ? 0 : 1;
+      "rounds (medians), each engine against the echo measured in its own "
+      "run\n",
+      absl::GetFlag(FLAGS_endorsements), absl::GetFlag(FLAGS_concurrency),
+      absl::GetFlag(FLAGS_rounds), absl::GetFlag(FLAGS_seconds));
+  std::printf("  %-28s", "");
+  for (const EngineResult& r : results) std::printf(" %22s", r.engine.c_str());
+  std::printf("\n");
+  auto row = [&](const char* label, auto cell) {
+    std::printf("  %-28s", label);
+    for (const EngineResult& r : results) {
+      std::printf(" %22s", r.ok ? cell(r).c_str() : "failed");
+    }
+    std::printf("\n");
+  };
+  row("bulk import (goal <= 10 s)", [](const EngineResult& r) {
+    return absl::StrFormat("%.1f s %s", r.import_seconds,
+                           Met(r.import_seconds <= 10));
+  });
+  row("import rate", [](const EngineResult& r) {
+    return absl::StrFormat("%.0f/s", r.imported / r.import_seconds);
+  });
+  row("echo calls/s", [](const EngineResult& r) {
+    return absl::StrFormat("%.0f", r.echo.rate());
+  });
+  row("VerifyCredentials x3 calls/s", [](const EngineResult& r) {
+    return absl::StrFormat("%.0f", r.verify.rate());
+  });
+  row("  ratio (goal >= 0.7)", [](const EngineResult& r) {
+    const double ratio = r.verify.rate() / r.echo.rate();
+    return absl::StrFormat("%.2fx %s", ratio, Met(ratio >= 0.7));
+  });
+  row("echo p99", [](const EngineResult& r) {
+    return absl::StrFormat("%.0f us", r.echo.p99_us());
+  });
+  row("VerifyCredentials p99", [](const EngineResult& r) {
+    return absl::StrFormat("%.0f us", r.verify.p99_us());
+  });
+  row("  ratio (goal <= 2)", [](const EngineResult& r) {
+    const double ratio = r.verify.p99_us() / r.echo.p99_us();
+    return absl::StrFormat("%.2fx %s", ratio, Met(ratio <= 2));
+  });
+  row("registry peak RSS (<=100MB)", [](const EngineResult& r) {
+    return absl::StrFormat("%.1f MB %s", r.peak_rss_kb / 1024.0,
+                           Met(r.peak_rss_kb <= 100 * 1024));
+  });
+  row("database size", [](const EngineResult& r) {
+    return absl::StrFormat("%.0f MB", r.database_mb);
+  });
+  row("errors",
+      [](const EngineResult& r) { return absl::StrFormat("%ld", r.errors); });
+  bool ok = true;
+  for (const EngineResult& r : results) ok = ok && r.ok && r.errors == 0;
+  return ok ? 0 : 1;
 }
