@@ -78,7 +78,7 @@ class RegistryCopyTest : public ::testing::Test {
         decision::v1::DECISION_OUTCOME_ELIGIBLE);
     const absl::CivilDay attested(2027, 11, 15);
     *renewal.mutable_renewal()->mutable_attested_on() = ToProtoDate(attested);
-    renewal.mutable_renewal()->set_training_hours(30.25);
+    renewal.mutable_renewal()->set_training_hours(30.123456789012345);
     renewal.mutable_renewal()->set_rsc_hours(24.5);
     *renewal.mutable_as_of() = ToProtoDate(attested);
     renewal.mutable_issued_at()->set_seconds(

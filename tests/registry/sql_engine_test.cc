@@ -62,11 +62,13 @@ class SqlEngineTest : public ::testing::TestWithParam<Engine> {
 
 TEST_P(SqlEngineTest, ValuesOfEveryKindRoundTrip) {
   const std::string bytes("\0\x01\xff\\x'", 6);
+  // Seventeen significant digits: hours survive to the last bit.
+  const double hours = 12.345678901234567;
   sql::Statement insert(*db_,
                         "INSERT INTO t (i, d, s, b) VALUES (?, ?, ?, ?)"
                         " RETURNING id");
   insert.bind(1, int64_t{1} << 40);
-  insert.bind(2, 2.5);
+  insert.bind(2, hours);
   insert.bind(3, std::string("Zoë O'Neil; DROP TABLE t; -- ?1 :x"));
   insert.bind(4, bytes.data(), static_cast<int>(bytes.size()));
   ASSERT_TRUE(insert.executeStep());
@@ -84,7 +86,11 @@ TEST_P(SqlEngineTest, ValuesOfEveryKindRoundTrip) {
   sql::Statement read(*db_, "SELECT i, d, s, b FROM t ORDER BY id");
   ASSERT_TRUE(read.executeStep());
   EXPECT_EQ(read.getColumn(0).getInt64(), int64_t{1} << 40);
-  EXPECT_DOUBLE_EQ(read.getColumn(1).getDouble(), 2.5);
+  EXPECT_EQ(read.getColumn(1).getDouble(), hours);
+  EXPECT_EQ(read.getColumn(0).type(), sql::ValueType::kInteger);
+  EXPECT_EQ(read.getColumn(1).type(), sql::ValueType::kReal);
+  EXPECT_EQ(read.getColumn(2).type(), sql::ValueType::kText);
+  EXPECT_EQ(read.getColumn(3).type(), sql::ValueType::kBlob);
   EXPECT_EQ(read.getColumn(2).getString(),
             "Zoë O'Neil; DROP TABLE t; -- ?1 :x");
   EXPECT_EQ(std::string(static_cast<const char*>(read.getColumn(3).getBlob()),
@@ -93,6 +99,7 @@ TEST_P(SqlEngineTest, ValuesOfEveryKindRoundTrip) {
   ASSERT_TRUE(read.executeStep());
   for (int column = 0; column < 4; ++column) {
     EXPECT_TRUE(read.getColumn(column).isNull()) << column;
+    EXPECT_EQ(read.getColumn(column).type(), sql::ValueType::kNull) << column;
   }
   EXPECT_EQ(read.getColumn(0).getInt64(), 0);
   EXPECT_EQ(read.getColumn(2).getString(), "");

@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "services/registry/sql/placeholders.h"
 
 namespace imh::registry::sql {
@@ -67,7 +68,8 @@ class PostgresStatement final : public StatementImpl {
     Value(index) = absl::StrCat(value);
   }
   void BindDouble(int index, double value) override {
-    Value(index) = absl::StrCat(value);
+    // Every digit: StrCat's six would round 12.3456789 to 12.3457.
+    Value(index) = absl::StrFormat("%.17g", value);
   }
   void BindText(int index, const std::string& value) override {
     Value(index) = value;
