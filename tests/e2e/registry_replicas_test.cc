@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/notification.h"
@@ -275,6 +276,72 @@ TEST_F(RegistryReplicasTest,
   EXPECT_EQ(tally.found, tally.acknowledged);
   EXPECT_EQ(tally.duplicated, 0);
   EXPECT_GT(acknowledged(0) + acknowledged(1), 0) << "A took no writes";
+}
+
+// A failover (or a restart) of PostgreSQL cuts every connection of both
+// replicas: calls meanwhile fail UNAVAILABLE (never INTERNAL, never a wrong
+// answer), then both serve again on new connections, feed included.
+TEST_F(RegistryReplicasTest, BothCarryOnWhenPostgresqlRestarts) {
+  auto through_a = StubFor(*a_);
+  auto through_b = StubFor(*b_);
+  auto import = [](reg::RegistryService::Stub& stub, int n) {
+    reg::ImportEndorsementsRequest request;
+    *request.add_records() = RegistryTest::Record(n);
+    request.set_request_id(absl::StrCat("import-", n));
+    reg::ImportEndorsementsResponse response;
+    grpc::ClientContext context;
+    return stub.ImportEndorsements(&context, request, &response);
+  };
+  ASSERT_TRUE(import(*through_a, 1).ok());
+  EXPECT_EQ(Verify(*through_b,
+                   RegistryTest::Record(1).endorsement().endorsement_number()),
+            reg::CREDENTIAL_STATUS_HELD);
+
+  std::string error;
+  registry::testing::PostgresCluster* cluster =
+      registry::testing::SharedPostgresCluster(&error);
+  ASSERT_NE(cluster, nullptr) << error;
+  ASSERT_TRUE(cluster->Restart().ok());
+
+  // A write through B, retried (with its request id) while B reconnects.
+  const Clock::time_point give_up = Clock::now() + std::chrono::seconds(20);
+  grpc::Status written = import(*through_b, 2);
+  while (!written.ok() && Clock::now() < give_up) {
+    EXPECT_EQ(written.error_code(), grpc::StatusCode::UNAVAILABLE)
+        << written.error_message();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    written = import(*through_b, 2);
+  }
+  ASSERT_TRUE(written.ok()) << written.error_message();
+
+  // A answers for it (UNKNOWN, never NOT_HELD, until its readers reconnect).
+  const std::string second =
+      RegistryTest::Record(2).endorsement().endorsement_number();
+  reg::CredentialStatus answer = Verify(*through_a, second);
+  while (answer != reg::CREDENTIAL_STATUS_HELD && Clock::now() < give_up) {
+    EXPECT_EQ(answer, reg::CREDENTIAL_STATUS_UNKNOWN);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    answer = Verify(*through_a, second);
+  }
+  EXPECT_EQ(answer, reg::CREDENTIAL_STATUS_HELD);
+
+  // A's feed has both imports, and a write through A reaches B's.
+  ASSERT_TRUE(import(*through_a, 3).ok());
+  grpc::ClientContext watching;
+  watching.set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(10));
+  auto feed = through_b->WatchChanges(&watching, reg::WatchChangesRequest());
+  std::vector<std::string> imported;
+  reg::WatchChangesResponse change;
+  while (imported.size() < 3 && feed->Read(&change)) {
+    imported.push_back(change.endorsement().endorsement_number());
+  }
+  watching.TryCancel();
+  EXPECT_EQ(
+      imported,
+      (std::vector<std::string>{
+          RegistryTest::Record(1).endorsement().endorsement_number(), second,
+          RegistryTest::Record(3).endorsement().endorsement_number()}));
 }
 
 }  // namespace

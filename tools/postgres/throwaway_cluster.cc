@@ -98,6 +98,15 @@ ThrowawayPostgres::~ThrowawayPostgres() {
   if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
 }
 
+absl::Status ThrowawayPostgres::Restart() {
+  if (RunAsServerUser(absl::StrCat(bin_, "/pg_ctl -D ", dir_,
+                                   "/data -w -t 60 -m fast restart")) != 0) {
+    return absl::InternalError(
+        absl::StrCat("pg_ctl restart failed; see ", dir_, "/log"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::string> ThrowawayPostgres::NewDatabase() {
   const std::string name = absl::StrCat("t", ++databases_);
   try {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
 namespace imh::tools {
@@ -26,6 +27,9 @@ class ThrowawayPostgres {
   // postgresql://imh@127.0.0.1:PORT/DB for a database of its own, created
   // empty on each call.
   absl::StatusOr<std::string> NewDatabase();
+  // Stops the server (fast: open connections are cut, as in a failover) and
+  // starts it again on the same port.
+  absl::Status Restart();
   int port() const { return port_; }
 
  private:

@@ -177,7 +177,9 @@ class PostgresStatement final : public StatementImpl {
 
   PostgresDatabase& db_;
   const NumberedStatement numbered_;
-  const std::string name_;
+  // Its prepared name, on the connection of `generation_`.
+  std::string name_;
+  int generation_ = 0;
   std::vector<std::optional<std::string>> values_;
   std::optional<pqxx::result> result_;
   int64_t row_ = -1;
@@ -186,10 +188,7 @@ class PostgresStatement final : public StatementImpl {
 
 class PostgresDatabase final : public DatabaseImpl {
  public:
-  explicit PostgresDatabase(const std::string& url)
-      : connection_(Translated(
-            [&] { return std::make_unique<pqxx::connection>(url); })),
-        work_(std::make_unique<pqxx::nontransaction>(*connection_)) {}
+  explicit PostgresDatabase(const std::string& url) : url_(url) { Connect(); }
 
   ~PostgresDatabase() override {
     work_.reset();
@@ -200,21 +199,36 @@ class PostgresDatabase final : public DatabaseImpl {
     return std::make_unique<PostgresStatement>(*this, sql);
   }
   int Exec(const std::string& sql) override {
-    return Translated(
+    const int changed = Guarded(
         [&] { return static_cast<int>(work_->exec(sql).affected_rows()); });
+    // A session setting outside a transaction: set again on a new
+    // connection.
+    if (!in_transaction_ && absl::StartsWith(sql, "SET ")) {
+      session_settings_.push_back(sql);
+    }
+    return changed;
   }
   void Begin(TransactionBehavior behavior) override {
-    if (behavior == TransactionBehavior::IMMEDIATE) {
-      Exec("BEGIN ISOLATION LEVEL READ COMMITTED");
-      // Held to COMMIT or ROLLBACK: writes run one at a time, each seeing
-      // every write committed before it.
-      Exec(absl::StrCat("SELECT pg_advisory_xact_lock(", kWriteLockKey, ")"));
-    } else {
-      Exec("BEGIN ISOLATION LEVEL REPEATABLE READ");
+    // A transaction is where a lost connection is replaced (the server
+    // restarted or failed over): before it when a call already found it
+    // lost, or when BEGIN finds it so, since nothing is done yet.
+    if (broken_) Connect();
+    try {
+      StartTransaction(behavior);
+    } catch (const Exception&) {
+      if (!broken_) throw;
+      Connect();
+      StartTransaction(behavior);
     }
   }
-  void Commit() override { Exec("COMMIT"); }
-  void Rollback() override { Exec("ROLLBACK"); }
+  void Commit() override {
+    in_transaction_ = false;
+    Exec("COMMIT");
+  }
+  void Rollback() override {
+    in_transaction_ = false;
+    Exec("ROLLBACK");
+  }
   Engine engine() const override { return Engine::kPostgres; }
   void RestartIdSequences() override {
     const pqxx::result serials = Translated([&] {
@@ -246,7 +260,7 @@ class PostgresDatabase final : public DatabaseImpl {
     if (added.second) {
       name = absl::StrCat("s", prepared_.size());
       try {
-        Translated([&] { connection_->prepare(name, sql); });
+        Guarded([&] { connection_->prepare(name, sql); });
       } catch (const Exception&) {
         prepared_.erase(added.first);  // Not prepared: not remembered.
         throw;
@@ -256,13 +270,71 @@ class PostgresDatabase final : public DatabaseImpl {
   }
   pqxx::result RunPrepared(const std::string& name,
                            const std::vector<const char*>& values) {
-    return Translated([&] {
+    return Guarded([&] {
       return work_->exec_prepared(name,
                                   pqxx::prepare::make_dynamic_params(values));
     });
   }
+  // Counts connections: statements prepared on an earlier one prepare
+  // again.
+  int generation() const { return generation_; }
 
  private:
+  void StartTransaction(TransactionBehavior behavior) {
+    in_transaction_ = true;
+    if (behavior == TransactionBehavior::IMMEDIATE) {
+      Exec("BEGIN ISOLATION LEVEL READ COMMITTED");
+      // Held to COMMIT or ROLLBACK: writes run one at a time, each seeing
+      // every write committed before it.
+      Exec(absl::StrCat("SELECT pg_advisory_xact_lock(", kWriteLockKey, ")"));
+    } else {
+      Exec("BEGIN ISOLATION LEVEL REPEATABLE READ");
+    }
+  }
+
+  // A new connection, with this one's session settings; throws kBusy while
+  // the server cannot be reached (and stays broken).
+  void Connect() {
+    work_.reset();
+    connection_.reset();
+    prepared_.clear();
+    ++generation_;
+    broken_ = true;
+    connection_ =
+        Translated([&] { return std::make_unique<pqxx::connection>(url_); });
+    work_ = std::make_unique<pqxx::nontransaction>(*connection_);
+    broken_ = false;
+    in_transaction_ = false;
+    for (const std::string& setting : session_settings_) {
+      Guarded([&] { work_->exec(setting); });
+    }
+  }
+
+  // Translated, noting a lost connection.
+  template <typename Body>
+  auto Guarded(Body&& body) -> decltype(body()) {
+    if (broken_) {
+      throw Exception(ErrorKind::kBusy,
+                      "the connection to PostgreSQL was lost");
+    }
+    try {
+      return body();
+    } catch (const pqxx::broken_connection& error) {
+      broken_ = true;
+      throw Exception(ErrorKind::kBusy, error.what());
+    } catch (const Exception&) {
+      throw;
+    } catch (const std::exception& error) {
+      if (!connection_->is_open()) broken_ = true;
+      Rethrow(error);
+    }
+  }
+
+  const std::string url_;
+  bool broken_ = true;
+  bool in_transaction_ = false;
+  int generation_ = 0;
+  std::vector<std::string> session_settings_;
   std::unique_ptr<pqxx::connection> connection_;
   // Every statement runs through one nontransaction; BEGIN and COMMIT are
   // sent as statements, so transactions are the server's, not libpqxx's.
@@ -275,6 +347,7 @@ PostgresStatement::PostgresStatement(PostgresDatabase& db,
     : db_(db),
       numbered_(NumberPlaceholders(sql)),
       name_(db.PreparedName(numbered_.sql)),
+      generation_(db.generation()),
       values_(numbered_.count) {}
 
 void PostgresStatement::Run() {
@@ -282,6 +355,10 @@ void PostgresStatement::Run() {
   values.reserve(values_.size());
   for (const std::optional<std::string>& value : values_) {
     values.push_back(value ? value->c_str() : nullptr);
+  }
+  if (generation_ != db_.generation()) {
+    name_ = db_.PreparedName(numbered_.sql);
+    generation_ = db_.generation();
   }
   result_ = db_.RunPrepared(name_, values);
   row_ = -1;
