@@ -99,35 +99,44 @@ for manifest in sorted((deploy / "k8s").glob("*.yaml")):
 
 # The Dockerfile's runtime image installs the Debian package of every shared
 # library the binaries link directly (the rest come as their dependencies).
-def packages_needed(binary):
+def libraries_needed(binary):
+    """The resolved paths of the libraries `binary` links directly."""
     needed = re.findall(r"NEEDED\s+(\S+)", subprocess.run(
         ["objdump", "-p", binary], capture_output=True, text=True).stdout)
     resolved = dict(re.findall(r"^\s*(\S+) => (\S+)", subprocess.run(
         ["ldd", binary], capture_output=True, text=True).stdout, re.MULTILINE))
-    packages = set()
+    paths = set()
     for library in needed:
-        path = resolved.get(library)
-        if path is None:
+        if library not in resolved:
             failures.append(f"{binary}: {library} is not found")
             continue
-        owner = subprocess.run(["dpkg", "-S", str(pathlib.Path(path).resolve())],
-                               capture_output=True, text=True).stdout
-        if not owner:
-            owner = subprocess.run(["dpkg", "-S", path], capture_output=True,
-                                   text=True).stdout
-        if owner:
-            packages.add(owner.split(":")[0])
-    return packages
+        paths.add(resolved[library])
+        paths.add(str(pathlib.Path(resolved[library]).resolve()))
+    return paths
+
+
+def owners(paths):
+    """Package of each path, from one dpkg query (each one reads its whole
+    database)."""
+    listing = subprocess.run(["dpkg", "-S"] + sorted(paths),
+                             capture_output=True, text=True).stdout
+    owned = {}
+    for line in listing.splitlines():
+        package, _, path = line.partition(": ")
+        owned[path] = package.split(":")[0]
+    return owned
 
 
 dockerfile = (deploy / "Dockerfile").read_text()
 runtime_stage = dockerfile[dockerfile.rindex("FROM "):]
 installed = set(re.findall(r"[a-z0-9][a-z0-9.+-]+", runtime_stage))
 essential = {"libc6", "libgcc-s1", "libstdc++6"}
-for binary in (registry_bin, eligibility_bin, imh_bin):
+linked = {b: libraries_needed(b) for b in (registry_bin, eligibility_bin, imh_bin)}
+owned = owners(set().union(*linked.values()))
+for binary, paths in linked.items():
     # A sanitizer build's runtimes are not the image's business.
-    needed = {p for p in packages_needed(binary)
-              if not re.match(r"lib(a|ub|t|l)san\d", p)}
+    needed = {owned[p] for p in paths if p in owned
+              and not re.match(r"lib(a|ub|t|l)san\d", owned[p])}
     for package in sorted(needed - essential - installed):
         failures.append(f"Dockerfile: the runtime image lacks {package}, "
                         f"needed by {pathlib.Path(binary).name}")
