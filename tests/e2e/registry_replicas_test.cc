@@ -282,6 +282,18 @@ TEST_F(RegistryReplicasTest,
 // replicas: calls meanwhile fail UNAVAILABLE (never INTERNAL, never a wrong
 // answer), then both serve again on new connections, feed included.
 TEST_F(RegistryReplicasTest, BothCarryOnWhenPostgresqlRestarts) {
+  // A server of the test's own: the shared one serves other tests.
+  absl::StatusOr<std::unique_ptr<registry::testing::PostgresCluster>> cluster =
+      registry::testing::PostgresCluster::Start();
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  absl::StatusOr<std::string> url = (*cluster)->NewDatabase();
+  ASSERT_TRUE(url.ok()) << url.status();
+  url_ = *url;
+  a_ = StartReplica("own-replica-a");
+  b_ = StartReplicaFromEnvironment("own-replica-b");
+  ASSERT_TRUE(a_->running());
+  ASSERT_NE(b_, nullptr);
+  ASSERT_TRUE(b_->running());
   auto through_a = StubFor(*a_);
   auto through_b = StubFor(*b_);
   auto import = [](reg::RegistryService::Stub& stub, int n) {
@@ -297,11 +309,7 @@ TEST_F(RegistryReplicasTest, BothCarryOnWhenPostgresqlRestarts) {
                    RegistryTest::Record(1).endorsement().endorsement_number()),
             reg::CREDENTIAL_STATUS_HELD);
 
-  std::string error;
-  registry::testing::PostgresCluster* cluster =
-      registry::testing::SharedPostgresCluster(&error);
-  ASSERT_NE(cluster, nullptr) << error;
-  ASSERT_TRUE(cluster->Restart().ok());
+  ASSERT_TRUE((*cluster)->Restart().ok());
 
   // A write through B, retried (with its request id) while B reconnects.
   const Clock::time_point give_up = Clock::now() + std::chrono::seconds(20);

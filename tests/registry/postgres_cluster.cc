@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <mutex>
 
+#include "absl/strings/numbers.h"
+
 namespace imh::registry::testing {
 
 PostgresCluster* SharedPostgresCluster(std::string* error) {
@@ -10,6 +12,13 @@ PostgresCluster* SharedPostgresCluster(std::string* error) {
   static PostgresCluster* cluster = nullptr;
   static std::string* failure = new std::string();
   std::call_once(once, [] {
+    // The test command starts one server for every test process.
+    int port = 0;
+    if (const char* shared = std::getenv("IMH_TEST_POSTGRES_PORT");
+        shared != nullptr && absl::SimpleAtoi(shared, &port) && port > 0) {
+      cluster = PostgresCluster::Attach(port).release();
+      return;
+    }
     absl::StatusOr<std::unique_ptr<PostgresCluster>> started =
         PostgresCluster::Start();
     if (started.ok()) {

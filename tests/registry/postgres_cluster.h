@@ -12,15 +12,17 @@
 #include "absl/status/statusor.h"
 #include "gtest/gtest.h"
 #include "services/registry/sql/sql.h"
-#include "tools/postgres/throwaway_cluster.h"
 #include "tests/registry/registry_test_support.h"
+#include "tools/postgres/throwaway_cluster.h"
 
 namespace imh::registry::testing {
 
 using PostgresCluster = tools::ThrowawayPostgres;
 
-// One cluster for the whole test binary, started on first use; null (and
-// the test fails with the reason) when it cannot start.
+// One cluster for the whole test binary, started on first use (or the one
+// the test command started for every test process, on
+// $IMH_TEST_POSTGRES_PORT); null (and the test fails with the reason) when
+// it cannot start.
 PostgresCluster* SharedPostgresCluster(std::string* error);
 
 // Where a store of `engine` lives for one test: a SQLite file in `dir`, or

@@ -98,7 +98,17 @@ ThrowawayPostgres::~ThrowawayPostgres() {
   if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
 }
 
+std::unique_ptr<ThrowawayPostgres> ThrowawayPostgres::Attach(int port) {
+  std::unique_ptr<ThrowawayPostgres> server(new ThrowawayPostgres());
+  server->port_ = port;
+  return server;
+}
+
 absl::Status ThrowawayPostgres::Restart() {
+  if (!started_) {
+    return absl::FailedPreconditionError(
+        "a server this process did not start is not restarted by it");
+  }
   if (RunAsServerUser(absl::StrCat(bin_, "/pg_ctl -D ", dir_,
                                    "/data -w -t 60 -m fast restart")) != 0) {
     return absl::InternalError(
@@ -108,7 +118,7 @@ absl::Status ThrowawayPostgres::Restart() {
 }
 
 absl::StatusOr<std::string> ThrowawayPostgres::NewDatabase() {
-  const std::string name = absl::StrCat("t", ++databases_);
+  const std::string name = absl::StrCat("t", getpid(), "_", ++databases_);
   try {
     registry::sql::Database admin(registry::sql::OpenPostgres(
         absl::StrCat("postgresql://imh@127.0.0.1:", port_, "/postgres")));

@@ -20,15 +20,21 @@ class ThrowawayPostgres {
   // FailedPrecondition when none is installed, Internal when initdb or the
   // start failed (the message says where the server's log is).
   static absl::StatusOr<std::unique_ptr<ThrowawayPostgres>> Start();
+  // A server of the same kind already running on loopback `port` (started
+  // by the test command for all test processes): databases are made in it,
+  // it is neither restarted nor stopped here.
+  static std::unique_ptr<ThrowawayPostgres> Attach(int port);
   ~ThrowawayPostgres();
   ThrowawayPostgres(const ThrowawayPostgres&) = delete;
   ThrowawayPostgres& operator=(const ThrowawayPostgres&) = delete;
 
   // postgresql://imh@127.0.0.1:PORT/DB for a database of its own, created
-  // empty on each call.
+  // empty on each call (named after the process, so that processes sharing
+  // a server do not meet).
   absl::StatusOr<std::string> NewDatabase();
   // Stops the server (fast: open connections are cut, as in a failover) and
-  // starts it again on the same port.
+  // starts it again on the same port. FailedPrecondition for an attached
+  // server.
   absl::Status Restart();
   int port() const { return port_; }
 
