@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 report() {  # the counts the crash and load-fault tests print
-  grep -ah "^crash test:\|^load under registry faults:" \
+  grep -ah "^crash test\|^replicas:\|^load under registry faults:" \
     "build/$1/Testing/Temporary/LastTest.log" | sed "s/^/$1: /" || true
 }
 
