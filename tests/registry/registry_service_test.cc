@@ -1,6 +1,5 @@
-// The registry service end to end: a real server on 127.0.0.1:0 with a real
-// SQLite file, called through its gRPC stub.
-
+// The registry service end to end: a real server on 127.0.0.1:0 over a
+// SQLite file or a PostgreSQL database, called through its gRPC stub.
 
 #include <atomic>
 #include <chrono>
