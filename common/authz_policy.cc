@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/caller_identity.h"
 #include "common/proto_files.h"
 
 namespace imh {
@@ -143,10 +144,11 @@ bool AuthorizationPolicy::Allows(absl::string_view method,
 
 grpc::Status AuthorizationPolicy::Check(const grpc::ServerContextBase& context,
                                         absl::string_view method) const {
-  const std::vector<std::string> principals = PeerPrincipals(context);
-  const auto auth = context.auth_context();
-  const bool authenticated = auth && auth->IsPeerAuthenticated();
-  if (Allows(method, principals, authenticated)) return grpc::Status::OK;
+  const CallerIdentity caller = IdentityOf(context);
+  const std::vector<std::string>& principals = caller.principals;
+  if (Allows(method, principals, caller.authenticated())) {
+    return grpc::Status::OK;
+  }
   return grpc::Status(
       grpc::StatusCode::PERMISSION_DENIED,
       absl::StrCat(principals.empty() ? std::string("an unauthenticated caller")
@@ -156,13 +158,7 @@ grpc::Status AuthorizationPolicy::Check(const grpc::ServerContextBase& context,
 
 std::vector<std::string> PeerPrincipals(
     const grpc::ServerContextBase& context) {
-  std::vector<std::string> principals;
-  const auto auth = context.auth_context();
-  if (!auth || !auth->IsPeerAuthenticated()) return principals;
-  for (const auto& identity : auth->GetPeerIdentity()) {
-    principals.emplace_back(identity.data(), identity.size());
-  }
-  return principals;
+  return IdentityOf(context).principals;
 }
 
 }  // namespace imh

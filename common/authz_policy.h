@@ -48,8 +48,9 @@ class AuthorizationPolicy {
   authz::v1::AuthorizationPolicy policy_;
 };
 
-// The certificate identities of an authenticated peer (URI and DNS SANs, else
-// the common name); empty when the peer is not authenticated.
+// IdentityOf(context).principals (caller_identity.h): the certificate
+// identities of an authenticated peer, on either transport; empty when the
+// peer is not authenticated.
 std::vector<std::string> PeerPrincipals(const grpc::ServerContextBase& context);
 
 }  // namespace imh

@@ -6,6 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "common/caller_identity.h"
+#include "common/caller_identity.h"
 #include "common/log_queue.h"
 #include "common/server_support.h"
 
@@ -97,6 +99,9 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
                  {"ms",
                   absl::StrFormat("%.3f", absl::ToDoubleMilliseconds(latency))},
                  {"caller", CallerActor(*info_->server_context())},
+                 {"transport", CameThroughHttpGateway(*info_->server_context())
+                                   ? "http"
+                                   : "grpc"},
                  {"request_id", request_id_}});
       }
     }

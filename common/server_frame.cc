@@ -17,6 +17,7 @@ ServerFrame::ServerFrame(std::string component)
 
 absl::Status ServerFrame::Configure(const ServerFrameOptions& options,
                                     grpc::ServerBuilder& builder) {
+  options_ = options;
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
       MakeServerCredentials(options.tls);
   if (!credentials.ok()) return credentials.status();
@@ -36,6 +37,36 @@ absl::Status ServerFrame::Configure(const ServerFrameOptions& options,
   builder.RegisterService(&health_);
   builder.RegisterService(&admin_);
   return absl::OkStatus();
+}
+
+absl::Status ServerFrame::StartHttp(
+    grpc::Server& server, const std::vector<std::string>& services,
+    const std::function<void(httplib::Server&)>& add_pages) {
+  if (options_.http_listen_address.empty()) return absl::OkStatus();
+  absl::StatusOr<std::unique_ptr<HttpGateway>> gateway = HttpGateway::Create(
+      {options_.http_listen_address, options_.tls,
+       static_cast<size_t>(options_.max_receive_message_bytes)});
+  if (!gateway.ok()) return gateway.status();
+  grpc::ChannelArguments arguments;
+  // The methods' own limits apply; the channel adds none of its own.
+  arguments.SetMaxReceiveMessageSize(-1);
+  arguments.SetMaxSendMessageSize(-1);
+  const std::shared_ptr<grpc::Channel> channel =
+      server.InProcessChannel(arguments);
+  for (const std::string& service : services) {
+    if (absl::Status status = (*gateway)->AddConnectService(service, channel);
+        !status.ok()) {
+      return status;
+    }
+  }
+  if (add_pages) add_pages((*gateway)->server());
+  if (absl::Status status = (*gateway)->Start(); !status.ok()) return status;
+  http_ = std::move(*gateway);
+  return absl::OkStatus();
+}
+
+void ServerFrame::StopHttp() {
+  if (http_) http_->Stop();
 }
 
 }  // namespace imh

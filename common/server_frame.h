@@ -3,16 +3,22 @@
 
 // What both servers put around their own service: the listening port with its
 // transport security, the message size limit, per-call metrics and access
-// log, grpc.health.v1, imh.admin.v1.AdminService and server reflection.
+// log, grpc.health.v1, imh.admin.v1.AdminService and server reflection; and,
+// when asked, the HTTP port (http_gateway.h).
 
+#include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 
+#include <functional>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "common/admin_service.h"
 #include "common/call_metrics.h"
 #include "common/health_service.h"
+#include "common/http_gateway.h"
 #include "common/tls.h"
 
 namespace imh {
@@ -29,6 +35,8 @@ struct ServerFrameOptions {
   // refused with RESOURCE_EXHAUSTED instead of taking the process down.
   int max_threads = 128;
   int64_t max_buffer_bytes = 256LL * 1024 * 1024;
+  // The HTTP port (Connect JSON and pages), with the same TLS; empty: none.
+  std::string http_listen_address;
 };
 
 class ServerFrame {
@@ -43,6 +51,20 @@ class ServerFrame {
                          grpc::ServerBuilder& builder);
 
   int port() const { return port_; }
+
+  // After `server` is built and started: when options.http_listen_address
+  // is set, serves the unary methods of `services` (full names) in the
+  // Connect protocol through the server's in-process channel, with the pages
+  // `add_pages` adds. Fails when the HTTP port cannot be set up or bound.
+  absl::Status StartHttp(
+      grpc::Server& server, const std::vector<std::string>& services,
+      const std::function<void(httplib::Server&)>& add_pages = nullptr);
+  // The bound HTTP port; 0 without one.
+  int http_port() const { return http_ ? http_->port() : 0; }
+  // Stops the HTTP port (before the gRPC server, whose in-process channel it
+  // calls). Idempotent.
+  void StopHttp();
+
   HealthService& health() { return health_; }
   CallMetrics& metrics() { return metrics_; }
 
@@ -51,6 +73,8 @@ class ServerFrame {
   CallMetrics metrics_;
   AdminService admin_;
   HealthService health_;
+  ServerFrameOptions options_;
+  std::unique_ptr<HttpGateway> http_;
   int port_ = 0;
 };
 

@@ -10,6 +10,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/caller_identity.h"
 #include "common/dates.h"
 #include "common/json_text.h"
 #include "common/log_queue.h"
@@ -36,12 +37,8 @@ std::string Metadata(const grpc::ServerContextBase& context,
 }  // namespace
 
 std::string CallerActor(const grpc::ServerContextBase& context) {
-  const auto auth = context.auth_context();
-  if (auth && auth->IsPeerAuthenticated()) {
-    for (const auto& identity : auth->GetPeerIdentity()) {
-      const std::string value(identity.data(), identity.size());
-      if (IsPrintable(value, 128)) return value;
-    }
+  for (const std::string& principal : IdentityOf(context).principals) {
+    if (IsPrintable(principal, 128)) return principal;
   }
   const std::string declared = Metadata(context, "x-actor");
   if (IsPrintable(declared, 128)) return declared;

@@ -44,6 +44,11 @@ ABSL_FLAG(std::string, signing_key, "",
           "decisions no registry trusts");
 ABSL_FLAG(std::string, port_file, "",
           "if set, the bound port is written there once serving");
+ABSL_FLAG(std::string, http_listen, "",
+          "HTTP port: the unary methods as Connect JSON (POST "
+          "/package.Service/Method), with the same TLS; empty: none");
+ABSL_FLAG(std::string, http_port_file, "",
+          "if set, the bound HTTP port is written there once serving");
 ABSL_FLAG(int, drain_seconds, 10,
           "on SIGTERM, how long calls in flight may take to finish");
 ABSL_FLAG(bool, access_log, true, "one JSON line per call on stderr");
@@ -78,6 +83,7 @@ int main(int argc, char** argv) {
 
   imh::eligibility::EligibilityServerOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
+  options.http_listen_address = absl::GetFlag(FLAGS_http_listen);
   options.tls = {absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
                  absl::GetFlag(FLAGS_tls_client_ca)};
   options.registry.target = absl::GetFlag(FLAGS_registry);
@@ -107,6 +113,7 @@ int main(int argc, char** argv) {
       {{"event", "serving"},
        {"address", options.listen_address},
        {"port", absl::StrCat(port)},
+       {"http_port", absl::StrCat((*server)->http_port())},
        {"registry", options.registry.target},
        {"registry_transport", imh::DescribeTransport(options.registry.tls)},
        {"rulebook", rulebook->version()},
@@ -120,6 +127,10 @@ int main(int argc, char** argv) {
        {"transport", imh::DescribeTransport(options.tls)}});
   if (!absl::GetFlag(FLAGS_port_file).empty()) {
     imh::WritePortFile(absl::GetFlag(FLAGS_port_file), port);
+  }
+  if (!absl::GetFlag(FLAGS_http_port_file).empty()) {
+    imh::WritePortFile(absl::GetFlag(FLAGS_http_port_file),
+                       (*server)->http_port());
   }
 
   const int signal_number = imh::WaitForTerminationSignal();

@@ -32,10 +32,13 @@ absl::StatusOr<std::unique_ptr<EligibilityServer>> EligibilityServer::Start(
       server->signer_.get(), &TodayInVirginia);
 
   grpc::ServerBuilder builder;
-  if (absl::Status status = server->frame_.Configure(
-          {options.listen_address, options.tls,
-           options.max_receive_message_bytes, options.access_log},
-          builder);
+  ServerFrameOptions frame_options;
+  frame_options.listen_address = options.listen_address;
+  frame_options.tls = options.tls;
+  frame_options.max_receive_message_bytes = options.max_receive_message_bytes;
+  frame_options.access_log = options.access_log;
+  frame_options.http_listen_address = options.http_listen_address;
+  if (absl::Status status = server->frame_.Configure(frame_options, builder);
       !status.ok()) {
     return status;
   }
@@ -45,6 +48,11 @@ absl::StatusOr<std::unique_ptr<EligibilityServer>> EligibilityServer::Start(
   if (!server->server_ || server->port_ == 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen_address));
+  }
+  if (absl::Status status = server->frame_.StartHttp(
+          *server->server_, {"imh.eligibility.v1.EligibilityService"});
+      !status.ok()) {
+    return status;
   }
   server->frame_.health().SetServing("", true);
   server->frame_.health().SetServing("imh.eligibility.v1.EligibilityService",
@@ -59,6 +67,7 @@ void EligibilityServer::Shutdown(absl::Duration grace) {
   stopped_ = true;
   if (!server_) return;
   frame_.health().Shutdown();
+  frame_.StopHttp();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
 }

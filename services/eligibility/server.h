@@ -25,6 +25,9 @@ struct EligibilityServerOptions {
   // "127.0.0.1:0" picks a free port (see EligibilityServer::port()).
   std::string listen_address = "127.0.0.1:50051";
   ServerTlsFiles tls;
+  // The HTTP port: the service's unary methods as Connect JSON
+  // (http_gateway.h), with the same TLS; empty: none.
+  std::string http_listen_address;
   RegistryClientOptions registry;
   // JSON lines, appended; empty: no decision log.
   std::string decision_log_path = "data/decisions.jsonl";
@@ -44,6 +47,8 @@ class EligibilityServer {
   ~EligibilityServer();
 
   int port() const { return port_; }
+  // The bound HTTP port; 0 without one.
+  int http_port() const { return frame_.http_port(); }
   CallMetrics& metrics() { return frame_.metrics(); }
   // The id of the key that signs this server's decisions.
   const std::string& signing_key_id() const { return signer_->key_id(); }

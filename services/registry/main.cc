@@ -35,6 +35,11 @@ ABSL_FLAG(std::string, rulebook, "",
           "$IMH_RULEBOOK or the Virginia rulebook of the source tree");
 ABSL_FLAG(std::string, port_file, "",
           "if set, the bound port is written there once serving");
+ABSL_FLAG(std::string, http_listen, "",
+          "HTTP port: the unary methods as Connect JSON (POST "
+          "/package.Service/Method), with the same TLS; empty: none");
+ABSL_FLAG(std::string, http_port_file, "",
+          "if set, the bound HTTP port is written there once serving");
 ABSL_FLAG(int, drain_seconds, 10,
           "on SIGTERM, how long calls in flight may take to finish");
 ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain: serve TLS");
@@ -81,6 +86,7 @@ int main(int argc, char** argv) {
 
   imh::registry::RegistryServerOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
+  options.http_listen_address = absl::GetFlag(FLAGS_http_listen);
   options.store.path = absl::GetFlag(FLAGS_db);
   options.tls = {absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
                  absl::GetFlag(FLAGS_tls_client_ca)};
@@ -118,6 +124,7 @@ int main(int argc, char** argv) {
       {{"event", "serving"},
        {"address", options.listen_address},
        {"port", absl::StrCat(port)},
+       {"http_port", absl::StrCat((*server)->http_port())},
        // A URL's password is not logged.
        {"db", postgres ? std::string("postgresql") : options.store.path},
        {"rulebook_version", rulebook->version()},
@@ -133,6 +140,10 @@ int main(int argc, char** argv) {
                             : options.authz_policy_path}});
   if (!absl::GetFlag(FLAGS_port_file).empty()) {
     imh::WritePortFile(absl::GetFlag(FLAGS_port_file), port);
+  }
+  if (!absl::GetFlag(FLAGS_http_port_file).empty()) {
+    imh::WritePortFile(absl::GetFlag(FLAGS_http_port_file),
+                       (*server)->http_port());
   }
 
   const int signal_number = imh::WaitForTerminationSignal();

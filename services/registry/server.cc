@@ -40,10 +40,13 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   server->service_->set_backup_dir(options.backup_dir);
 
   grpc::ServerBuilder builder;
-  if (absl::Status status = server->frame_.Configure(
-          {options.listen_address, options.tls,
-           options.max_receive_message_bytes, options.access_log},
-          builder);
+  ServerFrameOptions frame_options;
+  frame_options.listen_address = options.listen_address;
+  frame_options.tls = options.tls;
+  frame_options.max_receive_message_bytes = options.max_receive_message_bytes;
+  frame_options.access_log = options.access_log;
+  frame_options.http_listen_address = options.http_listen_address;
+  if (absl::Status status = server->frame_.Configure(frame_options, builder);
       !status.ok()) {
     return status;
   }
@@ -53,6 +56,11 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   if (!server->server_ || server->port_ == 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen_address));
+  }
+  if (absl::Status status = server->frame_.StartHttp(
+          *server->server_, {"imh.registry.v1.RegistryService"});
+      !status.ok()) {
+    return status;
   }
   if (options.run_lapses) {
     server->lapse_runner_ = std::make_unique<LapseRunner>(server->store_.get());
@@ -69,6 +77,7 @@ void RegistryServer::Shutdown(absl::Duration grace) {
   stopped_ = true;
   if (!server_) return;
   frame_.health().Shutdown();
+  frame_.StopHttp();
   if (lapse_runner_) lapse_runner_->Stop();
   service_->BeginShutdown();
   store_->Close();

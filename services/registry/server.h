@@ -31,6 +31,9 @@ struct RegistryServerOptions {
   int max_receive_message_bytes = 16 * 1024 * 1024;
   // Certificates; all empty: insecure plaintext.
   ServerTlsFiles tls;
+  // The HTTP port: the service's unary methods as Connect JSON
+  // (http_gateway.h), with the same TLS; empty: none.
+  std::string http_listen_address;
   // A gRPC authorization policy file (JSON) governing every RegistryService
   // method; empty: every caller may call every method.
   std::string authz_policy_path;
@@ -57,6 +60,8 @@ class RegistryServer {
   ~RegistryServer();
 
   int port() const { return port_; }
+  // The bound HTTP port; 0 without one.
+  int http_port() const { return frame_.http_port(); }
   RegistryStore& store() { return *store_; }
   // The ids of the decision keys it trusts.
   std::vector<std::string> decision_key_ids() const {

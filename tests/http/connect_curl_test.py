@@ -1,0 +1,421 @@
+#!/usr/bin/env python3
+"""Every unary method of both services over their HTTP ports, called with curl
+in the Connect protocol's unary form (JSON), as a PHP portal or a shell script
+would call them: both servers run with mutual TLS and the registry with the
+deployed authorization policy, so the HTTP port must apply the same
+certificates and the same policy as the gRPC port.
+
+For each method: a well-formed call and its answer; a malformed call answered
+400 invalid_argument with the google.rpc.BadRequest field paths in the
+details; for every write, the same call with a certificate the policy does not
+allow to write, answered 403 permission_denied, with nothing written.
+
+Expected results come from RULES.md and the demo registry (the same facts the
+operator CLI's staff test pins), never from a previous run.
+
+  connect_curl_test.py REGISTRY_BIN ELIGIBILITY_BIN IMH_BIN
+"""
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+REGISTRY = "imh.registry.v1.RegistryService"
+ELIGIBILITY = "imh.eligibility.v1.EligibilityService"
+
+
+class Failure(Exception):
+    pass
+
+
+def check(condition, what):
+    if not condition:
+        raise Failure(what)
+
+
+class Servers:
+    def __init__(self, work, registry_bin, eligibility_bin):
+        self.work = work
+        self.certs = os.path.join(work, "certs")
+        subprocess.run([os.path.join(TOP, "tools", "make_dev_certs.sh"), self.certs,
+                        "registrar", "eligibility", "reviewer-a", "reviewer-b", "portal"],
+                       check=True, stdout=subprocess.DEVNULL)
+        self.procs = []
+        os.makedirs(os.path.join(work, "backups"))
+        c = self.certs
+        self.registry_log = os.path.join(work, "registry.log")
+        self.start("registry", [
+            registry_bin, "--listen=127.0.0.1:0", "--http_listen=127.0.0.1:0",
+            f"--db={work}/registry.sqlite", f"--tls_cert={c}/server.pem",
+            f"--tls_key={c}/server.key", f"--tls_client_ca={c}/ca.pem",
+            f"--authz_policy={TOP}/deploy/authz/registry_policy.json",
+            f"--decision_keys={c}/decision_signing.pub",
+            f"--backup_dir={work}/backups"])
+        self.registry = self.wait("registry")
+        self.start("eligibility", [
+            eligibility_bin, "--listen=127.0.0.1:0", "--http_listen=127.0.0.1:0",
+            f"--registry=127.0.0.1:{self.registry[0]}", f"--tls_cert={c}/server.pem",
+            f"--tls_key={c}/server.key", f"--registry_tls_ca={c}/ca.pem",
+            f"--registry_tls_cert={c}/eligibility.pem",
+            f"--registry_tls_key={c}/eligibility.key",
+            f"--signing_key={c}/decision_signing.key",
+            f"--decision_log={work}/decisions.jsonl"])
+        self.eligibility = self.wait("eligibility")
+
+    def start(self, name, argv):
+        argv = argv + [f"--port_file={self.work}/{name}.port",
+                       f"--http_port_file={self.work}/{name}.http_port"]
+        log = open(os.path.join(self.work, f"{name}.log"), "w")
+        self.procs.append(subprocess.Popen(argv, stderr=log, stdout=log))
+
+    def wait(self, name):
+        for _ in range(400):
+            paths = [f"{self.work}/{name}.port", f"{self.work}/{name}.http_port"]
+            if all(os.path.exists(p) and os.path.getsize(p) > 0 for p in paths):
+                return [int(open(p).read()) for p in paths]
+            time.sleep(0.05)
+        raise Failure(f"{name} did not start: " + open(f"{self.work}/{name}.log").read())
+
+    def stop(self):
+        for proc in self.procs:
+            proc.terminate()
+        for proc in self.procs:
+            proc.wait(timeout=30)
+
+
+class Curl:
+    """curl against an HTTP port, as one certificate holder."""
+
+    def __init__(self, servers):
+        self.servers = servers
+
+    def call(self, who, service, method, body, headers=()):
+        port = (self.servers.registry if service == REGISTRY else self.servers.eligibility)[1]
+        c = self.servers.certs
+        argv = ["curl", "-sS", "--max-time", "60", "--cacert", f"{c}/ca.pem",
+                "-X", "POST", f"https://127.0.0.1:{port}/{service}/{method}",
+                "-H", "Content-Type: application/json", "--data-binary", "@-",
+                "-D", "-", "-o", "-", "-w", "\n%{http_code}"]
+        if who is not None:
+            argv[1:1] = ["--cert", f"{c}/{who}.pem", "--key", f"{c}/{who}.key"]
+        for header in headers:
+            argv += ["-H", header]
+        text = body if isinstance(body, str) else json.dumps(body)
+        done = subprocess.run(argv, input=text.encode(), capture_output=True)
+        if done.returncode != 0:
+            return done.returncode, None, {}
+        out = done.stdout.decode()
+        head, _, rest = out.partition("\r\n\r\n")
+        payload, _, code = rest.rpartition("\n")
+        response_headers = {}
+        for line in head.split("\r\n")[1:]:
+            key, _, value = line.partition(":")
+            response_headers[key.strip().lower()] = value.strip()
+        return int(code), (json.loads(payload) if payload else None), response_headers
+
+    def ok(self, who, service, method, body, headers=()):
+        code, answer, response_headers = self.call(who, service, method, body, headers)
+        check(code == 200, f"{method} as {who}: HTTP {code}: {answer}")
+        check(response_headers.get("content-type") == "application/json",
+              f"{method}: content-type {response_headers.get('content-type')}")
+        return answer
+
+    def error(self, http_status, connect_code, who, service, method, body):
+        code, answer, response_headers = self.call(who, service, method, body)
+        check(code == http_status and answer and answer.get("code") == connect_code,
+              f"{method} as {who}: want {http_status} {connect_code}, got {code} {answer}")
+        check(response_headers.get("content-type") == "application/json",
+              f"{method}: error content-type {response_headers.get('content-type')}")
+        return answer
+
+    def invalid(self, who, service, method, body, fields):
+        answer = self.error(400, "invalid_argument", who, service, method, body)
+        details = [d for d in answer.get("details", []) if d["type"] == "google.rpc.BadRequest"]
+        check(details, f"{method}: no google.rpc.BadRequest in {answer}")
+        # The value is the detail's protobuf bytes (unpadded base64); debug is
+        # its JSON form. Both must name the fields.
+        raw = base64.b64decode(details[0]["value"] + "=" * (-len(details[0]["value"]) % 4))
+        got = {v.get("field") for v in details[0]["debug"]["fieldViolations"]}
+        for field in fields:
+            check(field in got, f"{method}: violation of {field} not in {sorted(got)}")
+            check(field.encode() in raw, f"{method}: {field} not in the detail's bytes")
+        return answer
+
+    def denied(self, who, method, body):
+        answer = self.error(403, "permission_denied", who, REGISTRY, method, body)
+        check("may not call /imh.registry.v1.RegistryService/" + method in answer["message"],
+              f"{method}: denial does not name the method: {answer}")
+
+
+def virginia_today():
+    os.environ["TZ"] = "America/New_York"
+    time.tzset()
+    now = time.localtime()
+    return {"year": now.tm_year, "month": now.tm_mon, "day": now.tm_mday}
+
+
+def main(registry_bin, eligibility_bin, imh_bin):
+    work = tempfile.mkdtemp(prefix="imh-http-")
+    servers = Servers(work, registry_bin, eligibility_bin)
+    try:
+        run(servers, Curl(servers), imh_bin)
+    finally:
+        servers.stop()
+    print("PASS")
+
+
+def run(servers, curl, imh_bin):
+    c = servers.certs
+    # The demo registry, loaded as the association loads it (gRPC, operator CLI).
+    subprocess.run([imh_bin, f"--registry=127.0.0.1:{servers.registry[0]}",
+                    f"--tls_ca={c}/ca.pem", f"--tls_cert={c}/registrar.pem",
+                    f"--tls_key={c}/registrar.key", "import-csv",
+                    f"{TOP}/deploy/examples/demo_registry.csv"],
+                   check=True, stdout=subprocess.DEVNULL)
+    today = virginia_today()
+    this_year = today["year"]
+    people_before = curl.ok("portal", REGISTRY, "GetPerson", {"personId": "P-1004"})
+
+    # --- a client without a certificate is refused at the handshake (mutual TLS) ---
+    code, _, _ = curl.call(None, REGISTRY, "GetPerson", {"personId": "P-1001"})
+    check(code != 200 and code >= 35, f"no client certificate: curl exit {code}, not a TLS failure")
+    print("ok: mutual TLS on the HTTP port")
+
+    # --- eligibility: EvaluatePortfolio, RecommendCategories, EvaluateRenewal, GetRulebook ---
+    portfolio = json.load(open(f"{TOP}/deploy/examples/portfolios/ifs_applicant.json"))
+    portfolio["applicant"]["person"] = {"displayName": "Morgan Ellis", "personId": "P-2001"}
+    evaluated = curl.ok("portal", ELIGIBILITY, "EvaluatePortfolio",
+                        {"portfolio": portfolio, "categories": ["IFS"]},
+                        headers=["x-request-id: http-test-evaluate"])
+    outcomes = {d["category"]: d["outcome"] for d in evaluated["decision"]["categories"]}
+    # The example IFS applicant meets every IFS rule (RULES.md s.3, IFS) with
+    # raters and supervisors the demo registry holds.
+    check(outcomes == {"IFS": "OUTCOME_ELIGIBLE"}, f"EvaluatePortfolio: {outcomes}")
+    check(evaluated["verification"]["state"] == "VERIFICATION_STATE_COMPLETE",
+          f"EvaluatePortfolio verification: {evaluated['verification']}")
+    check(evaluated["signedDecision"]["signature"], "EvaluatePortfolio: no signature")
+    for finding in evaluated["decision"]["categories"][0]["findings"]:
+        check(finding["ruleId"].startswith("R-"), f"finding without a rule id: {finding}")
+    bad_portfolio = json.loads(json.dumps(portfolio))
+    bad_portfolio["trainings"][0]["clockHours"] = -3
+    curl.invalid("portal", ELIGIBILITY, "EvaluatePortfolio",
+                 {"portfolio": bad_portfolio, "categories": ["NOPE"]},
+                 ["portfolio.trainings[0].clock_hours", "categories[0]"])
+    # A field the message does not have is refused, not ignored.
+    answer = curl.error(400, "invalid_argument", "portal", ELIGIBILITY, "EvaluatePortfolio",
+                        {"portfolio": portfolio, "categorys": ["IFS"]})
+    check("categorys" in answer["message"], f"unknown field not named: {answer}")
+    code, answer, _ = curl.call("portal", ELIGIBILITY, "EvaluatePortfolio", "{not json")
+    check(code == 400 and answer["code"] == "invalid_argument", f"malformed JSON: {code} {answer}")
+    print("ok: EvaluatePortfolio")
+
+    recommended = curl.ok("portal", ELIGIBILITY, "RecommendCategories", {"portfolio": portfolio})
+    check("IFS" in recommended["recommendation"]["eligibleCategories"],
+          f"RecommendCategories: {recommended['recommendation']}")
+    curl.invalid("portal", ELIGIBILITY, "RecommendCategories",
+                 {"portfolio": bad_portfolio}, ["portfolio.trainings[0].clock_hours"])
+    print("ok: RecommendCategories")
+
+    attestation = json.load(open(f"{TOP}/deploy/examples/renewals/renewal_ifs_2027_early.json"))
+    renewal = curl.ok("portal", ELIGIBILITY, "EvaluateRenewal", {"attestation": attestation})
+    check(renewal["signedDecision"]["signature"], "EvaluateRenewal: no signature")
+    bad_attestation = dict(attestation, cycleYear=1800)
+    curl.invalid("portal", ELIGIBILITY, "EvaluateRenewal", {"attestation": bad_attestation},
+                 ["attestation.cycle_year"])
+    print("ok: EvaluateRenewal")
+
+    rulebook = curl.ok("portal", ELIGIBILITY, "GetRulebook", {})
+    check(rulebook["version"].startswith("va-imh-e/"), f"GetRulebook: {rulebook.get('version')}")
+    curl.error(400, "invalid_argument", "portal", ELIGIBILITY, "GetRulebook", {"version": "x"})
+    print("ok: GetRulebook")
+
+    # --- registry writes: refused to a caller the policy does not allow ---
+    person = {"personId": "P-2001", "displayName": "Morgan Ellis", "county": "Fairfax",
+              "membershipPaidThroughYear": this_year}
+    curl.denied("portal", "CreatePerson", {"person": person})
+    curl.invalid("registrar", REGISTRY, "CreatePerson",
+                 {"person": dict(person, personId="bad id", county="")},
+                 ["person.person_id", "person.county"])
+    created = curl.ok("registrar", REGISTRY, "CreatePerson", {"person": person})
+    check(created["person"]["personId"] == "P-2001", f"CreatePerson: {created}")
+    print("ok: CreatePerson")
+
+    got = curl.ok("portal", REGISTRY, "GetPerson", {"personId": "P-2001"})
+    check(got["person"]["displayName"] == "Morgan Ellis", f"GetPerson: {got}")
+    curl.invalid("portal", REGISTRY, "GetPerson", {"personId": "bad id"}, ["person_id"])
+    curl.error(404, "not_found", "portal", REGISTRY, "GetPerson", {"personId": "P-9999"})
+    print("ok: GetPerson")
+
+    submit = {"personId": "P-2001", "category": "IFS",
+              "signedDecision": evaluated["signedDecision"]}
+    curl.denied("portal", "SubmitApplication", submit)
+    curl.invalid("registrar", REGISTRY, "SubmitApplication",
+                 {"personId": "bad id", "category": "IFS"}, ["person_id", "signed_decision"])
+    submitted = curl.ok("registrar", REGISTRY, "SubmitApplication", submit)
+    application = submitted["application"]
+    check(application["state"] == "APPLICATION_STATE_PENDING", f"SubmitApplication: {application}")
+    # RULES.md s.6: two approvals grant.
+    check(application["requiredApprovals"] == 2, f"required approvals: {application}")
+    application_id = application["applicationId"]
+    print("ok: SubmitApplication")
+
+    approve = {"applicationId": application_id, "verdict": "REVIEW_VERDICT_APPROVE",
+               "acknowledgedAdvisories": application.get("advisoryRuleIds", [])}
+    curl.denied("portal", "ReviewApplication", approve)
+    curl.invalid("reviewer-a", REGISTRY, "ReviewApplication",
+                 {"applicationId": application_id, "verdict": "REVIEW_VERDICT_DECLINE"},
+                 ["comment"])
+    first = curl.ok("reviewer-a", REGISTRY, "ReviewApplication", approve)
+    check(first["application"]["reviews"][0]["reviewer"] == "spiffe://imh.local/reviewer-a",
+          f"the reviewer is not the certificate's principal: {first['application']['reviews']}")
+    check("endorsement" not in first, "one approval granted")
+    second = curl.ok("reviewer-b", REGISTRY, "ReviewApplication", approve)
+    endorsement = second["endorsement"]
+    check(second["application"]["state"] == "APPLICATION_STATE_GRANTED", f"grant: {second}")
+    check(endorsement["status"] == "ENDORSEMENT_STATUS_ACTIVE", f"grant: {endorsement}")
+    number = endorsement["endorsementNumber"]
+    print("ok: ReviewApplication (two reviewers over HTTP grant)")
+
+    got = curl.ok("portal", REGISTRY, "GetApplication", {"applicationId": application_id})
+    check(got["application"]["endorsementNumber"] == number, f"GetApplication: {got}")
+    curl.invalid("portal", REGISTRY, "GetApplication", {"applicationId": "bad id"},
+                 ["application_id"])
+    print("ok: GetApplication")
+
+    listed = curl.ok("portal", REGISTRY, "ListApplications", {"personId": "P-2001"})
+    check([a["applicationId"] for a in listed["applications"]] == [application_id],
+          f"ListApplications: {listed}")
+    curl.invalid("portal", REGISTRY, "ListApplications", {"pageSize": -1}, ["page_size"])
+    print("ok: ListApplications")
+
+    got = curl.ok("portal", REGISTRY, "GetEndorsement", {"endorsementNumber": number})
+    check(got["endorsement"]["personId"] == "P-2001", f"GetEndorsement: {got}")
+    curl.invalid("portal", REGISTRY, "GetEndorsement", {"endorsementNumber": "bad number"},
+                 ["endorsement_number"])
+    print("ok: GetEndorsement")
+
+    listed = curl.ok("portal", REGISTRY, "ListEndorsements", {"name": "morgan"})
+    check([e["endorsementNumber"] for e in listed["endorsements"]] == [number],
+          f"ListEndorsements: {listed}")
+    curl.invalid("portal", REGISTRY, "ListEndorsements", {"pageSize": -1, "category": "NOPE"},
+                 ["page_size", "category"])
+    print("ok: ListEndorsements")
+
+    verified = curl.ok("portal", REGISTRY, "VerifyCredentials", {"questions": [
+        {"endorsementNumber": number, "categories": ["IFS"]},
+        {"personId": "P-2001", "categories": ["IFRS"]}]})
+    check([a["status"] for a in verified["answers"]] ==
+          ["CREDENTIAL_STATUS_HELD", "CREDENTIAL_STATUS_NOT_HELD"], f"VerifyCredentials: {verified}")
+    curl.invalid("portal", REGISTRY, "VerifyCredentials",
+                 {"questions": [{"personId": "P-2001"}]}, ["questions[0].categories"])
+    print("ok: VerifyCredentials")
+
+    current = curl.ok("portal", REGISTRY, "GetEndorsement", {"endorsementNumber": number})
+    suspend = {"endorsementNumber": number, "status": "ENDORSEMENT_STATUS_SUSPENDED",
+               "effectiveOn": today, "reason": "complaint under review",
+               "etag": current["endorsement"]["etag"]}
+    curl.denied("portal", "UpdateEndorsementStatus", suspend)
+    curl.denied("reviewer-a", "UpdateEndorsementStatus", suspend)
+    curl.invalid("registrar", REGISTRY, "UpdateEndorsementStatus",
+                 dict(suspend, reason=""), ["reason"])
+    curl.error(409, "aborted", "registrar", REGISTRY, "UpdateEndorsementStatus",
+               dict(suspend, etag="stale"))
+    suspended = curl.ok("registrar", REGISTRY, "UpdateEndorsementStatus", suspend)
+    check(suspended["endorsement"]["status"] == "ENDORSEMENT_STATUS_SUSPENDED",
+          f"UpdateEndorsementStatus: {suspended}")
+    print("ok: UpdateEndorsementStatus")
+
+    membership = {"personId": "P-2001", "year": this_year + 1}
+    curl.denied("portal", "RecordMembership", membership)
+    curl.invalid("registrar", REGISTRY, "RecordMembership",
+                 {"personId": "P-2001", "year": this_year + 2}, ["year"])
+    recorded = curl.ok("registrar", REGISTRY, "RecordMembership", membership)
+    check(recorded["person"]["membershipPaidThroughYear"] == this_year + 1,
+          f"RecordMembership: {recorded}")
+    print("ok: RecordMembership")
+
+    # R-RNW-TRN: 2027's hours cannot be complete before 2027 is over, so a
+    # well-formed renewal of 2026's attestation is refused and writes nothing.
+    record_renewal = {"endorsementNumber": "VA-IFS-1004",
+                      "signedDecision": renewal["signedDecision"]}
+    curl.denied("portal", "RecordRenewal", record_renewal)
+    curl.invalid("registrar", REGISTRY, "RecordRenewal", {"endorsementNumber": "VA-IFS-1004"},
+                 ["signed_decision"])
+    if this_year <= 2027:
+        curl.error(400, "failed_precondition", "registrar", REGISTRY, "RecordRenewal",
+                   record_renewal)
+    print("ok: RecordRenewal")
+
+    lapses = {"asOf": {"year": this_year, "month": 1, "day": 1}}
+    curl.denied("portal", "ProcessLapses", lapses)
+    curl.invalid("registrar", REGISTRY, "ProcessLapses",
+                 {"asOf": {"year": 2099, "month": 1, "day": 1}}, ["as_of"])
+    # The registry ran the day's lapses when it started (R-RNW-MEM), so a
+    # second run for 1 January finds nothing more to lapse.
+    lapsed = curl.ok("registrar", REGISTRY, "ProcessLapses", lapses)
+    check(not lapsed.get("lapsed"), f"ProcessLapses: {lapsed}")
+    print("ok: ProcessLapses")
+
+    due = curl.ok("portal", REGISTRY, "ListRenewalsDue", {"cycleYear": 2027})
+    check("VA-IFRS-1001" in [e["endorsementNumber"] for e in due.get("endorsements", [])],
+          f"ListRenewalsDue 2027: {due}")
+    curl.invalid("portal", REGISTRY, "ListRenewalsDue", {"pageSize": -1, "pageToken": "forged"},
+                 ["cycle_year", "page_size", "page_token"])
+    print("ok: ListRenewalsDue")
+
+    due = curl.ok("portal", REGISTRY, "ListMembershipsDue", {"year": this_year + 1})
+    due_ids = [p["personId"] for p in due.get("people", [])]
+    check("P-2001" not in due_ids, f"P-2001 paid {this_year + 1} and is listed: {due_ids}")
+    curl.invalid("portal", REGISTRY, "ListMembershipsDue", {"year": 99999}, ["year"])
+    print("ok: ListMembershipsDue")
+
+    record = {"person": {"personId": "P-3001", "displayName": "Dana Fox", "county": "Henrico",
+                         "membershipPaidThroughYear": this_year + 1},
+              "endorsement": {"endorsementNumber": "VA-IFS-3001", "category": "IFS",
+                              "grantedOn": {"year": 2020, "month": 6, "day": 1},
+                              "nextRenewalCycleYear": 2027}}
+    curl.denied("portal", "ImportEndorsements", {"records": [record]})
+    curl.denied("reviewer-a", "ImportEndorsements", {"records": [record]})
+    curl.invalid("registrar", REGISTRY, "ImportEndorsements", {"records": []}, ["records"])
+    imported = curl.ok("registrar", REGISTRY, "ImportEndorsements", {"records": [record]})
+    check(imported["importedCount"] == 1 and not imported.get("rejections"),
+          f"ImportEndorsements: {imported}")
+    print("ok: ImportEndorsements")
+
+    curl.denied("portal", "BackupRegistry", {"fileName": "nightly-1"})
+    curl.denied("reviewer-a", "BackupRegistry", {"fileName": "nightly-1"})
+    curl.invalid("registrar", REGISTRY, "BackupRegistry", {"fileName": "../escape"},
+                 ["file_name"])
+    backup = curl.ok("registrar", REGISTRY, "BackupRegistry", {"fileName": "nightly-1"})
+    check(os.path.getsize(backup["path"]) == int(backup["bytes"]), f"BackupRegistry: {backup}")
+    print("ok: BackupRegistry")
+
+    # Streams stay on gRPC.
+    curl.error(501, "unimplemented", "portal", REGISTRY, "WatchChanges", {})
+    # Nothing the refused writes asked for happened.
+    check(curl.ok("portal", REGISTRY, "GetPerson", {"personId": "P-1004"}) == people_before,
+          "a refused RecordRenewal changed P-1004")
+    check(not os.path.exists(os.path.join(servers.work, "backups", "nightly-2")), "stray backup")
+
+    # Both transports reach the same metrics and access log: the HTTP calls
+    # are in the registry's log with the caller's principal.
+    log = open(servers.registry_log).read()
+    check('"transport":"http"' in log and '"caller":"spiffe://imh.local/reviewer-b"' in log,
+          "the registry's access log does not show the HTTP calls and their callers")
+    eligibility_log = open(os.path.join(servers.work, "eligibility.log")).read()
+    check('"request_id":"http-test-evaluate"' in eligibility_log,
+          "the x-request-id header did not reach the eligibility service's log")
+    print("ok: streams refused, refusals wrote nothing, access log")
+
+
+if __name__ == "__main__":
+    try:
+        main(*sys.argv[1:4])
+    except Failure as failure:
+        print(f"FAIL: {failure}")
+        sys.exit(1)
