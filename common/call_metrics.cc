@@ -7,7 +7,6 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "common/caller_identity.h"
-#include "common/caller_identity.h"
 #include "common/log_queue.h"
 #include "common/server_support.h"
 
