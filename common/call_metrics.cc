@@ -1,6 +1,9 @@
 #include "common/call_metrics.h"
 
+#include <prometheus/text_serializer.h>
+
 #include <algorithm>
+#include <sstream>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -145,8 +148,66 @@ std::string StatusCodeName(int code) {
   return absl::StrCat("CODE_", code);
 }
 
+void AdvanceCounter(prometheus::Counter& counter, double total) {
+  const double behind = total - counter.Value();
+  if (behind > 0) counter.Increment(behind);
+}
+
 CallMetrics::CallMetrics(std::string server_name)
-    : server_name_(std::move(server_name)), started_(absl::Now()) {}
+    : server_name_(std::move(server_name)),
+      started_(absl::Now()),
+      registry_(std::make_shared<prometheus::Registry>()),
+      calls_(prometheus::BuildCounter()
+                 .Name("imh_rpc_calls_total")
+                 .Help("Calls finished, by method and gRPC status code (both "
+                       "transports: gRPC and the HTTP port).")
+                 .Register(*registry_)),
+      latency_(prometheus::BuildHistogram()
+                   .Name("imh_rpc_latency_seconds")
+                   .Help("Server-side latency of a call, from its arrival to "
+                         "its status.")
+                   .Register(*registry_)),
+      in_flight_gauge_(prometheus::BuildGauge()
+                           .Name("imh_rpc_in_flight")
+                           .Help("Calls begun whose server-side state is not "
+                                 "yet gone.")
+                           .Register(*registry_)
+                           .Add({{"server", server_name_}})),
+      log_lines_dropped_(
+          prometheus::BuildCounter()
+              .Name("imh_log_lines_dropped_total")
+              .Help("Log lines dropped because stderr was not read fast "
+                    "enough.")
+              .Register(*registry_)
+              .Add({{"server", server_name_}})) {
+  prometheus::BuildGauge()
+      .Name("imh_process_start_time_seconds")
+      .Help("When the process started, in seconds since the Unix epoch.")
+      .Register(*registry_)
+      .Add({{"server", server_name_}})
+      .Set(absl::ToDoubleSeconds(started_ - absl::UnixEpoch()));
+}
+
+void CallMetrics::CallBegan() {
+  in_flight_.fetch_add(1, std::memory_order_relaxed);
+  in_flight_gauge_.Increment();
+}
+
+void CallMetrics::CallGone() {
+  in_flight_.fetch_sub(1, std::memory_order_relaxed);
+  in_flight_gauge_.Decrement();
+}
+
+CallMetrics::MethodSeries& CallMetrics::SeriesLocked(absl::string_view method) {
+  auto [it, added] = series_.try_emplace(method);
+  if (added) {
+    prometheus::Histogram::BucketBoundaries bounds;
+    for (const double ms : kBucketsMs) bounds.push_back(ms / 1000);
+    it->second.latency = &latency_.Add(
+        {{"server", server_name_}, {"method", std::string(method)}}, bounds);
+  }
+  return it->second;
+}
 
 void CallMetrics::Record(absl::string_view method, int status_code,
                          absl::Duration latency) {
@@ -154,13 +215,41 @@ void CallMetrics::Record(absl::string_view method, int status_code,
   const size_t bucket =
       std::lower_bound(kBucketsMs.begin(), kBucketsMs.end(), ms) -
       kBucketsMs.begin();
+  const int code = std::clamp(status_code, 0, 16);
   std::lock_guard<std::mutex> lock(mutex_);
   MethodStats& stats = methods_[method];
   ++stats.calls;
-  ++stats.codes[std::clamp(status_code, 0, 16)];
+  ++stats.codes[code];
   ++stats.buckets[bucket];
   stats.sum_ms += ms;
   stats.max_ms = std::max(stats.max_ms, ms);
+  MethodSeries& series = SeriesLocked(method);
+  series.latency->Observe(ms / 1000);
+  if (series.codes[code] == nullptr) {
+    series.codes[code] = &calls_.Add({{"server", server_name_},
+                                      {"method", std::string(method)},
+                                      {"code", StatusCodeName(code)}});
+  }
+  series.codes[code]->Increment();
+}
+
+void CallMetrics::OnScrape(std::function<void()> hook) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  scrape_hooks_.push_back(std::move(hook));
+}
+
+std::string CallMetrics::PrometheusText() const {
+  std::vector<std::function<void()>> hooks;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    hooks = scrape_hooks_;
+  }
+  AdvanceCounter(log_lines_dropped_,
+                 static_cast<double>(LogQueue::Stderr().dropped()));
+  for (const auto& hook : hooks) hook();
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, registry_->Collect());
+  return out.str();
 }
 
 admin::v1::GetMetricsResponse CallMetrics::Snapshot() const {
@@ -176,9 +265,6 @@ admin::v1::GetMetricsResponse CallMetrics::Snapshot() const {
   }
   std::sort(methods.begin(), methods.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
-  // Each metric's samples together, after its TYPE line.
-  std::string counts = "# TYPE imh_rpc_calls_total counter\n";
-  std::string text = "# TYPE imh_rpc_latency_ms histogram\n";
   for (const auto& [name, stats] : methods) {
     admin::v1::MethodMetrics& method = *response.add_methods();
     method.set_method(name);
@@ -188,9 +274,6 @@ admin::v1::GetMetricsResponse CallMetrics::Snapshot() const {
       admin::v1::CodeCount& count = *method.add_codes();
       count.set_code(StatusCodeName(static_cast<int>(code)));
       count.set_calls(stats.codes[code]);
-      absl::StrAppend(&counts, "imh_rpc_calls_total{server=\"", server_name_,
-                      "\",method=\"", name, "\",code=\"", count.code(), "\"} ",
-                      count.calls(), "\n");
     }
     method.set_latency_mean_ms(stats.calls ? stats.sum_ms / stats.calls : 0);
     method.set_latency_p50_ms(
@@ -203,24 +286,9 @@ admin::v1::GetMetricsResponse CallMetrics::Snapshot() const {
       cumulative += stats.buckets[i];
       method.add_bucket_le_ms(kBucketsMs[i]);
       method.add_bucket_calls(cumulative);
-      absl::StrAppend(&text, "imh_rpc_latency_ms_bucket{server=\"",
-                      server_name_, "\",method=\"", name, "\",le=\"",
-                      kBucketsMs[i], "\"} ", cumulative, "\n");
     }
-    absl::StrAppend(&text, "imh_rpc_latency_ms_bucket{server=\"", server_name_,
-                    "\",method=\"", name, "\",le=\"+Inf\"} ", stats.calls, "\n",
-                    "imh_rpc_latency_ms_sum{server=\"", server_name_,
-                    "\",method=\"", name, "\"} ", stats.sum_ms, "\n",
-                    "imh_rpc_latency_ms_count{server=\"", server_name_,
-                    "\",method=\"", name, "\"} ", stats.calls, "\n");
   }
-  absl::StrAppend(&text, "# TYPE imh_rpc_in_flight gauge\n",
-                  "imh_rpc_in_flight{server=\"", server_name_, "\"} ",
-                  response.in_flight_calls(), "\n",
-                  "# TYPE imh_log_lines_dropped_total counter\n",
-                  "imh_log_lines_dropped_total{server=\"", server_name_, "\"} ",
-                  response.log_lines_dropped(), "\n");
-  response.set_prometheus_text(absl::StrCat(counts, text));
+  response.set_prometheus_text(PrometheusText());
   return response;
 }
 

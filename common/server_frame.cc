@@ -2,6 +2,7 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/resource_quota.h>
+#include <httplib.h>
 
 #include <memory>
 #include <vector>
@@ -59,6 +60,13 @@ absl::Status ServerFrame::StartHttp(
       return status;
     }
   }
+  // Prometheus scrapes the same port (with a client certificate when the
+  // port takes mutual TLS).
+  (*gateway)->server().Get(
+      "/metrics", [this](const httplib::Request&, httplib::Response& response) {
+        response.set_content(metrics_.PrometheusText(),
+                             "text/plain; version=0.0.4; charset=utf-8");
+      });
   if (add_pages) add_pages((*gateway)->server());
   if (absl::Status status = (*gateway)->Start(); !status.ok()) return status;
   http_ = std::move(*gateway);

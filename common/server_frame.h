@@ -54,8 +54,9 @@ class ServerFrame {
 
   // After `server` is built and started: when options.http_listen_address
   // is set, serves the unary methods of `services` (full names) in the
-  // Connect protocol through the server's in-process channel, with the pages
-  // `add_pages` adds. Fails when the HTTP port cannot be set up or bound.
+  // Connect protocol through the server's in-process channel, GET /metrics
+  // (Prometheus text format), and the pages `add_pages` adds. Fails when the
+  // HTTP port cannot be set up or bound.
   absl::Status StartHttp(
       grpc::Server& server, const std::vector<std::string>& services,
       const std::function<void(httplib::Server&)>& add_pages = nullptr);

@@ -18,7 +18,7 @@ packages=(
 )
 
 if [ "${1:-}" = "--dev" ]; then
-  packages+=(curl chromium python3-prometheus-client)
+  packages+=(curl chromium prometheus python3-prometheus-client)
 fi
 
 missing=()

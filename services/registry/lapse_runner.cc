@@ -26,6 +26,11 @@ LapseRunner::LapseRunner(RegistryStore* store) : store_(*store) {
 
 LapseRunner::~LapseRunner() { Stop(); }
 
+LapseRunner::Counts LapseRunner::counts() const {
+  std::lock_guard<std::mutex> lock(counts_mutex_);
+  return counts_;
+}
+
 void LapseRunner::Stop() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -48,6 +53,17 @@ absl::Time LapseRunner::RunOnce() {
   absl::StatusOr<std::optional<v1::ProcessLapsesResponse>> run =
       store_.RunScheduledLapses(today, context);
   absl::Time next = NextVirginiaMidnight(absl::Now());
+  {
+    std::lock_guard<std::mutex> lock(counts_mutex_);
+    if (!run.ok()) {
+      ++counts_.failed;
+    } else if (run->has_value()) {
+      ++counts_.done;
+      counts_.lapsed += (*run)->lapsed_size();
+    } else {
+      ++counts_.already_done;
+    }
+  }
   if (!run.ok()) {
     LogJson("registry", {{"event", "lapse_run_failed"},
                          {"as_of", FormatDay(today)},

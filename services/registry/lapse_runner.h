@@ -30,6 +30,17 @@ class LapseRunner {
   // Stops the thread (a run in progress finishes first). Idempotent.
   void Stop();
 
+  // What this process's runs did since it started (for /metrics): runs that
+  // lapsed (0 or more endorsements), runs another process had already done,
+  // failed runs, and the endorsements lapsed.
+  struct Counts {
+    int64_t done = 0;
+    int64_t already_done = 0;
+    int64_t failed = 0;
+    int64_t lapsed = 0;
+  };
+  Counts counts() const;
+
  private:
   // Today's run; returns when to run next.
   absl::Time RunOnce();
@@ -42,6 +53,8 @@ class LapseRunner {
   std::condition_variable wake_;
   bool stopping_ = false;
   std::thread thread_;
+  mutable std::mutex counts_mutex_;
+  Counts counts_;
 };
 
 // The instant the next day starts in Virginia (America/New_York).

@@ -48,6 +48,10 @@ class RegistryServiceImpl final : public RegistryServiceBase {
   // are refused.
   void set_backup_dir(std::string dir) { backup_dir_ = std::move(dir); }
 
+  // Change feeds and exports open now (for /metrics).
+  int open_watch_streams() const { return watch_streams_.open(); }
+  int open_exports() const { return exports_.open(); }
+
   grpc::Status CreatePerson(grpc::ServerContext* context,
                             const v1::CreatePersonRequest* request,
                             v1::CreatePersonResponse* response) override;

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/registry/registry_metrics.h"
 
 namespace imh::registry {
 
@@ -57,13 +58,15 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen_address));
   }
+  if (options.run_lapses) {
+    server->lapse_runner_ = std::make_unique<LapseRunner>(server->store_.get());
+  }
+  RegisterRegistryMetrics(server->frame_.metrics(), server->store_.get(),
+                          server->service_.get(), server->lapse_runner_.get());
   if (absl::Status status = server->frame_.StartHttp(
           *server->server_, {"imh.registry.v1.RegistryService"});
       !status.ok()) {
     return status;
-  }
-  if (options.run_lapses) {
-    server->lapse_runner_ = std::make_unique<LapseRunner>(server->store_.get());
   }
   server->frame_.health().SetServing("", true);
   server->frame_.health().SetServing("imh.registry.v1.RegistryService", true);

@@ -1,5 +1,6 @@
 #include "services/registry/store.h"
 
+#include <filesystem>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -633,6 +634,34 @@ absl::StatusOr<RowCounts> RegistryStore::CountRows() {
   } catch (const std::exception& error) {
     return FromSqlite(error, "counting rows");
   }
+}
+
+absl::StatusOr<RegistryStore::StorageSize> RegistryStore::StorageBytes() {
+  StorageSize size;
+  if (IsPostgresUrl(options_.path)) {
+    try {
+      auto lease = readers_->Acquire();
+      size.database_bytes =
+          (*lease)
+              ->db.execAndGet("SELECT pg_database_size(current_database())")
+              .getInt64();
+      size.wal_bytes = -1;
+      return size;
+    } catch (const std::exception& error) {
+      return FromSqlite(error, "measuring the database");
+    }
+  }
+  std::error_code error;
+  const uintmax_t database = std::filesystem::file_size(options_.path, error);
+  if (error) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot measure ", options_.path, ": ", error.message()));
+  }
+  size.database_bytes = static_cast<int64_t>(database);
+  const uintmax_t wal =
+      std::filesystem::file_size(options_.path + "-wal", error);
+  size.wal_bytes = error ? 0 : static_cast<int64_t>(wal);
+  return size;
 }
 
 }  // namespace imh::registry

@@ -276,6 +276,15 @@ class RegistryStore {
   absl::StatusOr<int64_t> PruneVersions();
   absl::StatusOr<RowCounts> CountRows();
 
+  // The storage the registry takes. SQLite: the database file and its WAL
+  // (0 when there is none). PostgreSQL: the database (pg_database_size);
+  // its WAL is the server's, not the database's: wal_bytes is -1.
+  struct StorageSize {
+    int64_t database_bytes = 0;
+    int64_t wal_bytes = 0;
+  };
+  absl::StatusOr<StorageSize> StorageBytes();
+
   // The change feed's newest committed sequence.
   int64_t last_sequence() const { return last_sequence_.load(); }
 

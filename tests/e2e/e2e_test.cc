@@ -212,9 +212,9 @@ TEST_F(EndToEndTest, Metrics_CountEachMethodsCallsAndCodes) {
   }
   EXPECT_TRUE(found);
   EXPECT_THAT(metrics.prometheus_text(),
-              HasSubstr("imh_rpc_calls_total{server=\"eligibility\",method=\"/"
+              HasSubstr("imh_rpc_calls_total{code=\"OK\",method=\"/"
                         "imh.eligibility.v1.EligibilityService/"
-                        "EvaluatePortfolio\",code=\"OK\"} 1"));
+                        "EvaluatePortfolio\",server=\"eligibility\"} 1"));
 }
 
 }  // namespace
