@@ -267,9 +267,32 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Create(
       return absl::InvalidArgumentError(
           "the HTTP port's TLS needs both a certificate and its key");
     }
-    auto server = std::make_unique<httplib::SSLServer>(
-        tls.cert.c_str(), tls.key.c_str(),
-        tls.client_ca.empty() ? nullptr : tls.client_ca.c_str());
+    const bool require = options.require_client_certificate;
+    auto server = std::make_unique<httplib::SSLServer>([&tls, require](
+                                                           SSL_CTX& context) {
+      SSL_CTX_set_min_proto_version(&context, TLS1_2_VERSION);
+      if (SSL_CTX_use_certificate_chain_file(&context, tls.cert.c_str()) != 1 ||
+          SSL_CTX_use_PrivateKey_file(&context, tls.key.c_str(),
+                                      SSL_FILETYPE_PEM) != 1 ||
+          SSL_CTX_check_private_key(&context) != 1) {
+        return false;
+      }
+      if (tls.client_ca.empty()) return true;
+      STACK_OF(X509_NAME)* names =
+          SSL_load_client_CA_file(tls.client_ca.c_str());
+      if (names == nullptr ||
+          SSL_CTX_load_verify_locations(&context, tls.client_ca.c_str(),
+                                        nullptr) != 1) {
+        if (names != nullptr) sk_X509_NAME_pop_free(names, X509_NAME_free);
+        return false;
+      }
+      SSL_CTX_set_client_CA_list(&context, names);
+      SSL_CTX_set_verify(
+          &context,
+          SSL_VERIFY_PEER | (require ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0),
+          nullptr);
+      return true;
+    });
     if (!server->is_valid()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "the HTTP port cannot use the certificate ", tls.cert, ", key ",

@@ -31,9 +31,14 @@ namespace imh {
 struct HttpGatewayOptions {
   // "127.0.0.1:0" picks a free port.
   std::string listen_address;
-  // The gRPC port's files: the same certificate, and when client_ca is set,
-  // a client certificate is required here too.
+  // The gRPC port's files: the same certificate and client CAs.
   ServerTlsFiles tls;
+  // With client CAs: whether a client must present a certificate (as on the
+  // gRPC port), or may come without one, unauthenticated, to what needs no
+  // identity (a public page, say; the authorization policy still refuses
+  // its methods to an unauthenticated caller). A certificate presented must
+  // verify either way.
+  bool require_client_certificate = true;
   // Larger request bodies are refused (413).
   size_t max_body_bytes = 16 * 1024 * 1024;
 };

@@ -44,9 +44,13 @@ absl::Status ServerFrame::StartHttp(
     grpc::Server& server, const std::vector<std::string>& services,
     const std::function<void(httplib::Server&)>& add_pages) {
   if (options_.http_listen_address.empty()) return absl::OkStatus();
-  absl::StatusOr<std::unique_ptr<HttpGateway>> gateway = HttpGateway::Create(
-      {options_.http_listen_address, options_.tls,
-       static_cast<size_t>(options_.max_receive_message_bytes)});
+  HttpGatewayOptions http;
+  http.listen_address = options_.http_listen_address;
+  http.tls = options_.tls;
+  http.require_client_certificate = options_.http_require_client_certificate;
+  http.max_body_bytes = static_cast<size_t>(options_.max_receive_message_bytes);
+  absl::StatusOr<std::unique_ptr<HttpGateway>> gateway =
+      HttpGateway::Create(std::move(http));
   if (!gateway.ok()) return gateway.status();
   grpc::ChannelArguments arguments;
   // The methods' own limits apply; the channel adds none of its own.

@@ -37,6 +37,8 @@ struct ServerFrameOptions {
   int64_t max_buffer_bytes = 256LL * 1024 * 1024;
   // The HTTP port (Connect JSON and pages), with the same TLS; empty: none.
   std::string http_listen_address;
+  // See HttpGatewayOptions::require_client_certificate.
+  bool http_require_client_certificate = true;
 };
 
 class ServerFrame {

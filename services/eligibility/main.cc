@@ -47,6 +47,9 @@ ABSL_FLAG(std::string, port_file, "",
 ABSL_FLAG(std::string, http_listen, "",
           "HTTP port: the unary methods as Connect JSON (POST "
           "/package.Service/Method), with the same TLS; empty: none");
+ABSL_FLAG(bool, http_require_client_cert, true,
+          "with --tls_client_ca: the HTTP port requires a client certificate "
+          "(false: one may come without, unauthenticated)");
 ABSL_FLAG(std::string, http_port_file, "",
           "if set, the bound HTTP port is written there once serving");
 ABSL_FLAG(int, drain_seconds, 10,
@@ -84,6 +87,8 @@ int main(int argc, char** argv) {
   imh::eligibility::EligibilityServerOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.http_listen_address = absl::GetFlag(FLAGS_http_listen);
+  options.http_require_client_certificate =
+      absl::GetFlag(FLAGS_http_require_client_cert);
   options.tls = {absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
                  absl::GetFlag(FLAGS_tls_client_ca)};
   options.registry.target = absl::GetFlag(FLAGS_registry);

@@ -38,6 +38,8 @@ absl::StatusOr<std::unique_ptr<EligibilityServer>> EligibilityServer::Start(
   frame_options.max_receive_message_bytes = options.max_receive_message_bytes;
   frame_options.access_log = options.access_log;
   frame_options.http_listen_address = options.http_listen_address;
+  frame_options.http_require_client_certificate =
+      options.http_require_client_certificate;
   if (absl::Status status = server->frame_.Configure(frame_options, builder);
       !status.ok()) {
     return status;

@@ -28,6 +28,9 @@ struct EligibilityServerOptions {
   // The HTTP port: the service's unary methods as Connect JSON
   // (http_gateway.h), with the same TLS; empty: none.
   std::string http_listen_address;
+  // With client CAs: whether the HTTP port requires a client certificate
+  // (HttpGatewayOptions::require_client_certificate).
+  bool http_require_client_certificate = true;
   RegistryClientOptions registry;
   // JSON lines, appended; empty: no decision log.
   std::string decision_log_path = "data/decisions.jsonl";

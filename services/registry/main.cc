@@ -38,6 +38,15 @@ ABSL_FLAG(std::string, port_file, "",
 ABSL_FLAG(std::string, http_listen, "",
           "HTTP port: the unary methods as Connect JSON (POST "
           "/package.Service/Method), with the same TLS; empty: none");
+ABSL_FLAG(
+    bool, http_require_client_cert, true,
+    "with --tls_client_ca: the HTTP port requires a client certificate "
+    "(false: one may come without, unauthenticated, to the public pages)");
+ABSL_FLAG(bool, public_pages, true,
+          "serve the public Active Registry pages (/registry) on the HTTP "
+          "port");
+ABSL_FLAG(double, public_pages_per_second, 5,
+          "public pages a second per client address (after a burst of 20)");
 ABSL_FLAG(std::string, http_port_file, "",
           "if set, the bound HTTP port is written there once serving");
 ABSL_FLAG(int, drain_seconds, 10,
@@ -87,6 +96,11 @@ int main(int argc, char** argv) {
   imh::registry::RegistryServerOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.http_listen_address = absl::GetFlag(FLAGS_http_listen);
+  options.http_require_client_certificate =
+      absl::GetFlag(FLAGS_http_require_client_cert);
+  options.public_pages = absl::GetFlag(FLAGS_public_pages);
+  options.public_page.pages_per_second =
+      std::max(0.1, absl::GetFlag(FLAGS_public_pages_per_second));
   options.store.path = absl::GetFlag(FLAGS_db);
   options.tls = {absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
                  absl::GetFlag(FLAGS_tls_client_ca)};

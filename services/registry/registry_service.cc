@@ -281,15 +281,9 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::ListEndorsements(
       !v.empty()) {
     return FinishNow(context, InvalidArgument(v));
   }
-  ListFilter filter;
-  if (!request->category().empty()) {
-    filter.category = rulebook_.FindCategory(request->category())->code();
-  }
-  filter.status = request->status();
-  filter.name = request->name();
-  filter.county = request->county();
   absl::StatusOr<ListPage> page =
-      store_.ListEndorsements(filter, after_id, PageSize(request->page_size()));
+      store_.ListEndorsements(ListFilterOf(*request, rulebook_), after_id,
+                              PageSize(request->page_size()));
   if (!page.ok()) return FinishNow(context, ToGrpcStatus(page.status()));
   for (v1::Endorsement& endorsement : page->endorsements) {
     *response->add_endorsements() = std::move(endorsement);

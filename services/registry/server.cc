@@ -47,6 +47,8 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   frame_options.max_receive_message_bytes = options.max_receive_message_bytes;
   frame_options.access_log = options.access_log;
   frame_options.http_listen_address = options.http_listen_address;
+  frame_options.http_require_client_certificate =
+      options.http_require_client_certificate;
   if (absl::Status status = server->frame_.Configure(frame_options, builder);
       !status.ok()) {
     return status;
@@ -63,8 +65,16 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   }
   RegisterRegistryMetrics(server->frame_.metrics(), server->store_.get(),
                           server->service_.get(), server->lapse_runner_.get());
+  RegistryStore* const served_store = server->store_.get();
+  const bool public_pages = options.public_pages;
+  const PublicPageOptions page_options = options.public_page;
   if (absl::Status status = server->frame_.StartHttp(
-          *server->server_, {"imh.registry.v1.RegistryService"});
+          *server->server_, {"imh.registry.v1.RegistryService"},
+          [&](httplib::Server& http) {
+            if (public_pages) {
+              AddPublicPages(http, served_store, rulebook, page_options);
+            }
+          });
       !status.ok()) {
     return status;
   }

@@ -18,6 +18,7 @@
 #include "common/rulebook/rulebook.h"
 #include "common/server_frame.h"
 #include "services/registry/lapse_runner.h"
+#include "services/registry/public_page.h"
 #include "services/registry/registry_service.h"
 #include "services/registry/store.h"
 
@@ -34,6 +35,9 @@ struct RegistryServerOptions {
   // The HTTP port: the service's unary methods as Connect JSON
   // (http_gateway.h), with the same TLS; empty: none.
   std::string http_listen_address;
+  // With client CAs: whether the HTTP port requires a client certificate
+  // (HttpGatewayOptions::require_client_certificate).
+  bool http_require_client_certificate = true;
   // A gRPC authorization policy file (JSON) governing every RegistryService
   // method; empty: every caller may call every method.
   std::string authz_policy_path;
@@ -45,6 +49,9 @@ struct RegistryServerOptions {
   std::vector<std::string> decision_key_paths;
   // Lapse what is due at start and at the start of each day in Virginia.
   bool run_lapses = true;
+  // The public Active Registry pages on the HTTP port (public_page.h).
+  bool public_pages = true;
+  PublicPageOptions public_page;
   // Where BackupRegistry writes (made at start if missing); empty: no
   // backups.
   std::string backup_dir;

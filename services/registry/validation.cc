@@ -270,6 +270,18 @@ FieldViolations ValidateListEndorsements(
   return out;
 }
 
+ListFilter ListFilterOf(const v1::ListEndorsementsRequest& request,
+                        const imh::Rulebook& rulebook) {
+  ListFilter filter;
+  if (!request.category().empty()) {
+    filter.category = rulebook.FindCategory(request.category())->code();
+  }
+  filter.status = request.status();
+  filter.name = request.name();
+  filter.county = request.county();
+  return filter;
+}
+
 FieldViolations ValidateUpdateEndorsementStatus(
     const v1::UpdateEndorsementStatusRequest& request, absl::CivilDay today) {
   FieldViolations out;

@@ -14,6 +14,7 @@
 #include "common/field_violation.h"
 #include "common/rulebook/rulebook.h"
 #include "imh/registry/v1/registry_service.pb.h"
+#include "services/registry/store.h"
 
 namespace imh::registry {
 
@@ -83,6 +84,11 @@ FieldViolations ValidateImportRequest(
 std::vector<v1::ImportRejection> ValidateImportRecords(
     const v1::ImportEndorsementsRequest& request, const imh::Rulebook& rulebook,
     absl::CivilDay today);
+
+// The store's filter for a validated ListEndorsementsRequest (category made
+// canonical).
+ListFilter ListFilterOf(const v1::ListEndorsementsRequest& request,
+                        const imh::Rulebook& rulebook);
 
 // The digest a page token is bound to: the list filters, normalised.
 uint64_t ListFilterDigest(const v1::ListEndorsementsRequest& request,
