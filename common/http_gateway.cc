@@ -103,7 +103,8 @@ CallerIdentity IdentityOfHttpPeer(const httplib::Request& request) {
   return identity;
 }
 
-void WriteError(httplib::Response& response, const grpc::Status& status) {
+void WriteErrorResponse(httplib::Response& response,
+                        const grpc::Status& status) {
   response.status = ConnectHttpStatus(status.error_code());
   response.set_content(ConnectErrorJson(status), "application/json");
 }
@@ -189,10 +190,11 @@ void ServeUnary(const google::protobuf::MethodDescriptor& method,
   const std::string encoding =
       absl::AsciiStrToLower(request.get_header_value("Content-Encoding"));
   if (!encoding.empty() && encoding != "identity") {
-    WriteError(response,
-               grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                            absl::StrCat("Content-Encoding ", encoding,
-                                         " is not supported; send identity")));
+    WriteErrorResponse(
+        response,
+        grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                     absl::StrCat("Content-Encoding ", encoding,
+                                  " is not supported; send identity")));
     return;
   }
   google::protobuf::MessageFactory* factory =
@@ -207,7 +209,7 @@ void ServeUnary(const google::protobuf::MethodDescriptor& method,
     const auto parsed = google::protobuf::util::JsonStringToMessage(
         request.body.empty() ? "{}" : request.body, input.get(), options);
     if (!parsed.ok()) {
-      WriteError(
+      WriteErrorResponse(
           response,
           InvalidArgument({{"", absl::StrCat("the body is not a JSON ",
                                              method.input_type()->name(), ": ",
@@ -215,7 +217,7 @@ void ServeUnary(const google::protobuf::MethodDescriptor& method,
       return;
     }
   } else if (!input->ParseFromString(request.body)) {
-    WriteError(
+    WriteErrorResponse(
         response,
         InvalidArgument({{"", absl::StrCat("the body is not a binary ",
                                            method.input_type()->name())}}));
@@ -224,7 +226,7 @@ void ServeUnary(const google::protobuf::MethodDescriptor& method,
 
   grpc::ClientContext context;
   if (grpc::Status bad = PrepareContext(request, context); !bad.ok()) {
-    WriteError(response, bad);
+    WriteErrorResponse(response, bad);
     return;
   }
   grpc::Status status;
@@ -237,7 +239,7 @@ void ServeUnary(const google::protobuf::MethodDescriptor& method,
   done.WaitForNotification();
   CopyMetadata(context, status.ok(), response);
   if (!status.ok()) {
-    WriteError(response, status);
+    WriteErrorResponse(response, status);
     return;
   }
   response.status = 200;
@@ -249,8 +251,8 @@ void ServeUnary(const google::protobuf::MethodDescriptor& method,
   const auto printed =
       google::protobuf::util::MessageToJsonString(*output, &json);
   if (!printed.ok()) {
-    WriteError(response, grpc::Status(grpc::StatusCode::INTERNAL,
-                                      std::string(printed.message())));
+    WriteErrorResponse(response, grpc::Status(grpc::StatusCode::INTERNAL,
+                                              std::string(printed.message())));
     return;
   }
   response.set_content(json, "application/json");
@@ -307,8 +309,8 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Create(
   gateway->server_->set_exception_handler([](const httplib::Request&,
                                              httplib::Response& response,
                                              std::exception_ptr) {
-    WriteError(response, grpc::Status(grpc::StatusCode::INTERNAL,
-                                      "the HTTP request failed"));
+    WriteErrorResponse(response, grpc::Status(grpc::StatusCode::INTERNAL,
+                                              "the HTTP request failed"));
   });
   gateway->options_ = std::move(options);
   return gateway;
@@ -333,10 +335,11 @@ absl::Status HttpGateway::AddConnectService(
     if (method->client_streaming() || method->server_streaming()) {
       server_->Post(pattern, [method](const httplib::Request&,
                                       httplib::Response& response) {
-        WriteError(response,
-                   grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                                absl::StrCat(method->full_name(),
-                                             " streams: call it over gRPC")));
+        WriteErrorResponse(
+            response,
+            grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                         absl::StrCat(method->full_name(),
+                                      " streams: call it over gRPC")));
       });
       continue;
     }
@@ -369,6 +372,16 @@ absl::Status HttpGateway::Start() {
 void HttpGateway::Stop() {
   if (server_) server_->stop();
   if (thread_.joinable()) thread_.join();
+}
+
+grpc::Status PrepareCallContext(const httplib::Request& request,
+                                grpc::ClientContext& context) {
+  return PrepareContext(request, context);
+}
+
+void WriteConnectError(httplib::Response& response,
+                       const grpc::Status& status) {
+  WriteErrorResponse(response, status);
 }
 
 }  // namespace imh

@@ -13,6 +13,7 @@
 // caller_identity.h describes.
 
 #include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
 
 #include <memory>
 #include <string>
@@ -24,7 +25,9 @@
 
 namespace httplib {
 class Server;
-}
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace imh {
 
@@ -78,6 +81,16 @@ class HttpGateway {
   std::thread thread_;
   int port_ = 0;
 };
+
+// For pages that call a method themselves: the request's custom headers as
+// metadata, its Connect timeout as the deadline, and the client
+// certificate's identity (caller_identity.h), onto `context`. An
+// INVALID_ARGUMENT status when a header is malformed.
+grpc::Status PrepareCallContext(const httplib::Request& request,
+                                grpc::ClientContext& context);
+
+// Answers with `status` as a Connect error (JSON, its HTTP status).
+void WriteConnectError(httplib::Response& response, const grpc::Status& status);
 
 }  // namespace imh
 

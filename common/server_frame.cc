@@ -42,7 +42,8 @@ absl::Status ServerFrame::Configure(const ServerFrameOptions& options,
 
 absl::Status ServerFrame::StartHttp(
     grpc::Server& server, const std::vector<std::string>& services,
-    const std::function<void(httplib::Server&)>& add_pages) {
+    const std::function<void(httplib::Server&, std::shared_ptr<grpc::Channel>)>&
+        add_pages) {
   if (options_.http_listen_address.empty()) return absl::OkStatus();
   HttpGatewayOptions http;
   http.listen_address = options_.http_listen_address;
@@ -71,7 +72,7 @@ absl::Status ServerFrame::StartHttp(
         response.set_content(metrics_.PrometheusText(),
                              "text/plain; version=0.0.4; charset=utf-8");
       });
-  if (add_pages) add_pages((*gateway)->server());
+  if (add_pages) add_pages((*gateway)->server(), channel);
   if (absl::Status status = (*gateway)->Start(); !status.ok()) return status;
   http_ = std::move(*gateway);
   return absl::OkStatus();

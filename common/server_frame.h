@@ -57,11 +57,14 @@ class ServerFrame {
   // After `server` is built and started: when options.http_listen_address
   // is set, serves the unary methods of `services` (full names) in the
   // Connect protocol through the server's in-process channel, GET /metrics
-  // (Prometheus text format), and the pages `add_pages` adds. Fails when the
+  // (Prometheus text format), and the pages `add_pages` adds (given the
+  // in-process channel, to call the server's own methods). Fails when the
   // HTTP port cannot be set up or bound.
   absl::Status StartHttp(
       grpc::Server& server, const std::vector<std::string>& services,
-      const std::function<void(httplib::Server&)>& add_pages = nullptr);
+      const std::function<void(httplib::Server&,
+                               std::shared_ptr<grpc::Channel>)>& add_pages =
+          nullptr);
   // The bound HTTP port; 0 without one.
   int http_port() const { return http_ ? http_->port() : 0; }
   // Stops the HTTP port (before the gRPC server, whose in-process channel it

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/server_support.h"
+#include "services/eligibility/report_page.h"
 
 namespace imh::eligibility {
 
@@ -51,8 +52,14 @@ absl::StatusOr<std::unique_ptr<EligibilityServer>> EligibilityServer::Start(
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen_address));
   }
+  RegistryClient* const registry_client = server->registry_.get();
   if (absl::Status status = server->frame_.StartHttp(
-          *server->server_, {"imh.eligibility.v1.EligibilityService"});
+          *server->server_, {"imh.eligibility.v1.EligibilityService"},
+          [registry_client, rulebook](httplib::Server& http,
+                                      std::shared_ptr<grpc::Channel> self) {
+            AddReportPage(http, std::move(self), registry_client->channel(),
+                          rulebook);
+          });
       !status.ok()) {
     return status;
   }

@@ -70,7 +70,7 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   const PublicPageOptions page_options = options.public_page;
   if (absl::Status status = server->frame_.StartHttp(
           *server->server_, {"imh.registry.v1.RegistryService"},
-          [&](httplib::Server& http) {
+          [&](httplib::Server& http, std::shared_ptr<grpc::Channel>) {
             if (public_pages) {
               AddPublicPages(http, served_store, rulebook, page_options);
             }

@@ -21,6 +21,11 @@ int Evaluate(const ClientOptions& options,
              const std::vector<std::string>& files,
              const std::vector<std::string>& categories,
              const std::string& as_of, const std::string& save_decision = "");
+// EvaluatePortfolio for `file`, and the providers' registry answers, as one
+// HTML page (decision_report.h) at `html_path`.
+int Report(const ClientOptions& options, const std::string& file,
+           const std::vector<std::string>& categories, const std::string& as_of,
+           const std::string& html_path);
 int Recommend(const ClientOptions& options,
               const std::vector<std::string>& files, const std::string& as_of);
 int Renew(const ClientOptions& options, const std::vector<std::string>& files,

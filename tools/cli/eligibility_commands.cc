@@ -15,6 +15,7 @@
 #include "common/proto_files.h"
 #include "common/rulebook/rulebook.h"
 #include "imh/eligibility/v1/eligibility_service.grpc.pb.h"
+#include "services/eligibility/decision_report.h"
 #include "tools/cli/commands.h"
 #include "tools/decision_text.h"
 
@@ -193,6 +194,69 @@ int Evaluate(const ClientOptions& options,
                VerificationText(response.decision_id(),
                                 response.verification());
       });
+}
+
+int Report(const ClientOptions& options, const std::string& file,
+           const std::vector<std::string>& categories, const std::string& as_of,
+           const std::string& html_path) {
+  int code = kExitDone;
+  ClientOptions text_options = options;
+  text_options.json = false;  // the report needs the rulebook
+  std::optional<Session> session = Connect(text_options, &code);
+  if (!session) return code;
+  v1::EvaluatePortfolioRequest request;
+  for (const std::string& category : categories) {
+    request.add_categories(category);
+  }
+  if (absl::Status read =
+          ReadInput(file, as_of, request.mutable_portfolio(), request);
+      !read.ok()) {
+    return ReportError(file, read);
+  }
+  v1::EvaluatePortfolioResponse response;
+  const grpc::Status status = session->stub->EvaluatePortfolio(
+      NewCallContext(options).get(), request, &response);
+  if (!status.ok()) return ReportRpcError(file, status);
+
+  eligibility::DecisionReportInput input;
+  input.portfolio = &request.portfolio();
+  input.response = &response;
+  input.rulebook = session->rulebook.get();
+  registry::v1::VerifyCredentialsRequest questions;
+  for (registry::v1::CredentialQuestion& question :
+       eligibility::ProviderQuestions(
+           request.portfolio(), *session->rulebook,
+           absl::CivilDay(response.decision().as_of().year(),
+                          response.decision().as_of().month(),
+                          response.decision().as_of().day()),
+           &input.provider_sessions)) {
+    *questions.add_questions() = std::move(question);
+  }
+  if (questions.questions().empty()) {
+    input.provider_note = "no RS/C session names a provider";
+  } else if (auto registry = RegistryStub(options); registry == nullptr) {
+    input.provider_note = "the registry could not be reached";
+  } else {
+    registry::v1::VerifyCredentialsResponse answers;
+    const grpc::Status asked = registry->VerifyCredentials(
+        NewCallContext(options).get(), questions, &answers);
+    if (asked.ok() && answers.answers_size() == questions.questions_size()) {
+      input.provider_answers.assign(answers.answers().begin(),
+                                    answers.answers().end());
+    } else {
+      input.provider_note = absl::StrCat("the registry did not answer (",
+                                         asked.error_message(), ")");
+    }
+  }
+  std::ofstream out(html_path, std::ios::binary | std::ios::trunc);
+  out << eligibility::RenderDecisionReport(input);
+  out.close();
+  if (!out) {
+    return ReportError(html_path, absl::UnavailableError("cannot be written"));
+  }
+  std::cerr << "imh: decision " << response.decision_id() << " written to "
+            << html_path << "\n";
+  return kExitDone;
 }
 
 int Recommend(const ClientOptions& options,

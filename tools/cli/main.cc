@@ -30,6 +30,8 @@ ABSL_FLAG(std::string, county, "", "list, person create: the county");
 ABSL_FLAG(int, membership_through, 0,
           "person create: the last membership year paid (0: none)");
 ABSL_FLAG(int, limit, 0, "list: at most this many (default: all)");
+ABSL_FLAG(std::string, html, "",
+          "report: the HTML file to write (a decision with its timeline)");
 ABSL_FLAG(std::string, out, "-",
           "export-csv, portfolio new: the file (default: stdout)");
 ABSL_FLAG(std::string, save_decision, "",
@@ -70,6 +72,9 @@ usage: imh COMMAND [SUBCOMMAND] [flags] [ARG...]
 eligibility service (--eligibility=HOST:PORT, default 127.0.0.1:50051):
   evaluate FILE...          decide portfolio JSON files [--category=IFS,...]
                             [--as_of=DAY] [--save_decision=OUT.json (one file)]
+  report FILE --html=OUT    the decision as a page: outcomes, findings, a
+                            timeline (asks the registry for the providers)
+                            [--category=IFS,...] [--as_of=DAY]
   recommend FILE...         every category, the eligible ones, the next step
   renew FILE...             decide renewal attestations [--as_of=DAY]
                             [--save_decision=OUT.json (one file)]
@@ -316,6 +321,13 @@ int main(int argc, char** argv) {
     return tools::Evaluate(options, files, absl::GetFlag(FLAGS_category),
                            absl::GetFlag(FLAGS_as_of),
                            absl::GetFlag(FLAGS_save_decision));
+  }
+  if (args.command == "report") {
+    if (files.size() != 1 || absl::GetFlag(FLAGS_html).empty()) {
+      return Usage("report needs one portfolio file and --html=OUT.html");
+    }
+    return tools::Report(options, files[0], absl::GetFlag(FLAGS_category),
+                         absl::GetFlag(FLAGS_as_of), absl::GetFlag(FLAGS_html));
   }
   if (args.command == "recommend") {
     if (!need_files()) return Usage("recommend needs files");
