@@ -379,6 +379,10 @@ grpc::Status PrepareCallContext(const httplib::Request& request,
   return PrepareContext(request, context);
 }
 
+CallerIdentity HttpPeerIdentity(const httplib::Request& request) {
+  return IdentityOfHttpPeer(request);
+}
+
 void WriteConnectError(httplib::Response& response,
                        const grpc::Status& status) {
   WriteErrorResponse(response, status);

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/caller_identity.h"
 #include "common/tls.h"
 
 namespace httplib {
@@ -88,6 +89,10 @@ class HttpGateway {
 // INVALID_ARGUMENT status when a header is malformed.
 grpc::Status PrepareCallContext(const httplib::Request& request,
                                 grpc::ClientContext& context);
+
+// The verified client certificate's identities (caller_identity.h); none
+// without TLS or a certificate.
+CallerIdentity HttpPeerIdentity(const httplib::Request& request);
 
 // Answers with `status` as a Connect error (JSON, its HTTP status).
 void WriteConnectError(httplib::Response& response, const grpc::Status& status);

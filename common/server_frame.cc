@@ -65,10 +65,18 @@ absl::Status ServerFrame::StartHttp(
       return status;
     }
   }
-  // Prometheus scrapes the same port (with a client certificate when the
-  // port takes mutual TLS).
+  // Prometheus scrapes the same port; where the port takes client
+  // certificates, only with one (even when they are optional for the pages).
+  const bool needs_certificate = !options_.tls.client_ca.empty();
   (*gateway)->server().Get(
-      "/metrics", [this](const httplib::Request&, httplib::Response& response) {
+      "/metrics", [this, needs_certificate](const httplib::Request& request,
+                                            httplib::Response& response) {
+        if (needs_certificate && !HttpPeerIdentity(request).authenticated()) {
+          response.status = 403;
+          response.set_content("metrics need a client certificate\n",
+                               "text/plain; charset=utf-8");
+          return;
+        }
         response.set_content(metrics_.PrometheusText(),
                              "text/plain; version=0.0.4; charset=utf-8");
       });

@@ -13,9 +13,12 @@
 #   tools/demo.sh          build (release), run, wait for Ctrl-C
 #   tools/demo.sh --once   stop the services after the examples (for tests)
 #
-# Environment: IMH_ELIGIBILITY_PORT (50051), IMH_REGISTRY_PORT (50052), 0 for
-# any free port; IMH_DEMO_DATA (data/demo): where the SQLite file and the
-# decision log go; IMH_BUILD_DIR: use binaries already built there.
+# Environment: IMH_ELIGIBILITY_PORT (50051), IMH_REGISTRY_PORT (50052) for gRPC,
+# IMH_ELIGIBILITY_HTTP_PORT (8051), IMH_REGISTRY_HTTP_PORT (8052) for the HTTP
+# ports (Connect JSON, /metrics, the public Active Registry page, the decision
+# report), 0 for any free port; IMH_DEMO_DATA (data/demo): where the SQLite
+# file, the decision log and the decision report go; IMH_BUILD_DIR: use
+# binaries already built there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +36,8 @@ data="${IMH_DEMO_DATA:-data/demo}"
 examples=deploy/examples
 registry_port="${IMH_REGISTRY_PORT:-50052}"
 eligibility_port="${IMH_ELIGIBILITY_PORT:-50051}"
+registry_http_port="${IMH_REGISTRY_HTTP_PORT:-8052}"
+eligibility_http_port="${IMH_ELIGIBILITY_HTTP_PORT:-8051}"
 
 rm -rf "$data"
 mkdir -p "$data"
@@ -72,9 +77,12 @@ wait_for_port() {
   --tls_client_ca="$certs/ca.pem" \
   --authz_policy=deploy/authz/registry_policy.json \
   --decision_keys="$certs/decision_signing.pub" \
+  --http_listen="127.0.0.1:$registry_http_port" --http_port_file="$data/registry.http_port" \
+  --http_require_client_cert=false \
   2>"$data/registry.log" &
 pids+=($!)
 registry_port=$(wait_for_port "$data/registry.port" "${pids[0]}" registry)
+registry_http_port=$(wait_for_port "$data/registry.http_port" "${pids[0]}" registry)
 
 "$bin/services/eligibility/imh-eligibility" --listen="127.0.0.1:$eligibility_port" \
   --registry="127.0.0.1:$registry_port" --decision_log="$data/decisions.jsonl" \
@@ -83,9 +91,11 @@ registry_port=$(wait_for_port "$data/registry.port" "${pids[0]}" registry)
   --registry_tls_ca="$certs/ca.pem" --registry_tls_cert="$certs/eligibility.pem" \
   --registry_tls_key="$certs/eligibility.key" \
   --signing_key="$certs/decision_signing.key" \
+  --http_listen="127.0.0.1:$eligibility_http_port" --http_port_file="$data/eligibility.http_port" \
   2>"$data/eligibility.log" &
 pids+=($!)
 eligibility_port=$(wait_for_port "$data/eligibility.port" "${pids[1]}" eligibility)
+eligibility_http_port=$(wait_for_port "$data/eligibility.http_port" "${pids[1]}" eligibility)
 
 # imh as a principal of the registry's policy: `as reviewer-a review ...`.
 as() {
@@ -136,11 +146,25 @@ banner "Morgan Ellis on the Active Registry, and a verification of $number"
 banner "Whose membership for 2027 is still to be paid (reminders go out in December)"
 "${imh[@]}" due memberships --year=2027
 
+banner "The same services over HTTP/JSON (Connect protocol): VerifyCredentials with curl"
+curl -sS --cacert "$certs/ca.pem" --cert "$certs/registrar.pem" --key "$certs/registrar.key" \
+  -H 'Content-Type: application/json' \
+  -d "{\"questions\":[{\"endorsementNumber\":\"$number\",\"categories\":[\"IFS\"]}]}" \
+  "https://127.0.0.1:$registry_http_port/imh.registry.v1.RegistryService/VerifyCredentials"
+echo
+
+banner "Morgan Ellis's decision as a page, with its timeline (imh report)"
+"${imh[@]}" report --category=IFS --html="$data/morgan_ifs_report.html" \
+  "$examples/portfolios/ifs_applicant.json"
+
 banner "Per-method calls and latencies of the eligibility service (AdminService)"
 "${imh[@]}" metrics --server=eligibility
 
 echo
 echo "Decision log: $data/decisions.jsonl; service logs: $data/*.log"
+echo "Decision report: $data/morgan_ifs_report.html"
+echo "Active Registry page: https://127.0.0.1:$registry_http_port/registry (development certificate: $certs/ca.pem)"
+echo "Metrics: https://127.0.0.1:$registry_http_port/metrics (with a client certificate) and https://127.0.0.1:$eligibility_http_port/metrics"
 if $once; then exit 0; fi
 echo "Both services keep running. Try, in another terminal:"
 echo "  ${imh[*]} person show P-2001"

@@ -22,6 +22,8 @@ expect "registry: all 14 facts verified"
 expect "renewal of IFS for the 2027 cycle"
 expect "NOT HELD  VA-IFRS-1003"
 expect "/imh.eligibility.v1.EligibilityService/EvaluatePortfolio"
+expect '"answers":[{"status":"CREDENTIAL_STATUS_HELD"'
+expect "Active Registry page: https://127.0.0.1:"
 # RULES.md s.6: two distinct reviewers approve; the grant names both.
 expect "A-000001  IFS  pending  for P-2001"
 expect "approvals: 1 of 2"
@@ -33,6 +35,10 @@ grep -qE '^VA-IFS-[0-9]+ +P-2001 +IFS +active +[0-9-]+ +Fairfax +Morgan Ellis$' 
 grep -qE '^HELD  VA-IFS-[0-9]+ \(IFS, active since' "$out" ||
   { cat "$out"; echo "FAIL: the new endorsement does not verify HELD"; exit 1; }
 data="${IMH_DEMO_DATA:-$top/data/demo}"
+grep -q '<svg xmlns="http://www.w3.org/2000/svg"' "$data/morgan_ifs_report.html" ||
+  { echo "FAIL: no decision report with a timeline"; exit 1; }
+page=$(grep -o 'Active Registry page: https://[0-9.:]*/registry' "$out" | head -1)
+[ -n "$page" ] || { echo "FAIL: no page address"; exit 1; }
 grep -q '"kind":"recommendation"' "$data/decisions.jsonl" || { echo "FAIL: no decision log"; exit 1; }
 grep -q '"transport":"mutual TLS"' "$data/registry.log" ||
   { echo "FAIL: the registry does not say it runs mutual TLS"; exit 1; }

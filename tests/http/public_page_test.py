@@ -201,7 +201,14 @@ def optional_client_certificates(registry_bin, work):
         with_cert = subprocess.run(call + ["--cert", f"{certs}/portal.pem", "--key", f"{certs}/portal.key"],
                                    capture_output=True, text=True).stdout
         check(with_cert == "404", f"GetPerson with the portal's certificate: {with_cert}")
-        print("ok: optional client certificates: the page is public, the methods are not")
+        metrics = subprocess.run(base + [f"{url}/metrics"], capture_output=True, text=True).stdout
+        check(metrics == "403", f"/metrics without a certificate: {metrics}")
+        metrics = subprocess.run(base + [f"{url}/metrics", "--cert", f"{certs}/portal.pem",
+                                         "--key", f"{certs}/portal.key"],
+                                 capture_output=True, text=True).stdout
+        check(metrics == "200", f"/metrics with a certificate: {metrics}")
+        print("ok: optional client certificates: the page is public, the methods "
+              "and /metrics are not")
     finally:
         proc.terminate()
         proc.wait(timeout=30)
