@@ -101,10 +101,10 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
                  {"ms",
                   absl::StrFormat("%.3f", absl::ToDoubleMilliseconds(latency))},
                  {"caller", CallerActor(*info_->server_context())},
+                 {"request_id", request_id_},
                  {"transport", CameThroughHttpGateway(*info_->server_context())
                                    ? "http"
-                                   : "grpc"},
-                 {"request_id", request_id_}});
+                                   : "grpc"}});
       }
     }
     methods->Proceed();

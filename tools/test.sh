@@ -2,7 +2,7 @@
 # Quick start, command 2: install what is missing, build, and run every test:
 # the whole suite on the debug build, the whole suite again on the asan build
 # (clang, AddressSanitizer + UndefinedBehaviorSanitizer), then each libFuzzer
-# target for IMH_FUZZ_SECONDS (60) from its seed corpus. The PostgreSQL half
+# target for IMH_FUZZ_SECONDS (30) from its seed corpus. The PostgreSQL half
 # of the suite runs against one throwaway PostgreSQL server started here (a
 # database per test) and stopped at the end.
 set -euo pipefail
@@ -51,4 +51,4 @@ ctest --preset asan --parallel 2
 report asan
 
 echo "== fuzzing"
-tools/fuzz.sh "${IMH_FUZZ_SECONDS:-60}"
+tools/fuzz.sh "${IMH_FUZZ_SECONDS:-30}"

@@ -22,7 +22,7 @@ import sys
 import tempfile
 
 from http_support import (ELIGIBILITY, REGISTRY, TOP, Curl, Failure, Servers, check,
-                          virginia_today)
+                          next_cycle_year, virginia_today)
 
 
 def main(registry_bin, eligibility_bin, imh_bin):
@@ -238,7 +238,7 @@ def run(servers, curl, imh_bin):
                          "membershipPaidThroughYear": this_year + 1},
               "endorsement": {"endorsementNumber": "VA-IFS-3001", "category": "IFS",
                               "grantedOn": {"year": 2020, "month": 6, "day": 1},
-                              "nextRenewalCycleYear": 2027}}
+                              "nextRenewalCycleYear": next_cycle_year(this_year)}}
     curl.denied("portal", "ImportEndorsements", {"records": [record]})
     curl.denied("reviewer-a", "ImportEndorsements", {"records": [record]})
     curl.invalid("registrar", REGISTRY, "ImportEndorsements", {"records": []}, ["records"])

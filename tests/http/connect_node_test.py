@@ -18,12 +18,12 @@ import subprocess
 import sys
 import tempfile
 
-from http_support import REGISTRY, TOP, Curl, Failure, Servers, check, virginia_today
-
-MODULES = os.path.join(TOP, ".tools", "node_modules")
+from http_support import (MODULES, REGISTRY, TOP, Curl, Failure, Servers, check,
+                          next_cycle_year, run_node, virginia_today)
 
 
 def generate(out):
+    os.makedirs(out)
     protos = []
     for pattern in ("imh/eligibility/v1/*.proto", "imh/registry/v1/*.proto",
                     "imh/decision/v1/*.proto", "imh/rulebook/v1/*.proto",
@@ -41,16 +41,6 @@ def main(registry_bin, eligibility_bin, imh_bin):
         print("SKIP: Node.js or @connectrpc/connect-node missing (tools/install_deps.sh --dev)")
         sys.exit(77)
     work = tempfile.mkdtemp(prefix="imh-connect-node-")
-    client = os.path.join(work, "client")
-    os.makedirs(client)
-    os.makedirs(os.path.join(client, "gen"))
-    generate(os.path.join(client, "gen"))
-    shutil.copy(os.path.join(os.path.dirname(__file__), "connect_client.mjs"), client)
-    # ES modules resolve packages from the importing file's folders upward.
-    os.symlink(MODULES, os.path.join(client, "node_modules"))
-    with open(os.path.join(client, "package.json"), "w") as package:
-        json.dump({"type": "module", "private": True}, package)
-
     servers = Servers(work, registry_bin, eligibility_bin)
     try:
         servers.load_demo_registry(imh_bin)
@@ -61,7 +51,7 @@ def main(registry_bin, eligibility_bin, imh_bin):
                        "membershipPaidThroughYear": this_year + 1},
             "endorsement": {"endorsementNumber": "VA-IFRS-3001", "category": "IFRS",
                             "grantedOn": {"year": 2020, "month": 6, "day": 1},
-                            "nextRenewalCycleYear": 2027}}]})
+                            "nextRenewalCycleYear": next_cycle_year(this_year)}}]})
         check(imported["importedCount"] == 1, f"import: {imported}")
         portfolio = json.load(open(f"{TOP}/deploy/examples/portfolios/ifs_applicant.json"))
         c = servers.certs
@@ -72,13 +62,8 @@ def main(registry_bin, eligibility_bin, imh_bin):
             "portfolio": portfolio,
             "expect": {"category": "IFS", "heldNumber": "VA-IFRS-3001", "heldCategory": "IFRS"},
         }
-        with open(os.path.join(client, "config.json"), "w") as out:
-            json.dump(config, out)
-        done = subprocess.run(["node", "connect_client.mjs", "config.json"], cwd=client,
-                              capture_output=True, text=True, timeout=120)
-        sys.stdout.write(done.stdout)
-        check(done.returncode == 0 and "PASS" in done.stdout,
-              f"the Connect client failed (exit {done.returncode}): {done.stderr[-2000:]}")
+        run_node("connect_client.mjs", config, work,
+                 extra=lambda folder: generate(os.path.join(folder, "gen")))
         log = open(os.path.join(work, "eligibility.log")).read()
         check('"request_id":"connect-node-evaluate"' in log,
               "the client's x-request-id is not in the eligibility service's log")

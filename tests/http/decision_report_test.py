@@ -29,9 +29,7 @@ import subprocess
 import sys
 import tempfile
 
-from http_support import TOP, Failure, Servers, check
-
-MODULES = os.path.join(TOP, ".tools", "node_modules")
+from http_support import MODULES, TOP, Failure, Servers, check, run_node
 
 
 def portfolio():
@@ -125,18 +123,7 @@ def run(servers, imh_bin, work, screenshots):
             "notCountedRows": 3,
         },
     }
-    client = os.path.join(work, "browser")
-    os.makedirs(client)
-    shutil.copy(os.path.join(os.path.dirname(__file__), "decision_report_browser.mjs"), client)
-    os.symlink(MODULES, os.path.join(client, "node_modules"))
-    with open(os.path.join(client, "config.json"), "w") as out:
-        json.dump(config, out)
-    done = subprocess.run(["node", "decision_report_browser.mjs", "config.json"], cwd=client,
-                          capture_output=True, text=True, timeout=240)
-    sys.stdout.write(done.stdout)
-    check(done.returncode == 0 and "PASS" in done.stdout,
-          f"the browser test failed (exit {done.returncode}): {done.stderr[-3000:]}")
-
+    run_node("decision_report_browser.mjs", config, work)
 
 if __name__ == "__main__":
     try:

@@ -5,10 +5,13 @@ registry loaded; curl as a client of their HTTP ports."""
 import base64
 import json
 import os
+import shutil
 import subprocess
+import sys
 import time
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+MODULES = os.path.join(TOP, ".tools", "node_modules")
 REGISTRY = "imh.registry.v1.RegistryService"
 ELIGIBILITY = "imh.eligibility.v1.EligibilityService"
 
@@ -151,3 +154,32 @@ def virginia_today():
     time.tzset()
     now = time.localtime()
     return {"year": now.tm_year, "month": now.tm_mon, "day": now.tm_mday}
+
+
+def next_cycle_year(year):
+    """R-RNW-CYCLE: renewal cycles are every three years from 2024; the first
+    one in `year` or after."""
+    return year + (-(year - 2024)) % 3
+
+
+def run_node(script, config, work, timeout=240, extra=None):
+    """Runs tests/http/SCRIPT with Node.js in a folder of its own under `work`
+    (ES modules resolve packages from their own folder upward, so .tools'
+    node_modules is linked in), given CONFIG.json; prints its output and
+    fails unless it exits 0 having printed PASS. `extra(folder)` may add
+    files first."""
+    folder = os.path.join(work, os.path.splitext(script)[0])
+    os.makedirs(folder)
+    shutil.copy(os.path.join(os.path.dirname(__file__), script), folder)
+    os.symlink(MODULES, os.path.join(folder, "node_modules"))
+    with open(os.path.join(folder, "package.json"), "w") as package:
+        json.dump({"type": "module", "private": True}, package)
+    if extra:
+        extra(folder)
+    with open(os.path.join(folder, "config.json"), "w") as out:
+        json.dump(config, out)
+    done = subprocess.run(["node", script, "config.json"], cwd=folder,
+                          capture_output=True, text=True, timeout=timeout)
+    sys.stdout.write(done.stdout)
+    check(done.returncode == 0 and "PASS" in done.stdout,
+          f"{script} failed (exit {done.returncode}): {done.stderr[-3000:]}")

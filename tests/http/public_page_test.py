@@ -27,9 +27,8 @@ import time
 
 import grpc
 
-from http_support import TOP, Failure, check, virginia_today
-
-MODULES = os.path.join(TOP, ".tools", "node_modules")
+from http_support import (MODULES, TOP, Failure, check, next_cycle_year, run_node,
+                          virginia_today)
 COUNTY = "Loudoun"
 PEOPLE = 60
 
@@ -56,11 +55,6 @@ def http_call(port, method, path, body=None, headers=None):
     data = response.read()
     connection.close()
     return response.status, dict(response.getheaders()), data
-
-
-def next_cycle_year(year):
-    # R-RNW-CYCLE: renewal cycles are every three years from 2024.
-    return year + (-(year - 2024)) % 3
 
 
 def load(imh_bin, port, http_port):
@@ -90,17 +84,7 @@ def browser(http_port, screenshots, work):
         # The demo registry's lapsed endorsement (lapsed since 2024-07-01).
         "lapsedNumber": "VA-IFRS-1003", "unknownNumber": "VA-IFS-9999",
     }
-    client = os.path.join(work, "browser")
-    os.makedirs(client)
-    shutil.copy(os.path.join(os.path.dirname(__file__), "public_page_browser.mjs"), client)
-    os.symlink(MODULES, os.path.join(client, "node_modules"))
-    with open(os.path.join(client, "config.json"), "w") as out:
-        json.dump(config, out)
-    done = subprocess.run(["node", "public_page_browser.mjs", "config.json"], cwd=client,
-                          capture_output=True, text=True, timeout=240)
-    sys.stdout.write(done.stdout)
-    check(done.returncode == 0 and "PASS" in done.stdout,
-          f"the browser test failed (exit {done.returncode}): {done.stderr[-3000:]}")
+    run_node("public_page_browser.mjs", config, work)
     for name in ("public_registry.png", "public_registry_valid.png"):
         path = os.path.join(screenshots, name)
         check(os.path.exists(path) and os.path.getsize(path) > 10000, f"no screenshot {path}")
