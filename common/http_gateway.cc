@@ -11,6 +11,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -22,7 +23,6 @@
 #include "absl/synchronization/notification.h"
 #include "common/caller_identity.h"
 #include "common/connect_protocol.h"
-#include "common/grpc_status.h"
 
 namespace imh {
 namespace {
@@ -126,6 +126,15 @@ bool FormatOf(const httplib::Request& request, BodyFormat& format) {
   return false;
 }
 
+// What gRPC accepts as the value of a text (non "-bin") metadata key:
+// printable ASCII. Other headers are not forwarded.
+bool IsMetadataValue(const std::string& value) {
+  for (const char c : value) {
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
 // Request headers onto the call: custom headers as metadata, the Connect
 // timeout as the deadline. An error status when a header is malformed.
 grpc::Status PrepareContext(const httplib::Request& request,
@@ -144,7 +153,7 @@ grpc::Status PrepareContext(const httplib::Request& request,
     } else if (key == "connect-protocol-version" && value != "1") {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           "Connect-Protocol-Version must be 1");
-    } else if (IsForwardedHeader(key)) {
+    } else if (IsForwardedHeader(key) && IsMetadataValue(value)) {
       context.AddMetadata(key, value);
     }
   }
@@ -209,18 +218,19 @@ void ServeUnary(const google::protobuf::MethodDescriptor& method,
     const auto parsed = google::protobuf::util::JsonStringToMessage(
         request.body.empty() ? "{}" : request.body, input.get(), options);
     if (!parsed.ok()) {
+      // Not a field's value but the body itself: no field path to name.
       WriteErrorResponse(
-          response,
-          InvalidArgument({{"", absl::StrCat("the body is not a JSON ",
-                                             method.input_type()->name(), ": ",
-                                             std::string(parsed.message()))}}));
+          response, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                 absl::StrCat("the body is not a JSON ",
+                                              method.input_type()->name(), ": ",
+                                              std::string(parsed.message()))));
       return;
     }
   } else if (!input->ParseFromString(request.body)) {
-    WriteErrorResponse(
-        response,
-        InvalidArgument({{"", absl::StrCat("the body is not a binary ",
-                                           method.input_type()->name())}}));
+    WriteErrorResponse(response,
+                       grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                    absl::StrCat("the body is not a binary ",
+                                                 method.input_type()->name())));
     return;
   }
 
@@ -306,6 +316,13 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Create(
     gateway->server_ = std::make_unique<httplib::Server>();
   }
   gateway->server_->set_payload_max_length(options.max_body_bytes);
+  const size_t threads = static_cast<size_t>(std::max(1, options.threads));
+  gateway->server_->new_task_queue = [threads] {
+    return new httplib::ThreadPool(threads);
+  };
+  gateway->server_->set_keep_alive_timeout(2);
+  gateway->server_->set_read_timeout(5);
+  gateway->server_->set_write_timeout(5);
   gateway->server_->set_exception_handler([](const httplib::Request&,
                                              httplib::Response& response,
                                              std::exception_ptr) {

@@ -45,6 +45,11 @@ struct HttpGatewayOptions {
   bool require_client_certificate = true;
   // Larger request bodies are refused (413).
   size_t max_body_bytes = 16 * 1024 * 1024;
+  // Connections served at once (each holds a thread while it is open). A
+  // connection that sends no request for two seconds is closed, and one that
+  // stalls within a request or a response for five, so that idle or slow
+  // clients hold a thread for seconds, not for as long as they like.
+  int threads = 32;
 };
 
 class HttpGateway {

@@ -6,6 +6,8 @@
    finds no serious violation; screenshots are written.
 2. A flood of page requests from one address is limited (429 with
    Retry-After) while VerifyCredentials over gRPC keeps answering.
+   More idle connections than the port has threads are closed after two
+   seconds without a request, and the port answers again.
 3. With mutual TLS and --http_require_client_cert=false, the page is open to
    a browser without a certificate while the authorization policy still
    refuses that caller every method.
@@ -19,6 +21,7 @@ import http.client
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -155,6 +158,27 @@ def flood(port, http_port):
           f"slowest {verifications['slowest'] * 1000:.0f} ms")
 
 
+def idle_connections(http_port):
+    """More idle connections than the HTTP port has threads (32): each is
+    closed after two seconds without a request, and the port answers again."""
+    idle = [socket.create_connection(("127.0.0.1", http_port)) for _ in range(40)]
+    try:
+        started = time.monotonic()
+        status, _, body = http_call(
+            http_port, "POST", "/imh.registry.v1.RegistryService/VerifyCredentials",
+            json.dumps({"questions": [{"endorsementNumber": "VA-IFS-5001",
+                                       "categories": ["IFS"]}]}),
+            {"Content-Type": "application/json"})
+        waited = time.monotonic() - started
+        check(status == 200 and b"CREDENTIAL_STATUS_HELD" in body,
+              f"VerifyCredentials behind 40 idle connections: {status} {body[:200]}")
+        check(waited < 10, f"the port took {waited:.1f} s to answer behind idle connections")
+    finally:
+        for connection in idle:
+            connection.close()
+    print(f"ok: 40 idle connections held the HTTP port {waited:.1f} s at most")
+
+
 def read_only(http_port):
     for method in ("POST", "PUT", "DELETE", "PATCH"):
         status, headers, _ = http_call(http_port, method, "/registry", body=b"name=x",
@@ -211,6 +235,7 @@ def main(registry_bin, imh_bin, screenshots):
         browser(http_port, screenshots, work)
         read_only(http_port)
         flood(port, http_port)
+        idle_connections(http_port)
         optional_client_certificates(registry_bin, work)
     finally:
         proc.terminate()
