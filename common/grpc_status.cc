@@ -64,7 +64,10 @@ grpc::Status InvalidArgument(const FieldViolations& violations) {
     auto* v = bad_request.add_field_violations();
     v->set_field(violation.field);
     v->set_description(violation.description);
-    absl::StrAppend(&message, " ", violation.field, ": ", violation.description,
+    // A violation of the request as a whole (a body that does not parse)
+    // names no field.
+    absl::StrAppend(&message, " ", violation.field,
+                    violation.field.empty() ? "" : ": ", violation.description,
                     ";");
   }
   message.pop_back();

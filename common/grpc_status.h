@@ -17,7 +17,8 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 
 // INVALID_ARGUMENT whose details are a google.rpc.Status holding one
 // google.rpc.BadRequest with every violation; the message lists them too, for
-// clients that read only messages. Requires a non-empty list.
+// clients that read only messages. A violation with an empty field is one of
+// the request as a whole. Requires a non-empty list.
 grpc::Status InvalidArgument(const FieldViolations& violations);
 
 // Ends a callback-API unary call at once with `status`: the reactor a method

@@ -23,6 +23,7 @@
 #include "absl/synchronization/notification.h"
 #include "common/caller_identity.h"
 #include "common/connect_protocol.h"
+#include "common/grpc_status.h"
 
 namespace imh {
 namespace {
@@ -218,19 +219,20 @@ void ServeUnary(const google::protobuf::MethodDescriptor& method,
     const auto parsed = google::protobuf::util::JsonStringToMessage(
         request.body.empty() ? "{}" : request.body, input.get(), options);
     if (!parsed.ok()) {
-      // Not a field's value but the body itself: no field path to name.
+      // Not a field's value but the body itself: a violation without a
+      // field path.
       WriteErrorResponse(
-          response, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                 absl::StrCat("the body is not a JSON ",
-                                              method.input_type()->name(), ": ",
-                                              std::string(parsed.message()))));
+          response,
+          InvalidArgument({{"", absl::StrCat("the body is not a JSON ",
+                                             method.input_type()->name(), ": ",
+                                             std::string(parsed.message()))}}));
       return;
     }
   } else if (!input->ParseFromString(request.body)) {
-    WriteErrorResponse(response,
-                       grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                    absl::StrCat("the body is not a binary ",
-                                                 method.input_type()->name())));
+    WriteErrorResponse(
+        response,
+        InvalidArgument({{"", absl::StrCat("the body is not a binary ",
+                                           method.input_type()->name())}}));
     return;
   }
 

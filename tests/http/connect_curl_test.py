@@ -71,7 +71,10 @@ def run(servers, curl, imh_bin):
                         {"portfolio": portfolio, "categorys": ["IFS"]})
     check("categorys" in answer["message"], f"unknown field not named: {answer}")
     code, answer, _ = curl.call("portal", ELIGIBILITY, "EvaluatePortfolio", "{not json")
-    check(code == 400 and answer["code"] == "invalid_argument", f"malformed JSON: {code} {answer}")
+    check(code == 400 and answer["code"] == "invalid_argument" and
+          answer["details"][0]["type"] == "google.rpc.BadRequest" and
+          "is not a JSON EvaluatePortfolioRequest" in answer["message"],
+          f"malformed JSON: {code} {answer}")
     print("ok: EvaluatePortfolio")
 
     recommended = curl.ok("portal", ELIGIBILITY, "RecommendCategories", {"portfolio": portfolio})
