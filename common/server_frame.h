@@ -39,6 +39,21 @@ struct ServerFrameOptions {
   std::string http_listen_address;
   // See HttpGatewayOptions::require_client_certificate.
   bool http_require_client_certificate = true;
+
+  // The frame's part of a server's options (any struct with these fields
+  // under these names: both servers' options are).
+  template <typename ServerOptions>
+  static ServerFrameOptions Of(const ServerOptions& server) {
+    ServerFrameOptions options;
+    options.listen_address = server.listen_address;
+    options.tls = server.tls;
+    options.max_receive_message_bytes = server.max_receive_message_bytes;
+    options.access_log = server.access_log;
+    options.http_listen_address = server.http_listen_address;
+    options.http_require_client_certificate =
+        server.http_require_client_certificate;
+    return options;
+  }
 };
 
 class ServerFrame {

@@ -41,15 +41,8 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   server->service_->set_backup_dir(options.backup_dir);
 
   grpc::ServerBuilder builder;
-  ServerFrameOptions frame_options;
-  frame_options.listen_address = options.listen_address;
-  frame_options.tls = options.tls;
-  frame_options.max_receive_message_bytes = options.max_receive_message_bytes;
-  frame_options.access_log = options.access_log;
-  frame_options.http_listen_address = options.http_listen_address;
-  frame_options.http_require_client_certificate =
-      options.http_require_client_certificate;
-  if (absl::Status status = server->frame_.Configure(frame_options, builder);
+  if (absl::Status status =
+          server->frame_.Configure(ServerFrameOptions::Of(options), builder);
       !status.ok()) {
     return status;
   }

@@ -7,20 +7,12 @@
 //   node decision_report_browser.mjs CONFIG.json
 // CONFIG: {reports: [{name, path}], screenshots, axePath, expect: {...}}
 import { readFileSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { check, launchChromium } from "./browser.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const expect = config.expect;
 
-function check(condition, what) {
-  if (!condition) throw new Error(what);
-}
-
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 try {
   for (const report of config.reports) {
     const context = await browser.newContext({ viewport: { width: 1200, height: 1000 } });

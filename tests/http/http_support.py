@@ -171,6 +171,8 @@ def run_node(script, config, work, timeout=240, extra=None):
     folder = os.path.join(work, os.path.splitext(script)[0])
     os.makedirs(folder)
     shutil.copy(os.path.join(os.path.dirname(__file__), script), folder)
+    # What the scripts share.
+    shutil.copy(os.path.join(os.path.dirname(__file__), "browser.mjs"), folder)
     os.symlink(MODULES, os.path.join(folder, "node_modules"))
     with open(os.path.join(folder, "package.json"), "w") as package:
         json.dump({"type": "module", "private": True}, package)

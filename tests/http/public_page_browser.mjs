@@ -8,19 +8,11 @@
 // CONFIG: {baseUrl, screenshots, axePath, county, expectedInCounty, pageSize,
 //          validNumber, validHolder, lapsedNumber, unknownNumber}
 import { readFileSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { check, launchChromium } from "./browser.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 
-function check(condition, what) {
-  if (!condition) throw new Error(what);
-}
-
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 try {
   // --- without JavaScript ---
   const plain = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1200, height: 900 } });
