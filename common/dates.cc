@@ -1,11 +1,13 @@
 #include "common/dates.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
 
 namespace imh {
 
@@ -128,6 +130,29 @@ const absl::TimeZone& VirginiaTimeZone() {
 
 absl::CivilDay DayInVirginia(absl::Time time) {
   return absl::ToCivilDay(time, VirginiaTimeZone());
+}
+
+absl::StatusOr<std::optional<absl::CivilDay>> PinnedToday() {
+  static const auto* const pinned =
+      new absl::StatusOr<std::optional<absl::CivilDay>>(
+          []() -> absl::StatusOr<std::optional<absl::CivilDay>> {
+            const char* value = std::getenv(kPinnedTodayVariable);
+            if (value == nullptr || *value == '\0') return std::nullopt;
+            absl::StatusOr<absl::CivilDay> day = ParseDay(value);
+            if (!day.ok()) {
+              return absl::InvalidArgumentError(
+                  absl::StrFormat("%s=%s is not a calendar day (YYYY-MM-DD)",
+                                  kPinnedTodayVariable, value));
+            }
+            return *day;
+          }());
+  return *pinned;
+}
+
+absl::CivilDay TodayInVirginia() {
+  const absl::StatusOr<std::optional<absl::CivilDay>>& pinned = PinnedToday();
+  if (pinned.ok() && pinned->has_value()) return **pinned;
+  return DayInVirginia(absl::Now());
 }
 
 }  // namespace imh

@@ -4,6 +4,7 @@
 // Calendar-day arithmetic for the rules: conversions between google.type.Date,
 // ISO "YYYY-MM-DD" text and absl::CivilDay, and calendar-month spans.
 
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -54,6 +55,20 @@ const absl::TimeZone& VirginiaTimeZone();
 
 // The calendar day in Virginia at `time`.
 absl::CivilDay DayInVirginia(absl::Time time);
+
+// The environment variable that pins "today" (YYYY-MM-DD) for demos and tests,
+// whose data are written for a fixed day. Never set it in production: a
+// pinned registry never reaches the day on which anyone lapses.
+inline constexpr char kPinnedTodayVariable[] = "IMH_TODAY";
+
+// The day IMH_TODAY pins, read once per process; nullopt when it is unset.
+// InvalidArgument when it is set but not a calendar day: a server refuses to
+// start then.
+absl::StatusOr<std::optional<absl::CivilDay>> PinnedToday();
+
+// Today in Virginia: the pinned day when IMH_TODAY is a valid day, else the
+// calendar day in Virginia now. Every "today" of the rules comes from here.
+absl::CivilDay TodayInVirginia();
 
 }  // namespace imh
 

@@ -50,7 +50,23 @@ std::string CorrelationId(const grpc::ServerContextBase& context) {
   return IsPrintable(id, 64) ? id : "";
 }
 
-absl::CivilDay TodayInVirginia() { return DayInVirginia(absl::Now()); }
+bool CheckPinnedTodayAtStart(absl::string_view service) {
+  const absl::StatusOr<std::optional<absl::CivilDay>> pinned = PinnedToday();
+  if (!pinned.ok()) {
+    std::fprintf(stderr, "imh-%s: %s\n", std::string(service).c_str(),
+                 std::string(pinned.status().message()).c_str());
+    return false;
+  }
+  if (pinned->has_value()) {
+    LogJson(service,
+            {{"event", "today_pinned"},
+             {"today", FormatDay(**pinned)},
+             {"warning", absl::StrCat(kPinnedTodayVariable,
+                                      " is for demos and tests: the "
+                                      "rules' today stays this day")}});
+  }
+  return true;
+}
 
 void DisableMutexDeadlockDetection() {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);

@@ -25,9 +25,10 @@ std::string CallerActor(const grpc::ServerContextBase& context);
 // empty otherwise.
 std::string CorrelationId(const grpc::ServerContextBase& context);
 
-// The calendar day in Virginia (America/New_York; UTC if the zone database is
-// missing).
-absl::CivilDay TodayInVirginia();
+// For a server's main before it starts: false, with the reason on stderr, when
+// IMH_TODAY is set but not a calendar day; logs a "today_pinned" warning when
+// it pins one (demos and tests only: see PinnedToday).
+bool CheckPinnedTodayAtStart(absl::string_view service);
 
 // Turns off Abseil's mutex deadlock detection, which Debian's Abseil leaves
 // on and which gRPC pays for on every lock (a graph lookup per acquisition).

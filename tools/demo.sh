@@ -18,7 +18,9 @@
 # ports (Connect JSON, /metrics, the public Active Registry page, the decision
 # report), 0 for any free port; IMH_DEMO_DATA (data/demo): where the SQLite
 # file, the decision log and the decision report go; IMH_BUILD_DIR: use
-# binaries already built there.
+# binaries already built there; IMH_TODAY (2026-12-01): the day the services
+# take for today, the day the demo data (grants, memberships, cycles) are
+# written for.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +34,7 @@ if [ -z "${IMH_BUILD_DIR:-}" ]; then
   IMH_BUILD_DIR=build/release
 fi
 bin="$IMH_BUILD_DIR"
+export IMH_TODAY="${IMH_TODAY:-2026-12-01}"
 data="${IMH_DEMO_DATA:-data/demo}"
 examples=deploy/examples
 registry_port="${IMH_REGISTRY_PORT:-50052}"
@@ -110,7 +113,7 @@ imh=("$bin/tools/imh" --eligibility="127.0.0.1:$eligibility_port"
      --tls_cert="$certs/registrar.pem" --tls_key="$certs/registrar.key")
 banner() { printf '\n######## %s\n' "$1"; }
 
-banner "Registry at 127.0.0.1:$registry_port (mutual TLS), eligibility at 127.0.0.1:$eligibility_port (TLS); certificates in $certs"
+banner "Registry at 127.0.0.1:$registry_port (mutual TLS), eligibility at 127.0.0.1:$eligibility_port (TLS); certificates in $certs; today is $IMH_TODAY for both (IMH_TODAY: the day the demo data are written for)"
 "${imh[@]}" import-csv "$examples/demo_registry.csv"
 "${imh[@]}" list
 

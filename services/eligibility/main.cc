@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Decides Virginia Infant Mental Health Endorsement categories");
   absl::ParseCommandLine(argc, argv);
+  if (!imh::CheckPinnedTodayAtStart("eligibility")) return 2;
 
   absl::StatusOr<imh::Rulebook> rulebook =
       imh::LoadRulebookOrDefault(absl::GetFlag(FLAGS_rulebook));

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/dates.h"
 #include "common/server_support.h"
 #include "services/eligibility/report_page.h"
 

@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
   imh::BlockTerminationSignals();
   absl::SetProgramUsageMessage("The Active Registry of endorsed professionals");
   absl::ParseCommandLine(argc, argv);
+  if (!imh::CheckPinnedTodayAtStart("registry")) return 2;
 
   absl::StatusOr<imh::Rulebook> rulebook =
       imh::LoadRulebookOrDefault(absl::GetFlag(FLAGS_rulebook));

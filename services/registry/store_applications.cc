@@ -143,7 +143,7 @@ v1::Application ApplicationFromRow(sql::Database& db,
   application.set_submitted_by(row.getColumn(9).getString());
   if (rulebook != nullptr) {
     application.set_required_approvals(
-        RequiredReviewers(*rulebook, DayInVirginia(absl::Now())).value_or(0));
+        RequiredReviewers(*rulebook, TodayInVirginia()).value_or(0));
   }
   sql::Statement reviews(
       db,

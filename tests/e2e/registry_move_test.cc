@@ -113,7 +113,7 @@ TEST(RegistryMoveTest, ASqliteRegistryMovedToPostgresqlServesAsBefore) {
         RegistryTest::Record(7).endorsement().endorsement_number());
     suspend.set_status(reg::ENDORSEMENT_STATUS_SUSPENDED);
     suspend.set_reason("complaint under review");
-    *suspend.mutable_effective_on() = ToProtoDate(DayInVirginia(absl::Now()));
+    *suspend.mutable_effective_on() = ToProtoDate(TodayInVirginia());
     reg::UpdateEndorsementStatusResponse suspended;
     grpc::ClientContext suspending;
     const grpc::Status status =

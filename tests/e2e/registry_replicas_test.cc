@@ -162,7 +162,7 @@ TEST_F(RegistryReplicasTest,
   reg::UpdateEndorsementStatusRequest suspend;
   suspend.set_endorsement_number(number);
   suspend.set_status(reg::ENDORSEMENT_STATUS_SUSPENDED);
-  *suspend.mutable_effective_on() = ToProtoDate(DayInVirginia(absl::Now()));
+  *suspend.mutable_effective_on() = ToProtoDate(TodayInVirginia());
   suspend.set_reason("complaint under review");
   reg::UpdateEndorsementStatusResponse suspended;
   {
@@ -200,7 +200,7 @@ TEST_F(RegistryReplicasTest, TheDaysScheduledLapseRunHappensOnce) {
   EXPECT_EQ(CountOf(*db,
                     "SELECT COUNT(*) FROM lapse_runs WHERE scheduled = 1 AND"
                     " as_of = ?",
-                    FormatDay(DayInVirginia(absl::Now()))),
+                    FormatDay(TodayInVirginia())),
             1);
 }
 

@@ -150,6 +150,12 @@ class Curl:
 
 
 def virginia_today():
+    """The services' today: IMH_TODAY when the suite pins it, else the day in
+    Virginia."""
+    pinned = os.environ.get("IMH_TODAY")
+    if pinned:
+        year, month, day = (int(part) for part in pinned.split("-"))
+        return {"year": year, "month": month, "day": day}
     os.environ["TZ"] = "America/New_York"
     time.tzset()
     now = time.localtime()

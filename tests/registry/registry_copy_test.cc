@@ -64,7 +64,7 @@ class RegistryCopyTest : public ::testing::Test {
                     .ok());
     const std::string first =
         import.records(0).endorsement().endorsement_number();
-    const absl::CivilDay today = DayInVirginia(absl::Now());
+    const absl::CivilDay today = TodayInVirginia();
 
     // A renewal (the IFS of person 1, due in the 2027 cycle).
     decision::v1::DecisionRecord renewal;

@@ -91,7 +91,7 @@ class GrantRaceTest : public ::testing::TestWithParam<sql::Engine> {
   TestDecisionKeys keys_;
   std::unique_ptr<RegistryStore> one_;
   std::unique_ptr<RegistryStore> other_;
-  const absl::CivilDay today_ = DayInVirginia(absl::Now());
+  const absl::CivilDay today_ = TodayInVirginia();
   int required_ = 0;
 };
 

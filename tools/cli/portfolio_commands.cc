@@ -31,8 +31,8 @@ int NewPortfolio(const std::string& rulebook_path, const std::string& category,
     std::cerr << "\n";
     return kExitUsage;
   }
-  const std::string text = PortfolioTemplate(*found, rulebook->version(),
-                                             DayInVirginia(absl::Now()));
+  const std::string text =
+      PortfolioTemplate(*found, rulebook->version(), TodayInVirginia());
   if (out.empty() || out == "-") {
     std::cout << text;
     return kExitDone;
@@ -57,7 +57,7 @@ int NewPortfolio(const std::string& rulebook_path, const std::string& category,
 int CheckPortfolios(const ClientOptions& options,
                     const std::vector<std::string>& files,
                     const std::string& as_of) {
-  absl::CivilDay day = DayInVirginia(absl::Now());
+  absl::CivilDay day = TodayInVirginia();
   if (!as_of.empty()) {
     absl::StatusOr<absl::CivilDay> parsed = ParseDay(as_of);
     if (!parsed.ok()) return ReportError("--as_of", parsed.status());

@@ -46,7 +46,7 @@ absl::StatusOr<decision::v1::SignedDecision> ReadSignedDecision(
 
 // The day of a --flag, or today in Virginia when the flag is empty.
 absl::StatusOr<absl::CivilDay> DayOrToday(const std::string& day) {
-  if (day.empty()) return DayInVirginia(absl::Now());
+  if (day.empty()) return TodayInVirginia();
   return ParseDay(day);
 }
 
