@@ -303,6 +303,7 @@ absl::StatusOr<std::vector<TableComparison>> CopyRegistry(
         CopyTable(*from, *to, table);
       }
       to->restartIdSequences();
+      IndexNamesAfter(*to, 0);
       std::vector<TableComparison> comparisons = Compare(*from, *to);
       if (absl::Status same = CheckSame(comparisons); !same.ok()) {
         return same;  // Rolled back.

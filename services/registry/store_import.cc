@@ -287,6 +287,7 @@ RegistryStore::ImportEndorsements(const v1::ImportEndorsementsRequest& request,
           skip[rejection.index()] = true;
         }
         size_t next_rejection = 0;
+        const int64_t last_person = LastPersonId(tx.db);
         ImportStatements sql(tx.db);
         int imported = 0;
         for (int i = 0; i < request.records_size(); ++i) {
@@ -310,6 +311,8 @@ RegistryStore::ImportEndorsements(const v1::ImportEndorsementsRequest& request,
         while (next_rejection < rejected.size()) {
           *result.add_rejections() = std::move(rejected[next_rejection++]);
         }
+        // The new names once, after the last person: see IndexNamesAfter.
+        IndexNamesAfter(tx.db, last_person);
         result.set_imported_count(imported);
         tx.audit_target = "registry";
         tx.audit_detail = absl::StrCat(imported, " imported, ",

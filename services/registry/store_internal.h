@@ -27,7 +27,7 @@ inline constexpr int kGrantReviewed = 1;
 inline constexpr int kGrantImported = 2;
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // Applies the migrations `db` lacks up to `up_to` (tests stop early to make
 // an older file), each in its own transaction; returns the resulting
@@ -35,6 +35,16 @@ inline constexpr int kSchemaVersion = 5;
 absl::StatusOr<int> MigrateSchema(sql::Database& db,
                                   const imh::Rulebook& rulebook,
                                   int up_to = kSchemaVersion);
+
+// The largest people.id so far; 0 when there is no one.
+int64_t LastPersonId(sql::Database& db);
+
+// Adds the folded names of the people after `after_id` to the name search
+// index, in one statement, on SQLite (people_names, FTS5); PostgreSQL's
+// trigram index keeps itself. Call in the transaction that inserted them,
+// after its last insert into people: FTS5 flushes at every later statement
+// that opens a savepoint.
+void IndexNamesAfter(sql::Database& db, int64_t after_id);
 
 // Recomputes the stored lapse day (lapse_rule.h) of the endorsements matching
 // `where` (an SQL condition on "e", the endorsement, bound by `bind`): the

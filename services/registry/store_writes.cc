@@ -38,6 +38,7 @@ void InsertMembershipYear(WriteTx& tx, const std::string& person_id, int year) {
 }
 
 void InsertPerson(WriteTx& tx, const v1::Person& person) {
+  const int64_t last_person = LastPersonId(tx.db);
   sql::Statement insert(tx.db,
                         "INSERT INTO people (person_id, display_name, county,"
                         " membership_paid_through, name_folded, county_folded)"
@@ -49,6 +50,7 @@ void InsertPerson(WriteTx& tx, const v1::Person& person) {
   insert.bind(5, FoldForSearch(person.display_name()));
   insert.bind(6, FoldForSearch(person.county()));
   insert.exec();
+  IndexNamesAfter(tx.db, last_person);
   if (person.membership_paid_through_year() > 0) {
     InsertMembershipYear(tx, person.person_id(),
                          person.membership_paid_through_year());

@@ -43,8 +43,9 @@ Child Spawn(const std::vector<std::string>& args, const std::string& port_file,
     std::fprintf(stderr, "cannot start %s\n", argv[0]);
     std::exit(1);
   }
-  for (int i = 0; i < 300 && child.port == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // Polled every millisecond: start-up times are among the figures.
+  for (int i = 0; i < 15000 && child.port == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
     std::ifstream in(port_file);
     in >> child.port;
   }
@@ -53,6 +54,27 @@ Child Spawn(const std::vector<std::string>& args, const std::string& port_file,
     std::exit(1);
   }
   return child;
+}
+
+TimedStart SpawnUntilReady(const std::vector<std::string>& args,
+                           const std::string& port_file,
+                           const std::function<bool(int port)>& ready) {
+  std::error_code ignored;
+  std::filesystem::remove(port_file, ignored);
+  TimedStart start;
+  const Clock::time_point began = Clock::now();
+  start.child = Spawn(args, port_file);
+  const Clock::time_point give_up = began + std::chrono::seconds(15);
+  while (!ready(start.child.port)) {
+    if (Clock::now() > give_up) {
+      std::fprintf(stderr, "%s was not ready within 15 s\n", args[0].c_str());
+      std::exit(1);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  start.milliseconds =
+      std::chrono::duration<double, std::milli>(Clock::now() - began).count();
+  return start;
 }
 
 void ImportDemoRegistry(const std::string& csv_path, int port) {

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <string>
 #include <thread>
@@ -30,6 +31,18 @@ struct Child {
 // `log_file` when one is named (appended), else to ours.
 Child Spawn(const std::vector<std::string>& args, const std::string& port_file,
             const std::string& log_file = "");
+
+// Spawn, timed: milliseconds from just before the process is created until
+// `ready(port)` first returns true (asked every millisecond once the port file
+// is there); the child keeps running. Exits the benchmark if it is not ready
+// within 15 s.
+struct TimedStart {
+  Child child;
+  double milliseconds = 0;
+};
+TimedStart SpawnUntilReady(const std::vector<std::string>& args,
+                           const std::string& port_file,
+                           const std::function<bool(int port)>& ready);
 
 // Imports the registry CSV at `csv_path` into the registry on 127.0.0.1:`port`
 // in one ImportEndorsements; exits the benchmark if any record is refused.
