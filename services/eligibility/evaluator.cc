@@ -1,7 +1,10 @@
 #include "services/eligibility/evaluator.h"
 
 #include <algorithm>
+#include <deque>
+#include <tuple>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -95,45 +98,63 @@ std::vector<CredentialQuestion> CredentialQuestionsFor(
     const v1::Portfolio& portfolio, absl::CivilDay as_of,
     const CategoryList& categories) {
   const std::string as_of_iso = FormatDay(as_of);
+  // Each key is computed once: subjects per rater and session, the content
+  // key per category set; a question is (subject, set, day), compared by
+  // views of them.
+  std::vector<std::string> rater_subject;
+  rater_subject.reserve(portfolio.references_size());
+  for (const v1::ReferenceRating& rating : portfolio.references()) {
+    rater_subject.push_back(SubjectKey(rating.rater()));
+  }
+  std::vector<std::string> provider_subject;
+  provider_subject.reserve(portfolio.rsc_sessions_size());
+  for (const v1::RscSession& session : portfolio.rsc_sessions()) {
+    provider_subject.push_back(session.format() == v1::RSC_FORMAT_PEER
+                                   ? std::string()
+                                   : SubjectKey(session.provider()));
+  }
+  std::deque<std::string> set_keys;
+  absl::flat_hash_map<const rb::CodeListValue*, absl::string_view> set_key_of;
   std::vector<CredentialQuestion> questions;
-  absl::flat_hash_set<std::string> asked;
-  auto ask = [&](const v1::PersonRef& person,
+  absl::flat_hash_set<std::tuple<absl::string_view, absl::string_view, int64_t>>
+      asked;
+  auto ask = [&](const v1::PersonRef& person, absl::string_view subject,
                  const rb::CodeListValue* category_set, absl::CivilDay on) {
-    const std::string subject = SubjectKey(person);
     if (subject.empty() || category_set == nullptr) return;
-    const std::string key =
-        absl::StrCat(subject, "|", CategorySetKey(category_set->codes()), "|",
-                     FormatDay(on));
-    if (asked.insert(key).second) {
+    auto [set_key, added] = set_key_of.try_emplace(category_set);
+    if (added) {
+      set_key->second =
+          set_keys.emplace_back(CategorySetKey(category_set->codes()));
+    }
+    if (asked.emplace(subject, set_key->second, on - absl::CivilDay()).second) {
       questions.push_back(Question(person, category_set, on));
+    }
+  };
+  auto ask_raters = [&](const rb::CodeListValue* category_set) {
+    for (int i = 0; i < portfolio.references_size(); ++i) {
+      ask(portfolio.references(i).rater(), rater_subject[i], category_set,
+          as_of);
     }
   };
   for (const rb::Category* category : categories) {
     if (category->has_references()) {
       const rb::ReferenceRule& rule = category->references();
-      const auto* endorsed =
-          CodesAt(rule.endorsed_rater_categories(), as_of_iso);
-      for (const v1::ReferenceRating& rating : portfolio.references()) {
-        ask(rating.rater(), endorsed, as_of);
-      }
+      ask_raters(CodesAt(rule.endorsed_rater_categories(), as_of_iso));
       // A slot with categories of its own asks about them (deduplicated when
       // they are the rater set).
       for (const rb::ReferencePattern& pattern : rule.patterns()) {
         for (const rb::ReferenceSlot& slot : pattern.slots()) {
           if (!slot.must_be_endorsed()) continue;
-          const auto* slot_set = SlotEndorsedCategories(rule, slot, as_of_iso);
-          for (const v1::ReferenceRating& rating : portfolio.references()) {
-            ask(rating.rater(), slot_set, as_of);
-          }
+          ask_raters(SlotEndorsedCategories(rule, slot, as_of_iso));
         }
       }
     }
     if (category->has_rsc() && !category->rsc().optional()) {
       const auto* providers =
           CodesAt(category->rsc().provider_categories(), as_of_iso);
-      for (const v1::RscSession& session : portfolio.rsc_sessions()) {
-        if (session.format() == v1::RSC_FORMAT_PEER) continue;
-        ask(session.provider(), providers,
+      for (int i = 0; i < portfolio.rsc_sessions_size(); ++i) {
+        const v1::RscSession& session = portfolio.rsc_sessions(i);
+        ask(session.provider(), provider_subject[i], providers,
             ToCivilDayUnchecked(session.held_on()));
       }
     } else if (HasRscProviderSlot(*category)) {
@@ -142,9 +163,9 @@ std::vector<CredentialQuestion> CredentialQuestionsFor(
       // are, so a provider who also rates is asked once.
       const auto* endorsed = CodesAt(
           category->references().endorsed_rater_categories(), as_of_iso);
-      for (const v1::RscSession& session : portfolio.rsc_sessions()) {
-        if (session.format() == v1::RSC_FORMAT_PEER) continue;
-        ask(session.provider(), endorsed, as_of);
+      for (int i = 0; i < portfolio.rsc_sessions_size(); ++i) {
+        ask(portfolio.rsc_sessions(i).provider(), provider_subject[i], endorsed,
+            as_of);
       }
     }
   }

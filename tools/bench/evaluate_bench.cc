@@ -1,8 +1,12 @@
 // Benchmark: a large portfolio (50 trainings, 60 RS/C sessions, 8 jobs) against
-// all seven categories. Reports the time per full evaluation and its ratio to a
-// baseline measured in the same run: copying the same portfolio message, the
-// least any evaluation of it must cost. Goal: <= 20 us per
-// evaluation.
+// all seven categories. The headline is the server path: what
+// EligibilityServiceImpl does on its CPU for one EvaluatePortfolio between
+// receiving the request and the registry's answers (validation, the registry
+// questions) and after them (the evaluation into a decision on the heap, as the
+// service allocates it), without the RPC, the signature and the decision log
+// (the end-to-end benchmark has those). Its ratio is to a yardstick measured in
+// the same run, one copy of the portfolio message: a size of the input, not a
+// lower bound. Goal: <= 20 us on the server path.
 
 #include <benchmark/benchmark.h>
 
@@ -12,8 +16,10 @@
 #include "absl/strings/str_cat.h"
 #include "common/dates.h"
 #include "google/protobuf/arena.h"
+#include "imh/eligibility/v1/eligibility_service.pb.h"
 #include "services/eligibility/evaluator.h"
 #include "services/eligibility/snapshot_verifier.h"
+#include "services/eligibility/validation.h"
 
 namespace {
 
@@ -191,6 +197,35 @@ void BM_Reference_CopyDecision(benchmark::State& state) {
 }
 BENCHMARK(BM_Reference_CopyDecision);
 
+// The server path (EligibilityServiceImpl::Decide): validate the portfolio and
+// the category codes, list the registry questions, then, with the registry's
+// answers, evaluate into a decision on the heap and move it into the response.
+void BM_ServerPath(benchmark::State& state) {
+  const Fixture& f = Fixture::Get();
+  const std::vector<std::string> codes;
+  for (auto _ : state) {
+    imh::FieldViolations violations =
+        imh::eligibility::ValidatePortfolio(f.portfolio, kAsOf, "portfolio");
+    imh::FieldViolations category_violations =
+        imh::eligibility::ValidateCategoryCodes(f.rulebook, codes,
+                                                "categories");
+    if (!violations.empty() || !category_violations.empty()) std::abort();
+    absl::StatusOr<imh::eligibility::CategoryList> categories =
+        imh::eligibility::ResolveCategories(f.rulebook, codes);
+    std::vector<imh::eligibility::CredentialQuestion> questions =
+        imh::eligibility::CredentialQuestionsFor(f.portfolio, kAsOf,
+                                                 *categories);
+    benchmark::DoNotOptimize(questions);
+    v1::Decision decision;
+    imh::eligibility::EvaluateValidatedInto(f.portfolio, f.rulebook, kAsOf,
+                                            *categories, f.facts, &decision);
+    v1::EvaluatePortfolioResponse response;
+    *response.mutable_decision() = std::move(decision);
+    benchmark::DoNotOptimize(response);
+  }
+}
+BENCHMARK(BM_ServerPath);
+
 // The engine: validation and every rule of all seven categories, with the
 // registry's answers already gathered (as the service does, in one batch).
 void BM_EvaluateAllCategories(benchmark::State& state) {
@@ -203,8 +238,8 @@ void BM_EvaluateAllCategories(benchmark::State& state) {
 }
 BENCHMARK(BM_EvaluateAllCategories);
 
-// The same into a decision on a reused protobuf arena, as a gRPC server
-// allocates its responses.
+// For comparison only, a path the server does not take: the same into a
+// decision on a reused, pre-warmed protobuf arena.
 void BM_EvaluateAllCategoriesOnArena(benchmark::State& state) {
   const Fixture& f = Fixture::Get();
   // A reused initial block, as a server keeps per worker: without it every
@@ -266,23 +301,26 @@ int main(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
 
+  const double server = reporter.median_ns["BM_ServerPath"];
   const double baseline = reporter.median_ns["BM_Baseline_CopyPortfolio"];
   const double evaluate = reporter.median_ns["BM_EvaluateAllCategories"];
   const double full = reporter.median_ns["BM_EvaluateWithSnapshotVerification"];
   const double arena = reporter.median_ns["BM_EvaluateAllCategoriesOnArena"];
   const double output = reporter.median_ns["BM_Reference_CopyDecision"];
-  if (baseline <= 0 || evaluate <= 0) return 0;  // filtered out
+  if (baseline <= 0 || server <= 0) return 0;  // filtered out
   std::printf(
       "\nsummary (medians of 5), all 7 categories of a portfolio with 50 "
       "trainings, 60 RS/C sessions, 8 jobs:\n"
-      "  evaluate, decision on an arena (server path): %.1f us (goal <= 20 "
-      "us: %s)\n"
-      "  evaluate, decision on the heap:               %.1f us\n"
-      "  with registry questions and snapshot answers: %.1f us\n"
-      "  baseline, one copy of the portfolio:          %.2f us -> evaluation "
-      "= %.1fx the baseline\n"
-      "  reference, one copy of the decision produced: %.1f us\n",
-      arena / 1000, arena / 1000 <= 20 ? "met" : "NOT met", evaluate / 1000,
-      full / 1000, baseline / 1000, arena / baseline, output / 1000);
+      "  server path (validate, questions, evaluate on the heap): %.1f us "
+      "(goal <= 20 us: %s)\n"
+      "  yardstick, one copy of the portfolio:          %.2f us -> server "
+      "path = %.1fx it\n"
+      "  Evaluate (validate + evaluate, heap):          %.1f us\n"
+      "  not the server's path, a pre-warmed arena:     %.1f us\n"
+      "  offline, with snapshot answers:                %.1f us\n"
+      "  reference, one copy of the decision produced:  %.1f us\n",
+      server / 1000, server / 1000 <= 20 ? "met" : "NOT met", baseline / 1000,
+      server / baseline, evaluate / 1000, arena / 1000, full / 1000,
+      output / 1000);
   return 0;
 }
