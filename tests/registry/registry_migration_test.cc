@@ -1,7 +1,8 @@
 // Registry files written by earlier schemas open under this build: schema 3
 // folds the names already on file into the search index, and the change feed
 // still serves the events recorded before it kept each state; schema 4 lets
-// an export read rows written before it as of the export's point.
+// an export read rows written before it as of the export's point; schema 6
+// writes new names into the search index from the store, once per write.
 
 #include <memory>
 #include <string>
@@ -116,6 +117,72 @@ TEST(RegistryMigration, SchemaThreeFileExportsAsOfItsPointAfterMigrating) {
   ASSERT_EQ(exported.history_size(), 1);
   EXPECT_EQ(exported.history(0).reason(), "imported");
   (*store)->EndExport(*point);
+}
+
+TEST(RegistryMigration,
+     SchemaFiveFile_NamesOnFileAndNamesWrittenAfterAreFound) {
+  TempDir dir;
+  const std::string path = dir.path() + "/registry.sqlite";
+  {
+    // Under schema 5 a trigger put each new name into the index.
+    sql::Database db(path, sql::OPEN_READWRITE | sql::OPEN_CREATE);
+    absl::StatusOr<int> version = MigrateSchema(db, VirginiaRulebook(), 5);
+    ASSERT_TRUE(version.ok()) << version.status();
+    db.exec(
+        "INSERT INTO people (person_id, display_name, county,"
+        " membership_paid_through, name_folded, county_folded) VALUES"
+        " ('P-1', 'Ann Lee', 'Fairfax', 2026, 'ann lee', 'fairfax')");
+    db.exec(
+        "INSERT INTO endorsements (number, person_id, category, granted_on,"
+        " status, status_since, next_cycle_year, version, grant_kind,"
+        " lapses_on, lapse_cause) VALUES ('VA-IFS-1', 'P-1', 'IFS',"
+        " '2025-03-01', 1, '2025-03-01', 2027, 0, 2, '2027-01-01', 2)");
+  }
+  StoreOptions options;
+  options.path = path;
+  absl::StatusOr<std::unique_ptr<RegistryStore>> store =
+      RegistryStore::Open(options, &VirginiaRulebook(), nullptr);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_EQ((*store)->schema_version(), kSchemaVersion);
+  const WriteContext context{"registrar", "", ""};
+  v1::ImportEndorsementsRequest import;
+  for (int n = 2; n <= 4; ++n) *import.add_records() = RegistryTest::Record(n);
+  absl::StatusOr<v1::ImportEndorsementsResponse> imported =
+      (*store)->ImportEndorsements(import, {}, context);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  ASSERT_EQ(imported->imported_count(), 3);
+  v1::CreatePersonRequest create;
+  create.mutable_person()->set_person_id("P-9");
+  create.mutable_person()->set_display_name("Rosa Delgado");
+  create.mutable_person()->set_county("Henrico");
+  ASSERT_TRUE((*store)->CreatePerson(create, context).ok());
+
+  // Names on file and names written since are in the index: found by the
+  // store's search and by the index itself, which agrees with the people
+  // table (FTS5's integrity check).
+  for (const auto& [query, number] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"ann l", "VA-IFS-1"},
+           {RegistryTest::Record(3).person().display_name(),
+            RegistryTest::Record(3).endorsement().endorsement_number()}}) {
+    ListFilter filter;
+    filter.name = query;
+    absl::StatusOr<ListPage> page = (*store)->ListEndorsements(filter, 0, 10);
+    ASSERT_TRUE(page.ok()) << page.status();
+    ASSERT_EQ(page->endorsements.size(), 1u) << query;
+    EXPECT_EQ(page->endorsements[0].endorsement_number(), number);
+  }
+  store->reset();
+  sql::Database db(path, sql::OPEN_READWRITE);
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM people_names WHERE"
+                          " people_names MATCH '\"rosa delgado\"'")
+                .getInt(),
+            1);
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM people_names WHERE"
+                          " people_names MATCH '\"ann lee\"'")
+                .getInt(),
+            1);
+  db.exec("INSERT INTO people_names(people_names) VALUES ('integrity-check')");
 }
 
 }  // namespace
