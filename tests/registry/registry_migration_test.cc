@@ -15,6 +15,20 @@
 namespace imh::registry::testing {
 namespace {
 
+// P-1 Ann Lee (folded) and her VA-IFS-1, as a schema-3-or-later file holds
+// them.
+void InsertAnnLeeByHand(sql::Database& db) {
+  db.exec(
+      "INSERT INTO people (person_id, display_name, county,"
+      " membership_paid_through, name_folded, county_folded) VALUES"
+      " ('P-1', 'Ann Lee', 'Fairfax', 2026, 'ann lee', 'fairfax')");
+  db.exec(
+      "INSERT INTO endorsements (number, person_id, category, granted_on,"
+      " status, status_since, next_cycle_year, version, grant_kind,"
+      " lapses_on, lapse_cause) VALUES ('VA-IFS-1', 'P-1', 'IFS',"
+      " '2025-03-01', 1, '2025-03-01', 2027, 0, 2, '2027-01-01', 2)");
+}
+
 TEST(RegistryMigration, SchemaTwoFileGainsFoldedSearchAndKeepsItsFeed) {
   TempDir dir;
   const std::string path = dir.path() + "/registry.sqlite";
@@ -77,15 +91,7 @@ TEST(RegistryMigration, SchemaThreeFileExportsAsOfItsPointAfterMigrating) {
     // Written under schema 3 (the store below migrates first, so these go
     // through a schema-3 file opened by hand).
     sql::Database db(path, sql::OPEN_READWRITE);
-    db.exec(
-        "INSERT INTO people (person_id, display_name, county,"
-        " membership_paid_through, name_folded, county_folded) VALUES"
-        " ('P-1', 'Ann Lee', 'Fairfax', 2026, 'ann lee', 'fairfax')");
-    db.exec(
-        "INSERT INTO endorsements (number, person_id, category, granted_on,"
-        " status, status_since, next_cycle_year, version, grant_kind,"
-        " lapses_on, lapse_cause) VALUES ('VA-IFS-1', 'P-1', 'IFS',"
-        " '2025-03-01', 1, '2025-03-01', 2027, 0, 2, '2027-01-01', 2)");
+    InsertAnnLeeByHand(db);
     db.exec(
         "INSERT INTO status_history (endorsement_id, seq, status,"
         " effective_on, reason, actor, recorded_at_us) VALUES (1, 1, 1,"
@@ -128,15 +134,7 @@ TEST(RegistryMigration,
     sql::Database db(path, sql::OPEN_READWRITE | sql::OPEN_CREATE);
     absl::StatusOr<int> version = MigrateSchema(db, VirginiaRulebook(), 5);
     ASSERT_TRUE(version.ok()) << version.status();
-    db.exec(
-        "INSERT INTO people (person_id, display_name, county,"
-        " membership_paid_through, name_folded, county_folded) VALUES"
-        " ('P-1', 'Ann Lee', 'Fairfax', 2026, 'ann lee', 'fairfax')");
-    db.exec(
-        "INSERT INTO endorsements (number, person_id, category, granted_on,"
-        " status, status_since, next_cycle_year, version, grant_kind,"
-        " lapses_on, lapse_cause) VALUES ('VA-IFS-1', 'P-1', 'IFS',"
-        " '2025-03-01', 1, '2025-03-01', 2027, 0, 2, '2027-01-01', 2)");
+    InsertAnnLeeByHand(db);
   }
   StoreOptions options;
   options.path = path;
