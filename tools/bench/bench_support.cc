@@ -13,6 +13,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/dates.h"
 #include "common/proto_files.h"
 #include "common/server_support.h"
 #include "imh/registry/v1/registry_service.grpc.pb.h"
@@ -75,6 +76,10 @@ TimedStart SpawnUntilReady(const std::vector<std::string>& args,
   start.milliseconds =
       std::chrono::duration<double, std::milli>(Clock::now() - began).count();
   return start;
+}
+
+void PinTodayForBenchmarkData() {
+  ::setenv(kPinnedTodayVariable, "2026-12-01", /*overwrite=*/0);
 }
 
 void ImportDemoRegistry(const std::string& csv_path, int port) {

@@ -44,6 +44,12 @@ TimedStart SpawnUntilReady(const std::vector<std::string>& args,
                            const std::string& port_file,
                            const std::function<bool(int port)>& ready);
 
+// The services a benchmark starts take 2026-12-01 for today (IMH_TODAY, unless
+// it is set already): the data the benchmarks load (the demo registry, their
+// generated endorsements, as-of days) are written for that day, so they
+// measure the same work in any year. Call first in main.
+void PinTodayForBenchmarkData();
+
 // Imports the registry CSV at `csv_path` into the registry on 127.0.0.1:`port`
 // in one ImportEndorsements; exits the benchmark if any record is refused.
 void ImportDemoRegistry(const std::string& csv_path, int port);

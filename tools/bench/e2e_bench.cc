@@ -51,6 +51,7 @@ const std::string kSource = IMH_SOURCE_DIR;
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
+  imh::bench::PinTodayForBenchmarkData();
   if (!absl::GetFlag(FLAGS_serve_echo_port_file).empty()) {
     return ServeEcho(absl::GetFlag(FLAGS_serve_echo_port_file));
   }

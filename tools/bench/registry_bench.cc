@@ -319,6 +319,7 @@ const char* Met(bool met) { return met ? "MET" : "NOT MET"; }
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
+  imh::bench::PinTodayForBenchmarkData();
   if (!absl::GetFlag(FLAGS_serve_echo_port_file).empty()) {
     return imh::bench::ServeEcho(absl::GetFlag(FLAGS_serve_echo_port_file));
   }

@@ -201,6 +201,7 @@ Memory Rss(const Child& eligibility, const Child& registry) {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
+  imh::bench::PinTodayForBenchmarkData();
   const std::filesystem::path build = std::filesystem::canonical(
       std::filesystem::canonical("/proc/self/exe").parent_path() / "../..");
   char pattern[] = "/tmp/imh-soak-XXXXXX";
