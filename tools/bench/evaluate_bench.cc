@@ -9,6 +9,7 @@
 // lower bound. Goal: <= 20 us on the server path.
 
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 
 #include <iostream>
 #include <map>
@@ -287,6 +288,12 @@ class SummaryReporter : public benchmark::ConsoleReporter {
   std::map<std::string, double> median_ns;
 };
 
+double PeakRssMegabytes() {
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024.0;  // kB on Linux
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -318,9 +325,11 @@ int main(int argc, char** argv) {
       "  Evaluate (validate + evaluate, heap):          %.1f us\n"
       "  not the server's path, a pre-warmed arena:     %.1f us\n"
       "  offline, with snapshot answers:                %.1f us\n"
-      "  reference, one copy of the decision produced:  %.1f us\n",
+      "  reference, one copy of the decision produced:  %.1f us\n"
+      "  peak RSS of this process (the engine in process, no service): %.1f "
+      "MB\n",
       server / 1000, server / 1000 <= 20 ? "met" : "NOT met", baseline / 1000,
       server / baseline, evaluate / 1000, arena / 1000, full / 1000,
-      output / 1000);
+      output / 1000, PeakRssMegabytes());
   return 0;
 }
