@@ -126,7 +126,7 @@ absl::Status EligibilityServiceImpl::Log(const DecisionRecord& record) {
 grpc::ServerUnaryReactor* EligibilityServiceImpl::Decide(
     grpc::CallbackServerContext* context, const v1::Portfolio* portfolio,
     const google::protobuf::RepeatedPtrField<std::string>& category_codes,
-    const google::type::Date* as_of_date,
+    const google::type::Date* as_of_date, int view,
     const google::protobuf::Message& input, const char* kind,
     std::function<void(std::string, v1::Decision, v1::Verification,
                        decision::v1::SignedDecision)>
@@ -148,6 +148,7 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::Decide(
   } else {
     Append(violations, ValidateCategoryCodes(rulebook_, codes, "categories"));
   }
+  Append(violations, ValidateDecisionView(view, "view"));
   if (!violations.empty())
     return FinishNow(context, InvalidArgument(violations));
   if (as_of < rulebook_.in_force_from()) {
@@ -171,7 +172,7 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::Decide(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   registry_.VerifyAsync(
       std::move(questions), absl::FromChrono(context->deadline()), request_id,
-      [this, context, reactor, portfolio, as_of,
+      [this, context, reactor, portfolio, as_of, view,
        categories = std::move(*categories), record = std::move(record),
        finish = std::move(finish)](VerificationOutcome outcome) mutable {
         if (outcome.caller_deadline_exceeded || context->IsCancelled()) {
@@ -185,7 +186,8 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::Decide(
         WarnOnRulebookMismatch(outcome.registry_rulebook_version);
         v1::Decision decision;
         EvaluateValidatedInto(*portfolio, rulebook_, as_of, categories,
-                              outcome.facts, &decision);
+                              outcome.facts, &decision,
+                              static_cast<v1::DecisionView>(view));
         const v1::Verification verification = VerificationOf(outcome);
         record.decision_id = NewId("d-");
         record.verification = std::string(
@@ -222,7 +224,7 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::EvaluatePortfolio(
   return Decide(
       context, request->has_portfolio() ? &request->portfolio() : nullptr,
       request->categories(), request->has_as_of() ? &request->as_of() : nullptr,
-      *request, "portfolio",
+      request->view(), *request, "portfolio",
       [response](std::string id, v1::Decision decision,
                  v1::Verification verification,
                  decision::v1::SignedDecision signed_decision) {
@@ -240,8 +242,8 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::RecommendCategories(
   static const google::protobuf::RepeatedPtrField<std::string> kAll;
   return Decide(
       context, request->has_portfolio() ? &request->portfolio() : nullptr, kAll,
-      request->has_as_of() ? &request->as_of() : nullptr, *request,
-      "recommendation",
+      request->has_as_of() ? &request->as_of() : nullptr, request->view(),
+      *request, "recommendation",
       [response](std::string id, v1::Decision decision,
                  v1::Verification verification,
                  decision::v1::SignedDecision signed_decision) {

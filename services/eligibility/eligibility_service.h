@@ -56,8 +56,8 @@ class EligibilityServiceImpl final
   grpc::ServerUnaryReactor* Decide(
       grpc::CallbackServerContext* context, const v1::Portfolio* portfolio,
       const google::protobuf::RepeatedPtrField<std::string>& category_codes,
-      const google::type::Date* as_of, const google::protobuf::Message& input,
-      const char* kind,
+      const google::type::Date* as_of, int view,
+      const google::protobuf::Message& input, const char* kind,
       std::function<void(std::string, v1::Decision, v1::Verification,
                          decision::v1::SignedDecision)>
           finish);

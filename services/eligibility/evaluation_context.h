@@ -101,6 +101,8 @@ struct EvaluationContext {
   std::string as_of_iso;
   ProviderAnswers& provider_answers;
   CountedSessionsByCategory& counted_sessions;
+  // Whether findings carry their sentences (the FULL view) or not (BASIC).
+  bool sentences = true;
 };
 
 // "master's degree", "doctorate", ... for messages.

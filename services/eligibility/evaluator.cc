@@ -1,7 +1,6 @@
 #include "services/eligibility/evaluator.h"
 
 #include <algorithm>
-#include <deque>
 #include <tuple>
 
 #include "absl/container/flat_hash_map.h"
@@ -98,41 +97,69 @@ std::vector<CredentialQuestion> CredentialQuestionsFor(
     const v1::Portfolio& portfolio, absl::CivilDay as_of,
     const CategoryList& categories) {
   const std::string as_of_iso = FormatDay(as_of);
-  // Each key is computed once: subjects per rater and session, the content
-  // key per category set; a question is (subject, set, day), compared by
-  // views of them.
-  std::vector<std::string> rater_subject;
+  // Subjects and category sets are numbered once (equal keys, equal numbers),
+  // so that a question (subject, set, day) is deduplicated on three integers;
+  // a session's day is read once, not once per category.
+  absl::flat_hash_map<std::string, int> subject_numbers;
+  auto subject_number = [&](std::string key) {
+    if (key.empty()) return -1;
+    return subject_numbers.try_emplace(std::move(key), subject_numbers.size())
+        .first->second;
+  };
+  std::vector<int> rater_subject;
   rater_subject.reserve(portfolio.references_size());
   for (const v1::ReferenceRating& rating : portfolio.references()) {
-    rater_subject.push_back(SubjectKey(rating.rater()));
+    rater_subject.push_back(subject_number(SubjectKey(rating.rater())));
   }
-  std::vector<std::string> provider_subject;
+  std::vector<int> provider_subject;
+  std::vector<absl::CivilDay> session_day;
   provider_subject.reserve(portfolio.rsc_sessions_size());
+  session_day.reserve(portfolio.rsc_sessions_size());
   for (const v1::RscSession& session : portfolio.rsc_sessions()) {
-    provider_subject.push_back(session.format() == v1::RSC_FORMAT_PEER
-                                   ? std::string()
-                                   : SubjectKey(session.provider()));
+    provider_subject.push_back(
+        session.format() == v1::RSC_FORMAT_PEER
+            ? -1
+            : subject_number(SubjectKey(session.provider())));
+    session_day.push_back(ToCivilDayUnchecked(session.held_on()));
   }
-  std::deque<std::string> set_keys;
-  absl::flat_hash_map<const rb::CodeListValue*, absl::string_view> set_key_of;
-  std::vector<CredentialQuestion> questions;
-  absl::flat_hash_set<std::tuple<absl::string_view, absl::string_view, int64_t>>
-      asked;
-  auto ask = [&](const v1::PersonRef& person, absl::string_view subject,
-                 const rb::CodeListValue* category_set, absl::CivilDay on) {
-    if (subject.empty() || category_set == nullptr) return;
-    auto [set_key, added] = set_key_of.try_emplace(category_set);
+  absl::flat_hash_map<std::string, int> set_numbers;
+  absl::flat_hash_map<const rb::CodeListValue*, int> set_number_of;
+  auto set_number = [&](const rb::CodeListValue* category_set) {
+    if (category_set == nullptr) return -1;
+    auto [number, added] = set_number_of.try_emplace(category_set);
     if (added) {
-      set_key->second =
-          set_keys.emplace_back(CategorySetKey(category_set->codes()));
+      number->second = set_numbers
+                           .try_emplace(CategorySetKey(category_set->codes()),
+                                        set_numbers.size())
+                           .first->second;
     }
-    if (asked.emplace(subject, set_key->second, on - absl::CivilDay()).second) {
+    return number->second;
+  };
+  std::vector<CredentialQuestion> questions;
+  absl::flat_hash_set<std::tuple<int, int, int64_t>> asked;
+  auto ask = [&](const v1::PersonRef& person, int subject,
+                 const rb::CodeListValue* category_set, int set,
+                 absl::CivilDay on) {
+    if (subject < 0) return;
+    if (asked.emplace(subject, set, on - absl::CivilDay()).second) {
       questions.push_back(Question(person, category_set, on));
     }
   };
+  // Categories share their sets (every rater set is the same list today), so
+  // each way of asking about a set runs once: raters on as_of, providers on
+  // their session days, providers on as_of.
+  enum Asking { kRatersAsOf, kProvidersOnSessionDays, kProvidersAsOf };
+  absl::flat_hash_set<std::pair<Asking, int>> asked_sets;
+  auto first_time = [&](Asking asking, const rb::CodeListValue* category_set,
+                        int* set) {
+    *set = set_number(category_set);
+    return *set >= 0 && asked_sets.emplace(asking, *set).second;
+  };
   auto ask_raters = [&](const rb::CodeListValue* category_set) {
+    int set;
+    if (!first_time(kRatersAsOf, category_set, &set)) return;
     for (int i = 0; i < portfolio.references_size(); ++i) {
-      ask(portfolio.references(i).rater(), rater_subject[i], category_set,
+      ask(portfolio.references(i).rater(), rater_subject[i], category_set, set,
           as_of);
     }
   };
@@ -149,13 +176,14 @@ std::vector<CredentialQuestion> CredentialQuestionsFor(
         }
       }
     }
+    int set;
     if (category->has_rsc() && !category->rsc().optional()) {
       const auto* providers =
           CodesAt(category->rsc().provider_categories(), as_of_iso);
+      if (!first_time(kProvidersOnSessionDays, providers, &set)) continue;
       for (int i = 0; i < portfolio.rsc_sessions_size(); ++i) {
-        const v1::RscSession& session = portfolio.rsc_sessions(i);
-        ask(session.provider(), provider_subject[i], providers,
-            ToCivilDayUnchecked(session.held_on()));
+        ask(portfolio.rsc_sessions(i).provider(), provider_subject[i],
+            providers, set, session_day[i]);
       }
     } else if (HasRscProviderSlot(*category)) {
       // No provider rule to ask about, but "the applicant's RS provider" is
@@ -163,9 +191,10 @@ std::vector<CredentialQuestion> CredentialQuestionsFor(
       // are, so a provider who also rates is asked once.
       const auto* endorsed = CodesAt(
           category->references().endorsed_rater_categories(), as_of_iso);
+      if (!first_time(kProvidersAsOf, endorsed, &set)) continue;
       for (int i = 0; i < portfolio.rsc_sessions_size(); ++i) {
         ask(portfolio.rsc_sessions(i).provider(), provider_subject[i], endorsed,
-            as_of);
+            set, as_of);
       }
     }
   }
@@ -197,7 +226,7 @@ void EvaluateValidatedInto(const v1::Portfolio& portfolio,
                            const Rulebook& rulebook, absl::CivilDay as_of,
                            const CategoryList& categories,
                            const VerificationFacts& facts,
-                           v1::Decision* decision) {
+                           v1::Decision* decision, v1::DecisionView view) {
   decision->Clear();
   const PortfolioIndex index(portfolio, as_of);
   ProviderAnswers provider_answers(index, facts);
@@ -209,7 +238,8 @@ void EvaluateValidatedInto(const v1::Portfolio& portfolio,
                               as_of,
                               FormatDay(as_of),
                               provider_answers,
-                              counted_sessions};
+                              counted_sessions,
+                              view != v1::DECISION_VIEW_BASIC};
   decision->set_rulebook_version(rulebook.version());
   *decision->mutable_as_of() = ToProtoDate(as_of);
   for (const rb::Category* category : categories) {

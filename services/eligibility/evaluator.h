@@ -56,12 +56,13 @@ absl::Status EvaluateInto(const eligibility::v1::Portfolio& portfolio,
 // EvaluateInto without its checks, for a caller that made them itself (the
 // service validates first, to name every field path). Requires
 // ValidatePortfolio(portfolio, as_of) to be empty and as_of to be on or after
-// rulebook.in_force_from().
-void EvaluateValidatedInto(const eligibility::v1::Portfolio& portfolio,
-                           const Rulebook& rulebook, absl::CivilDay as_of,
-                           const CategoryList& categories,
-                           const VerificationFacts& facts,
-                           eligibility::v1::Decision* decision);
+// rulebook.in_force_from(). In the BASIC view no finding has a message and
+// nothing else differs from FULL (UNSPECIFIED is FULL).
+void EvaluateValidatedInto(
+    const eligibility::v1::Portfolio& portfolio, const Rulebook& rulebook,
+    absl::CivilDay as_of, const CategoryList& categories,
+    const VerificationFacts& facts, eligibility::v1::Decision* decision,
+    eligibility::v1::DecisionView view = eligibility::v1::DECISION_VIEW_FULL);
 
 // ResolveCategories + CredentialQuestionsFor + one Verify batch + Evaluate,
 // with the same errors. The portfolio is validated once, and a request that is

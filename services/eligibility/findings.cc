@@ -7,12 +7,10 @@
 namespace imh::eligibility {
 
 v1::Finding* AddFinding(v1::CategoryDecision* decision,
-                        absl::string_view rule_id, v1::FindingStatus status,
-                        std::string message) {
+                        absl::string_view rule_id, v1::FindingStatus status) {
   v1::Finding* finding = decision->add_findings();
   finding->set_rule_id(std::string(rule_id));
   finding->set_status(status);
-  finding->set_message(std::move(message));
   return finding;
 }
 

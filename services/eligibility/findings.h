@@ -4,17 +4,34 @@
 // Building findings and deciding outcomes from them.
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
 #include "imh/eligibility/v1/decision.pb.h"
+#include "services/eligibility/evaluation_context.h"
 
 namespace imh::eligibility {
 
-// Appends a finding to `decision` and returns it for evidence and shortfall.
+// Appends a finding without its sentence to `decision` and returns it for
+// sentence, evidence and shortfall.
 eligibility::v1::Finding* AddFinding(
     eligibility::v1::CategoryDecision* decision, absl::string_view rule_id,
-    eligibility::v1::FindingStatus status, std::string message);
+    eligibility::v1::FindingStatus status);
+
+// Appends a finding to `decision` and returns it for evidence and shortfall.
+// `sentence` (a callable returning the std::string a person reads) is called
+// only when the evaluation writes sentences (ctx.sentences, the FULL view):
+// a BASIC evaluation formats none.
+template <typename Sentence>
+eligibility::v1::Finding* AddFinding(
+    const EvaluationContext& ctx, eligibility::v1::CategoryDecision* decision,
+    absl::string_view rule_id, eligibility::v1::FindingStatus status,
+    Sentence&& sentence) {
+  eligibility::v1::Finding* finding = AddFinding(decision, rule_id, status);
+  if (ctx.sentences) finding->set_message(std::forward<Sentence>(sentence)());
+  return finding;
+}
 
 // Records how far `finding` is from `required` (only when counted < required).
 void SetShortfall(eligibility::v1::Finding* finding, absl::string_view unit,

@@ -42,20 +42,23 @@ void REduDegree(const EvaluationContext& ctx, const Category& category,
   if (!category.has_education()) return;
   const int best = QualifyingDegree(ctx, category);
   if (best < 0) {
-    AddFinding(out, "R-EDU-DEGREE", v1::FINDING_STATUS_NOT_MET,
-               absl::StrCat(
-                   "Requires one of: ",
-                   DescribeList(CodesAt(category.education().accepted_levels(),
-                                        ctx.as_of_iso)),
-                   "; none is documented."));
+    AddFinding(ctx, out, "R-EDU-DEGREE", v1::FINDING_STATUS_NOT_MET, [&] {
+      return absl::StrCat(
+          "Requires one of: ",
+          DescribeList(
+              CodesAt(category.education().accepted_levels(), ctx.as_of_iso)),
+          "; none is documented.");
+    });
     return;
   }
   const v1::EducationEntry& entry = ctx.portfolio.education(best);
-  AddEvidence(
-      AddFinding(out, "R-EDU-DEGREE", v1::FINDING_STATUS_MET,
-                 absl::StrCat("Qualifying ", DegreeWords(entry.level()), ": ",
-                              entry.degree(), ", ", entry.field(), ".")),
-      "education", best);
+  AddEvidence(AddFinding(ctx, out, "R-EDU-DEGREE", v1::FINDING_STATUS_MET,
+                         [&] {
+                           return absl::StrCat(
+                               "Qualifying ", DegreeWords(entry.level()), ": ",
+                               entry.degree(), ", ", entry.field(), ".");
+                         }),
+              "education", best);
 }
 
 void REduTranscript(const EvaluationContext& ctx, const Category& category,
@@ -68,11 +71,13 @@ void REduTranscript(const EvaluationContext& ctx, const Category& category,
   if (best < 0) return;  // R-EDU-DEGREE already says what is missing.
   const bool met = ctx.portfolio.education(best).official_transcript_received();
   AddEvidence(
-      AddFinding(out, "R-EDU-TRANSCRIPT",
+      AddFinding(ctx, out, "R-EDU-TRANSCRIPT",
                  met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-                 met ? "Official transcript received."
-                     : "The qualifying degree's official transcript has not "
-                       "been received."),
+                 [&] {
+                   return met ? "Official transcript received."
+                              : "The qualifying degree's official transcript "
+                                "has not been received.";
+                 }),
       "education", best);
 }
 
@@ -93,12 +98,14 @@ void REduListed(const EvaluationContext& ctx, const Category& category,
     return;
   }
   AddEvidence(
-      AddFinding(
-          out, "R-EDU-LISTED", v1::FINDING_STATUS_ADVISORY,
-          absl::StrCat(entry.degree().empty() ? "The degree" : entry.degree(),
+      AddFinding(ctx, out, "R-EDU-LISTED", v1::FINDING_STATUS_ADVISORY,
+                 [&] {
+                   return absl::StrCat(
+                       entry.degree().empty() ? "The degree" : entry.degree(),
                        " is not among the listed degrees; the reviewer "
                        "judges whether it is specific to the "
-                       "applicant's professional focus in IMH.")),
+                       "applicant's professional focus in IMH.");
+                 }),
       "education", best);
 }
 

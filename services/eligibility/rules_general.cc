@@ -13,12 +13,15 @@ void RGenResidence(const EvaluationContext& ctx, const Category&,
   const std::string& state = ctx.portfolio.applicant().residence_state();
   const bool met = ListHas(states, state);
   AddEvidencePath(
-      AddFinding(
-          out, "R-GEN-RESIDENCE",
-          met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-          met ? absl::StrCat("Lives in ", state, ".")
-              : absl::StrCat("Lives in ", state, "; the endorsement is for ",
-                             "residents of ", DescribeList(states), ".")),
+      AddFinding(ctx, out, "R-GEN-RESIDENCE",
+                 met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+                 [&] {
+                   return met ? absl::StrCat("Lives in ", state, ".")
+                              : absl::StrCat("Lives in ", state,
+                                             "; the endorsement is for ",
+                                             "residents of ",
+                                             DescribeList(states), ".");
+                 }),
       "portfolio.applicant.residence_state");
 }
 
@@ -31,13 +34,17 @@ void RGenPopulation(const EvaluationContext& ctx, const Category&,
   const bool met = ListHasEnum(accepted, v1::PopulationFocus_Name(focus),
                                "POPULATION_FOCUS_");
   AddEvidencePath(
-      AddFinding(out, "R-GEN-POPULATION",
+      AddFinding(ctx, out, "R-GEN-POPULATION",
                  met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-                 met ? "Works with the population this rule set covers."
-                     : absl::StrCat("Population focus ",
+                 [&] {
+                   return met ? "Works with the population this rule set "
+                                "covers."
+                              : absl::StrCat(
+                                    "Population focus ",
                                     v1::PopulationFocus_Name(focus),
                                     " is not covered by this rule set (",
-                                    DescribeList(accepted), ").")),
+                                    DescribeList(accepted), ").");
+                 }),
       "portfolio.applicant.population_focus");
 }
 
@@ -48,15 +55,18 @@ void RMem(const EvaluationContext& ctx, const Category& category,
   const int year = static_cast<int>(ctx.as_of.year());
   const bool met = paid_through >= year;
   AddEvidencePath(
-      AddFinding(
-          out, "R-MEM",
-          met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-          met ? absl::StrCat("VAIMH membership paid through ", paid_through,
-                             ".")
-          : paid_through == 0
-              ? absl::StrCat("No current VAIMH membership for ", year, ".")
-              : absl::StrCat("VAIMH membership paid through ", paid_through,
-                             " only; ", year, " is not paid.")),
+      AddFinding(ctx, out, "R-MEM",
+                 met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+                 [&] {
+                   return met ? absl::StrCat("VAIMH membership paid through ",
+                                             paid_through, ".")
+                          : paid_through == 0
+                              ? absl::StrCat("No current VAIMH membership for ",
+                                             year, ".")
+                              : absl::StrCat("VAIMH membership paid through ",
+                                             paid_through, " only; ", year,
+                                             " is not paid.");
+                 }),
       "portfolio.membership");
 }
 
@@ -67,20 +77,22 @@ void REth(const EvaluationContext& ctx, const Category& category,
   const bool code = IsCompleteDate(ethics.code_of_ethics_signed_on());
   const bool agreement =
       IsCompleteDate(ethics.endorsement_agreement_signed_on());
-  std::string message;
-  if (code && agreement) {
-    message = "Code of Ethics and Endorsement Agreement signed.";
-  } else if (!code && !agreement) {
-    message = "Code of Ethics and Endorsement Agreement not signed.";
-  } else {
-    message = code ? "Endorsement Agreement not signed."
-                   : "Code of Ethics not signed.";
-  }
-  AddEvidencePath(AddFinding(out, "R-ETH",
-                             code && agreement ? v1::FINDING_STATUS_MET
-                                               : v1::FINDING_STATUS_NOT_MET,
-                             std::move(message)),
-                  "portfolio.ethics");
+  AddEvidencePath(
+      AddFinding(ctx, out, "R-ETH",
+                 code && agreement ? v1::FINDING_STATUS_MET
+                                   : v1::FINDING_STATUS_NOT_MET,
+                 [&]() -> std::string {
+                   if (code && agreement) {
+                     return "Code of Ethics and Endorsement Agreement signed.";
+                   }
+                   if (!code && !agreement) {
+                     return "Code of Ethics and Endorsement Agreement not "
+                            "signed.";
+                   }
+                   return code ? "Endorsement Agreement not signed."
+                               : "Code of Ethics not signed.";
+                 }),
+      "portfolio.ethics");
 }
 
 void RExm(const EvaluationContext& ctx, const Category& category,
@@ -89,13 +101,18 @@ void RExm(const EvaluationContext& ctx, const Category& category,
   const v1::ExamResult& exam = ctx.portfolio.exam();
   const bool met = exam.passed();
   AddEvidencePath(
-      AddFinding(out, "R-EXM",
-                 met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-                 met ? absl::StrCat(
-                           "Passed the ", category.exam().description(), " on ",
-                           FormatDay(ToCivilDayUnchecked(exam.taken_on())), ".")
-                     : absl::StrCat("The ", category.exam().description(),
-                                    " has not been passed.")),
+      AddFinding(
+          ctx, out, "R-EXM",
+          met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
+          [&] {
+            return met ? absl::StrCat(
+                             "Passed the ", category.exam().description(),
+                             " on ",
+                             FormatDay(ToCivilDayUnchecked(exam.taken_on())),
+                             ".")
+                       : absl::StrCat("The ", category.exam().description(),
+                                      " has not been passed.");
+          }),
       "portfolio.exam");
 }
 

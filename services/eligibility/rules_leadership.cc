@@ -46,20 +46,23 @@ void RLdrDuration(const EvaluationContext& ctx, const Category& category,
   }
   const double months = MergedMonths(std::move(periods));
   const bool met = AtLeast(months, *minimum);
-  const std::string levels =
-      DescribeList(CodesAt(category.leadership().levels(), ctx.as_of_iso));
-  const char* specific =
-      category.leadership().infant_toddler_specific_required()
-          ? " specific to pregnant people and infants/toddlers"
-          : "";
   v1::Finding* finding = AddFinding(
-      out, "R-LDR-DURATION",
-      met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-      met ? absl::StrCat(Amount(months), " months of ", levels, " leadership",
-                         specific, "; ", Amount(*minimum), " required.")
-          : absl::StrCat(Amount(months), " of ", Amount(*minimum),
-                         " months of ", levels, " leadership", specific, "; ",
-                         Amount(*minimum - months), " more needed."));
+      ctx, out, "R-LDR-DURATION",
+      met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET, [&] {
+        const std::string levels = DescribeList(
+            CodesAt(category.leadership().levels(), ctx.as_of_iso));
+        const char* specific =
+            category.leadership().infant_toddler_specific_required()
+                ? " specific to pregnant people and infants/toddlers"
+                : "";
+        return met ? absl::StrCat(Amount(months), " months of ", levels,
+                                  " leadership", specific, "; ",
+                                  Amount(*minimum), " required.")
+                   : absl::StrCat(Amount(months), " of ", Amount(*minimum),
+                                  " months of ", levels, " leadership",
+                                  specific, "; ", Amount(*minimum - months),
+                                  " more needed.");
+      });
   SetShortfall(finding, "months", *minimum, months);
   AddEvidence(finding, "leadership", qualifying);
 }
@@ -72,17 +75,18 @@ void RLdrActivity(const EvaluationContext& ctx, const Category& category,
     return;
   }
   const std::vector<int> qualifying = QualifyingLeadership(ctx, category);
-  const std::string levels =
-      DescribeList(CodesAt(category.leadership().levels(), ctx.as_of_iso));
   const bool met = !qualifying.empty();
-  v1::Finding* finding =
-      AddFinding(out, "R-LDR-ACTIVITY",
-                 met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-                 met ? absl::StrCat(qualifying.size(), " leadership activit",
-                                    qualifying.size() == 1 ? "y" : "ies",
-                                    " at ", levels, " level.")
-                     : absl::StrCat("No leadership activity at ", levels,
-                                    " level is documented."));
+  v1::Finding* finding = AddFinding(
+      ctx, out, "R-LDR-ACTIVITY",
+      met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET, [&] {
+        const std::string levels = DescribeList(
+            CodesAt(category.leadership().levels(), ctx.as_of_iso));
+        return met ? absl::StrCat(qualifying.size(), " leadership activit",
+                                  qualifying.size() == 1 ? "y" : "ies", " at ",
+                                  levels, " level.")
+                   : absl::StrCat("No leadership activity at ", levels,
+                                  " level is documented.");
+      });
   AddEvidence(finding, "leadership", qualifying);
 }
 
@@ -99,11 +103,14 @@ void RLdrBeyondPaid(const EvaluationContext& ctx, const Category& category,
     }
   }
   v1::Finding* finding = AddFinding(
-      out, "R-LDR-BEYOND-PAID",
+      ctx, out, "R-LDR-BEYOND-PAID",
       beyond.empty() ? v1::FINDING_STATUS_NOT_MET : v1::FINDING_STATUS_MET,
-      beyond.empty() ? "No leadership activity is in addition to paid work; "
-                       "some must be."
-                     : "Some leadership activity is in addition to paid work.");
+      [&] {
+        return beyond.empty()
+                   ? "No leadership activity is in addition to paid work; "
+                     "some must be."
+                   : "Some leadership activity is in addition to paid work.";
+      });
   AddEvidence(finding, "leadership", beyond);
 }
 

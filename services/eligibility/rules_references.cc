@@ -210,11 +210,12 @@ void RRefCount(const EvaluationContext& ctx, const Category& category,
       NumberOrZero(category.references().required_count(), ctx.as_of_iso);
   const int count = ctx.portfolio.references_size();
   const bool met = count == static_cast<int>(required);
-  v1::Finding* finding =
-      AddFinding(out, "R-REF-COUNT",
-                 met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-                 absl::StrCat(count, " reference rating", count == 1 ? "" : "s",
-                              "; exactly ", Amount(required), " required."));
+  v1::Finding* finding = AddFinding(
+      ctx, out, "R-REF-COUNT",
+      met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET, [&] {
+        return absl::StrCat(count, " reference rating", count == 1 ? "" : "s",
+                            "; exactly ", Amount(required), " required.");
+      });
   SetShortfall(finding, "ratings", required, count);
   if (count > 0) AddEvidencePath(finding, "portfolio.references");
 }
@@ -228,15 +229,17 @@ void RRefFamiliar(const EvaluationContext& ctx, const Category&,
   }
   if (ctx.portfolio.references_size() == 0) return;
   v1::Finding* finding = AddFinding(
-      out, "R-REF-FAMILIAR",
+      ctx, out, "R-REF-FAMILIAR",
       missing.empty() ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-      missing.empty()
-          ? "Every rater attests familiarity with the applicant's capacity to "
-            "implement IMH principles."
-          : absl::StrCat(missing.size(),
-                         " rater(s) do not attest familiarity "
-                         "with the applicant's capacity to "
-                         "implement IMH principles."));
+      [&] {
+        return missing.empty()
+                   ? "Every rater attests familiarity with the applicant's "
+                     "capacity to implement IMH principles."
+                   : absl::StrCat(missing.size(),
+                                  " rater(s) do not attest familiarity "
+                                  "with the applicant's capacity to "
+                                  "implement IMH principles.");
+      });
   AddEvidence(finding, "references", missing);
 }
 
@@ -245,8 +248,10 @@ void RRefEndorsed(const EvaluationContext& ctx, const Category& category,
   const auto& rule = category.references();
   const double required =
       NumberOrZero(rule.minimum_endorsed_raters(), ctx.as_of_iso);
-  const std::string categories =
-      DescribeList(CodesAt(rule.endorsed_rater_categories(), ctx.as_of_iso));
+  const auto categories = [&] {
+    return DescribeList(
+        CodesAt(rule.endorsed_rater_categories(), ctx.as_of_iso));
+  };
   std::vector<int> held, unknown;
   const std::vector<CredentialStatus> endorsements = RaterEndorsements(
       ctx, CodesAt(rule.endorsed_rater_categories(), ctx.as_of_iso));
@@ -265,32 +270,35 @@ void RRefEndorsed(const EvaluationContext& ctx, const Category& category,
   const double verified = static_cast<double>(held.size());
   v1::Finding* finding;
   if (AtLeast(verified, required)) {
-    finding = AddFinding(
-        out, "R-REF-ENDORSED", v1::FINDING_STATUS_MET,
-        absl::StrCat(held.size(),
-                     " rater(s) verified in the registry as holding ",
-                     "an active ", categories, " endorsement; ",
-                     Amount(required), " required."));
+    finding =
+        AddFinding(ctx, out, "R-REF-ENDORSED", v1::FINDING_STATUS_MET, [&] {
+          return absl::StrCat(held.size(),
+                              " rater(s) verified in the registry as holding ",
+                              "an active ", categories(), " endorsement; ",
+                              Amount(required), " required.");
+        });
     AddEvidence(finding, "references", held);
     return;
   }
   if (AtLeast(verified + unknown.size(), required)) {
     finding = AddFinding(
-        out, "R-REF-ENDORSED", v1::FINDING_STATUS_UNVERIFIED,
-        absl::StrCat(
-            "The registry could not confirm whether the raters hold an "
-            "active ",
-            categories, " endorsement; ", Amount(required),
-            " verified rater(s) required."));
+        ctx, out, "R-REF-ENDORSED", v1::FINDING_STATUS_UNVERIFIED, [&] {
+          return absl::StrCat(
+              "The registry could not confirm whether the raters hold an "
+              "active ",
+              categories(), " endorsement; ", Amount(required),
+              " verified rater(s) required.");
+        });
     AddEvidence(finding, "references", unknown);
   } else {
-    finding = AddFinding(
-        out, "R-REF-ENDORSED", v1::FINDING_STATUS_NOT_MET,
-        absl::StrCat(
-            held.size(), " of ", Amount(required),
-            " required rater(s) verified in the registry as holding an "
-            "active ",
-            categories, " endorsement."));
+    finding =
+        AddFinding(ctx, out, "R-REF-ENDORSED", v1::FINDING_STATUS_NOT_MET, [&] {
+          return absl::StrCat(
+              held.size(), " of ", Amount(required),
+              " required rater(s) verified in the registry as holding an "
+              "active ",
+              categories(), " endorsement.");
+        });
   }
   SetShortfall(finding, "ratings", required, verified);
 }
@@ -311,39 +319,44 @@ void RRefRoles(const EvaluationContext& ctx, const Category& category,
       continue;
     }
     v1::Finding* finding =
-        AddFinding(out, "R-REF-ROLES", v1::FINDING_STATUS_MET,
-                   absl::StrCat("The ratings fill the roles: ",
-                                DescribeAssignment(patterns[p], best), "."));
+        AddFinding(ctx, out, "R-REF-ROLES", v1::FINDING_STATUS_MET, [&] {
+          return absl::StrCat("The ratings fill the roles: ",
+                              DescribeAssignment(patterns[p], best), ".");
+        });
     for (int rating : best.rating_of_slot) {
       AddEvidence(finding, "references", rating);
     }
     if (p > 0) {
-      AddFinding(out, "R-REF-ROLES", v1::FINDING_STATUS_ADVISORY,
-                 absl::StrCat("Filled by the fallback \"", patterns[p].name(),
-                              "\"; the reviewer confirms that no one was "
-                              "available for the standard roles."));
+      AddFinding(ctx, out, "R-REF-ROLES", v1::FINDING_STATUS_ADVISORY, [&] {
+        return absl::StrCat("Filled by the fallback \"", patterns[p].name(),
+                            "\"; the reviewer confirms that no one was "
+                            "available for the standard roles.");
+      });
     }
     return;
   }
   if (unverified_match) {
-    AddFinding(
-        out, "R-REF-ROLES", v1::FINDING_STATUS_UNVERIFIED,
-        absl::StrCat("The ratings would fill the roles (",
-                     DescribeAssignment(patterns[unverified_match->first],
-                                        unverified_match->second),
-                     ") if the registry confirmed the raters' and providers' "
-                     "endorsements."));
+    AddFinding(ctx, out, "R-REF-ROLES", v1::FINDING_STATUS_UNVERIFIED, [&] {
+      return absl::StrCat(
+          "The ratings would fill the roles (",
+          DescribeAssignment(patterns[unverified_match->first],
+                             unverified_match->second),
+          ") if the registry confirmed the raters' and providers' "
+          "endorsements.");
+    });
     return;
   }
-  std::vector<std::string> unfilled;
-  for (int s = 0; s < patterns[0].slots_size(); ++s) {
-    if (standard.rating_of_slot[s] < 0) {
-      unfilled.push_back(patterns[0].slots(s).label());
-    }
-  }
-  v1::Finding* finding = AddFinding(
-      out, "R-REF-ROLES", v1::FINDING_STATUS_NOT_MET,
-      absl::StrCat("No rating fills: ", absl::StrJoin(unfilled, "; "), "."));
+  v1::Finding* finding =
+      AddFinding(ctx, out, "R-REF-ROLES", v1::FINDING_STATUS_NOT_MET, [&] {
+        std::vector<std::string> unfilled;
+        for (int s = 0; s < patterns[0].slots_size(); ++s) {
+          if (standard.rating_of_slot[s] < 0) {
+            unfilled.push_back(patterns[0].slots(s).label());
+          }
+        }
+        return absl::StrCat("No rating fills: ", absl::StrJoin(unfilled, "; "),
+                            ".");
+      });
   SetShortfall(finding, "ratings", patterns[0].slots_size(), standard.filled);
 }
 

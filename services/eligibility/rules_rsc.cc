@@ -171,76 +171,83 @@ void AddWindowEvidence(v1::Finding* finding, const SampleSet& set,
 
 // One hours-in-a-window finding: MET on verified sessions, UNVERIFIED when only
 // the unconfirmed providers' sessions would meet it, NOT_MET otherwise.
-void AddWindowFinding(absl::string_view rule_id, absl::string_view what,
-                      const RscSessions& sessions, const WindowPair& windows,
-                      const Window& window, double min_hours,
-                      CategoryDecision* out) {
-  const std::string rule(rule_id);
+void AddWindowFinding(const EvaluationContext& ctx, absl::string_view rule_id,
+                      absl::string_view what, const RscSessions& sessions,
+                      const WindowPair& windows, const Window& window,
+                      double min_hours, CategoryDecision* out) {
   if (HoursOk(windows.verified, min_hours)) {
     const RscWindow& w = windows.verified;
     v1::Finding* finding =
-        AddFinding(out, rule, v1::FINDING_STATUS_MET,
-                   absl::StrCat(Amount(w.hours), " hours of ", what, " ",
-                                Between(sessions.verified, w), " (",
-                                Amount(SpanMonths(sessions.verified, w)),
-                                " months); ", Amount(min_hours), " required."));
+        AddFinding(ctx, out, rule_id, v1::FINDING_STATUS_MET, [&] {
+          return absl::StrCat(Amount(w.hours), " hours of ", what, " ",
+                              Between(sessions.verified, w), " (",
+                              Amount(SpanMonths(sessions.verified, w)),
+                              " months); ", Amount(min_hours), " required.");
+        });
     AddWindowEvidence(finding, sessions.verified, w);
     return;
   }
   if (HoursOk(windows.optimistic, min_hours)) {
     const RscWindow& w = windows.optimistic;
-    v1::Finding* finding = AddFinding(
-        out, rule, v1::FINDING_STATUS_UNVERIFIED,
-        absl::StrCat(Amount(w.hours), " hours of ", what, " ",
-                     Between(sessions.optimistic, w), " would meet the ",
-                     Amount(min_hours),
-                     " required, but some providers' endorsements could not "
-                     "be verified."));
+    v1::Finding* finding =
+        AddFinding(ctx, out, rule_id, v1::FINDING_STATUS_UNVERIFIED, [&] {
+          return absl::StrCat(
+              Amount(w.hours), " hours of ", what, " ",
+              Between(sessions.optimistic, w), " would meet the ",
+              Amount(min_hours),
+              " required, but some providers' endorsements could not "
+              "be verified.");
+        });
     SetShortfall(finding, "hours", min_hours,
                  windows.verified.found ? windows.verified.hours : 0);
     AddWindowEvidence(finding, sessions.optimistic, w);
     return;
   }
   const RscWindow& w = windows.optimistic;
-  std::string message;
-  if (!w.found) {
-    message = absl::StrCat("No sessions of ", what, " count toward the ",
-                           Amount(min_hours), " hours required.");
-  } else if (!w.span_ok) {
-    message = absl::StrCat(
-        Amount(w.hours), " hours of ", what, " ",
-        Between(sessions.optimistic, w), ", but the sessions span only ",
-        Amount(SpanMonths(sessions.optimistic, w)), " months; they must span ",
-        window.min_span_months, " to ", window.max_months, " months",
-        AtLeast(w.hours, min_hours)
-            ? "."
-            : absl::StrCat(", with ", Amount(min_hours - w.hours),
-                           " more hours."));
-  } else {
-    message =
-        absl::StrCat(Amount(w.hours), " of ", Amount(min_hours), " hours of ",
-                     what, " ", Between(sessions.optimistic, w), "; ",
-                     Amount(min_hours - w.hours), " more needed.");
-  }
   v1::Finding* finding =
-      AddFinding(out, rule, v1::FINDING_STATUS_NOT_MET, std::move(message));
+      AddFinding(ctx, out, rule_id, v1::FINDING_STATUS_NOT_MET, [&] {
+        if (!w.found) {
+          return absl::StrCat("No sessions of ", what, " count toward the ",
+                              Amount(min_hours), " hours required.");
+        }
+        if (!w.span_ok) {
+          return absl::StrCat(
+              Amount(w.hours), " hours of ", what, " ",
+              Between(sessions.optimistic, w), ", but the sessions span only ",
+              Amount(SpanMonths(sessions.optimistic, w)),
+              " months; they must span ", window.min_span_months, " to ",
+              window.max_months, " months",
+              AtLeast(w.hours, min_hours)
+                  ? "."
+                  : absl::StrCat(", with ", Amount(min_hours - w.hours),
+                                 " more hours."));
+        }
+        return absl::StrCat(Amount(w.hours), " of ", Amount(min_hours),
+                            " hours of ", what, " ",
+                            Between(sessions.optimistic, w), "; ",
+                            Amount(min_hours - w.hours), " more needed.");
+      });
   // A window too short in span still says how many hours are missing; the
   // message says that the span must grow too.
   SetShortfall(finding, "hours", min_hours, w.found ? w.hours : 0);
   AddWindowEvidence(finding, sessions.optimistic, w);
 }
 
+// `why` is a callable returning why the sessions do not count, called only
+// for a sentence.
+template <typename Why>
 void AddExclusion(absl::string_view rule_id, const std::vector<int>& sessions,
-                  const EvaluationContext& ctx, absl::string_view why,
+                  const EvaluationContext& ctx, Why&& why,
                   CategoryDecision* out) {
   if (sessions.empty()) return;
-  double hours = 0;
-  for (int i : sessions) hours += ctx.portfolio.rsc_sessions(i).hours();
-  v1::Finding* finding = AddFinding(
-      out, rule_id, v1::FINDING_STATUS_ADVISORY,
-      absl::StrCat(sessions.size(),
-                   sessions.size() == 1 ? " session (" : " sessions (",
-                   Amount(hours), " hours) not counted: ", why, "."));
+  v1::Finding* finding =
+      AddFinding(ctx, out, rule_id, v1::FINDING_STATUS_ADVISORY, [&] {
+        double hours = 0;
+        for (int i : sessions) hours += ctx.portfolio.rsc_sessions(i).hours();
+        return absl::StrCat(sessions.size(),
+                            sessions.size() == 1 ? " session (" : " sessions (",
+                            Amount(hours), " hours) not counted: ", why(), ".");
+      });
   AddEvidence(finding, "rsc_sessions", sessions);
 }
 
@@ -261,31 +268,17 @@ void RRscProvider(const EvaluationContext& ctx, const rb::RscRule& rule,
                   const RscSessions& sessions, bool hours_met_verified,
                   bool hours_met_optimistic, CategoryDecision* out) {
   const auto* providers = CodesAt(rule.provider_categories(), ctx.as_of_iso);
-  const std::string set_key = CategorySetKey(providers->codes());
-  const std::string categories = DescribeList(providers);
   const auto& not_held = sessions.provider_not_held;
   const auto& unknown = sessions.provider_unknown;
   if (not_held.empty() && unknown.empty()) {
     if (sessions.verified.sessions.empty()) return;
-    AddFinding(out, "R-RSC-PROVIDER", v1::FINDING_STATUS_MET,
-               absl::StrCat("Every counted session's provider held ",
-                            categories, " on the session date (registry)."));
+    AddFinding(ctx, out, "R-RSC-PROVIDER", v1::FINDING_STATUS_MET, [&] {
+      return absl::StrCat("Every counted session's provider held ",
+                          DescribeList(providers),
+                          " on the session date (registry).");
+    });
     return;
   }
-  std::string message;
-  if (!not_held.empty()) {
-    absl::StrAppend(&message, not_held.size(),
-                    " session(s) not counted: the provider did not hold ",
-                    categories, " on the session date (first: ",
-                    ProviderDetail(ctx, not_held.front(), set_key), "). ");
-  }
-  if (!unknown.empty()) {
-    absl::StrAppend(&message, unknown.size(),
-                    " session(s) with a provider the registry could not "
-                    "confirm (first: ",
-                    ProviderDetail(ctx, unknown.front(), set_key), "). ");
-  }
-  message.pop_back();
   v1::FindingStatus status;
   if (hours_met_verified) {
     status = v1::FINDING_STATUS_ADVISORY;
@@ -294,8 +287,24 @@ void RRscProvider(const EvaluationContext& ctx, const rb::RscRule& rule,
   } else {
     status = v1::FINDING_STATUS_NOT_MET;
   }
-  v1::Finding* finding =
-      AddFinding(out, "R-RSC-PROVIDER", status, std::move(message));
+  v1::Finding* finding = AddFinding(ctx, out, "R-RSC-PROVIDER", status, [&] {
+    const std::string set_key = CategorySetKey(providers->codes());
+    std::string message;
+    if (!not_held.empty()) {
+      absl::StrAppend(&message, not_held.size(),
+                      " session(s) not counted: the provider did not hold ",
+                      DescribeList(providers), " on the session date (first: ",
+                      ProviderDetail(ctx, not_held.front(), set_key), "). ");
+    }
+    if (!unknown.empty()) {
+      absl::StrAppend(&message, unknown.size(),
+                      " session(s) with a provider the registry could not "
+                      "confirm (first: ",
+                      ProviderDetail(ctx, unknown.front(), set_key), "). ");
+    }
+    message.pop_back();
+    return message;
+  });
   AddEvidence(finding, "rsc_sessions", not_held);
   AddEvidence(finding, "rsc_sessions", unknown);
 }
@@ -306,14 +315,16 @@ void RRscOptional(const EvaluationContext& ctx, const Category& category,
   for (const v1::RscSession& session : ctx.portfolio.rsc_sessions()) {
     if (session.format() != v1::RSC_FORMAT_PEER) hours += session.hours();
   }
-  AddFinding(out, "R-RSC-OPTIONAL",
-             hours > 0 ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_ADVISORY,
-             hours > 0
-                 ? absl::StrCat(Amount(hours),
-                                " hours of RS/C documented (optional for ",
-                                category.code(), ").")
-                 : absl::StrCat("RS/C is optional for ", category.code(),
-                                " but highly recommended; none documented."));
+  AddFinding(
+      ctx, out, "R-RSC-OPTIONAL",
+      hours > 0 ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_ADVISORY, [&] {
+        return hours > 0
+                   ? absl::StrCat(Amount(hours),
+                                  " hours of RS/C documented (optional for ",
+                                  category.code(), ").")
+                   : absl::StrCat("RS/C is optional for ", category.code(),
+                                  " but highly recommended; none documented.");
+      });
 }
 
 // Samples of the counted sessions received while the applicant provided RS/C:
@@ -365,29 +376,33 @@ void RRsc(const EvaluationContext& ctx, const Category& category,
   const WindowPair windows =
       BestWindows(sessions, window, min_hours, min_about.value_or(0));
 
-  AddWindowFinding("R-RSC-HOURS", "RS/C received", sessions, windows, window,
-                   min_hours, out);
+  AddWindowFinding(ctx, "R-RSC-HOURS", "RS/C received", sessions, windows,
+                   window, min_hours, out);
   RRscProvider(ctx, rule, sessions, HoursOk(windows.verified, min_hours),
                HoursOk(windows.optimistic, min_hours), out);
-  AddExclusion("R-RSC-PEER", sessions.peer, ctx,
-               "peer supervision never counts", out);
-  if (!sessions.before_degree.empty()) {
-    AddExclusion("R-RSC-AFTER-DEGREE", sessions.before_degree, ctx,
-                 absl::StrCat("RS/C counts only after the conferral of a ",
-                              DescribeDegreeLevels(CodesAt(
-                                  rule.after_degree_levels(), ctx.as_of_iso))),
-                 out);
-  }
+  AddExclusion(
+      "R-RSC-PEER", sessions.peer, ctx,
+      [] { return "peer supervision never counts"; }, out);
+  AddExclusion(
+      "R-RSC-AFTER-DEGREE", sessions.before_degree, ctx,
+      [&] {
+        return absl::StrCat("RS/C counts only after the conferral of a ",
+                            DescribeDegreeLevels(CodesAt(
+                                rule.after_degree_levels(), ctx.as_of_iso)));
+      },
+      out);
   AddExclusion(
       "R-RSC-WORK", sessions.outside_work, ctx,
-      absl::StrCat(
-          "RS/C counts only while doing qualifying work (",
-          DescribeList(
-              CodesAt(rule.while_doing_service_kinds(), ctx.as_of_iso)),
-          rule.while_serving_population().empty()
-              ? ""
-              : absl::StrCat(", serving ", rule.while_serving_population()),
-          ")"),
+      [&] {
+        return absl::StrCat(
+            "RS/C counts only while doing qualifying work (",
+            DescribeList(
+                CodesAt(rule.while_doing_service_kinds(), ctx.as_of_iso)),
+            rule.while_serving_population().empty()
+                ? ""
+                : absl::StrCat(", serving ", rule.while_serving_population()),
+            ")");
+      },
       out);
 
   if (min_about) {
@@ -403,19 +418,22 @@ void RRsc(const EvaluationContext& ctx, const Category& category,
                                                ? windows.optimistic.subset_hours
                                                : 0.0);
     v1::Finding* finding = AddFinding(
-        out, "R-RSC-ABOUT-PROVIDING",
+        ctx, out, "R-RSC-ABOUT-PROVIDING",
         met_verified     ? v1::FINDING_STATUS_MET
         : met_optimistic ? v1::FINDING_STATUS_UNVERIFIED
                          : v1::FINDING_STATUS_NOT_MET,
-        met_verified
-            ? absl::StrCat(Amount(counted),
-                           " of the counted hours were about RS/C the "
-                           "applicant provides; ",
-                           Amount(*min_about), " required.")
-            : absl::StrCat(Amount(counted), " of ", Amount(*min_about),
+        [&] {
+          return met_verified
+                     ? absl::StrCat(Amount(counted),
+                                    " of the counted hours were about RS/C "
+                                    "the applicant provides; ",
+                                    Amount(*min_about), " required.")
+                     : absl::StrCat(
+                           Amount(counted), " of ", Amount(*min_about),
                            " hours about RS/C the applicant provides, within "
                            "the counted window; ",
-                           Amount(*min_about - counted), " more needed."));
+                           Amount(*min_about - counted), " more needed.");
+        });
     SetShortfall(finding, "hours", *min_about, counted);
     const SampleSet& set =
         met_verified ? sessions.verified : sessions.optimistic;
@@ -430,17 +448,19 @@ void RRsc(const EvaluationContext& ctx, const Category& category,
   if (const std::optional<double> min_while =
           NumberAt(rule.while_providing_minimum_hours(), ctx.as_of_iso)) {
     const RscSessions subset = WhileProviding(ctx, rule, sessions);
-    AddWindowFinding("R-RSC-WHILE-PROVIDING",
+    AddWindowFinding(ctx, "R-RSC-WHILE-PROVIDING",
                      "RS/C received while providing RS/C to others", subset,
                      BestWindows(subset, window, *min_while, 0), window,
                      *min_while, out);
     AddExclusion(
         "R-RSC-WHILE-PROVIDING", subset.outside_work, ctx,
-        absl::StrCat(
-            "marked as received while providing RS/C, but no work entry (",
-            DescribeList(
-                CodesAt(rule.while_providing_service_kinds(), ctx.as_of_iso)),
-            ") shows the applicant providing RS/C then"),
+        [&] {
+          return absl::StrCat(
+              "marked as received while providing RS/C, but no work entry (",
+              DescribeList(
+                  CodesAt(rule.while_providing_service_kinds(), ctx.as_of_iso)),
+              ") shows the applicant providing RS/C then");
+        },
         out);
   }
 }

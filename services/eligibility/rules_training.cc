@@ -37,15 +37,16 @@ void RTrnHours(const EvaluationContext& ctx, const Category& category,
       NumberOrZero(category.training().minimum_hours(), ctx.as_of_iso);
   const double total = TotalTrainingHours(ctx.portfolio);
   const bool met = AtLeast(total, required);
-  v1::Finding* finding =
-      AddFinding(out, "R-TRN-HOURS",
-                 met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-                 met ? absl::StrCat(Amount(total),
-                                    " clock hours of specialized training; ",
-                                    Amount(required), " required.")
-                     : absl::StrCat(Amount(total), " of ", Amount(required),
-                                    " clock hours of specialized training; ",
-                                    Amount(required - total), " more needed."));
+  v1::Finding* finding = AddFinding(
+      ctx, out, "R-TRN-HOURS",
+      met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET, [&] {
+        return met ? absl::StrCat(Amount(total),
+                                  " clock hours of specialized training; ",
+                                  Amount(required), " required.")
+                   : absl::StrCat(Amount(total), " of ", Amount(required),
+                                  " clock hours of specialized training; ",
+                                  Amount(required - total), " more needed.");
+      });
   SetShortfall(finding, "hours", required, total);
   if (ctx.portfolio.trainings_size() > 0) {
     AddEvidencePath(finding, "portfolio.trainings");
@@ -65,11 +66,12 @@ void RTrnTypical(const EvaluationContext& ctx, const Category& category,
       NumberOrZero(category.training().typical_hours(), ctx.as_of_iso);
   const double total = TotalTrainingHours(ctx.portfolio);
   if (AtLeast(total, typical)) return;
-  AddFinding(out, "R-TRN-TYPICAL", v1::FINDING_STATUS_ADVISORY,
-             absl::StrCat("Successful ", category.code(),
-                          " applications typically include ", Amount(typical),
-                          " or more hours of specialized training; ",
-                          Amount(total), " documented."));
+  AddFinding(ctx, out, "R-TRN-TYPICAL", v1::FINDING_STATUS_ADVISORY, [&] {
+    return absl::StrCat("Successful ", category.code(),
+                        " applications typically include ", Amount(typical),
+                        " or more hours of specialized training; ",
+                        Amount(total), " documented.");
+  });
 }
 
 void RTrnBuckets(const EvaluationContext& ctx, const Category& category,
@@ -91,18 +93,20 @@ void RTrnBuckets(const EvaluationContext& ctx, const Category& category,
       used.push_back(i);
     }
     const bool met = AtLeast(counted, required);
-    const std::string what =
-        absl::StrCat(bucket.didactic_only() ? "didactic training about "
-                                            : "training specific to ",
-                     TopicWords(bucket.topic()));
     v1::Finding* finding = AddFinding(
-        out, bucket.rule_id(),
-        met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-        met ? absl::StrCat(Amount(counted), " hours of ", what, "; ",
-                           Amount(required), " required.")
-            : absl::StrCat(Amount(counted), " of ", Amount(required),
-                           " hours of ", what, "; ", Amount(required - counted),
-                           " more needed."));
+        ctx, out, bucket.rule_id(),
+        met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET, [&] {
+          const std::string what =
+              absl::StrCat(bucket.didactic_only() ? "didactic training about "
+                                                  : "training specific to ",
+                           TopicWords(bucket.topic()));
+          return met ? absl::StrCat(Amount(counted), " hours of ", what, "; ",
+                                    Amount(required), " required.")
+                     : absl::StrCat(Amount(counted), " of ", Amount(required),
+                                    " hours of ", what, "; ",
+                                    Amount(required - counted),
+                                    " more needed.");
+        });
     SetShortfall(finding, "hours", required, counted);
     AddEvidence(finding, "trainings", used);
   }
@@ -133,14 +137,16 @@ void RTrnUnrelatedField(const EvaluationContext& ctx, const Category& category,
   }
   if (unrelated.empty()) return;
   AddEvidence(
-      AddFinding(
-          out, "R-TRN-UNRELATED-FIELD", v1::FINDING_STATUS_ADVISORY,
-          absl::StrCat("The degree's field (",
+      AddFinding(ctx, out, "R-TRN-UNRELATED-FIELD", v1::FINDING_STATUS_ADVISORY,
+                 [&] {
+                   return absl::StrCat(
+                       "The degree's field (",
                        ctx.portfolio.education(unrelated.front()).field(),
                        ") is unrelated to infant and early childhood; "
                        "more specialized training may be required to "
                        "meet the breadth and depth of the "
-                       "competencies.")),
+                       "competencies.");
+                 }),
       "education", unrelated);
 }
 

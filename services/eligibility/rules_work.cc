@@ -90,49 +90,51 @@ RequirementResult EvaluateRequirement(const EvaluationContext& ctx,
   }
   const double months = MergedMonths(std::move(periods));
   result.met = AtLeast(months, required);
-  std::string post;
-  if (degree_day) {
-    post = absl::StrCat(" after ", FormatDay(*degree_day),
-                        " (the first conferral of a ",
-                        DescribeDegreeLevels(degree_levels), ")");
-  }
-  std::string message;
-  if (no_degree) {
-    message =
-        absl::StrCat("No ", DescribeDegreeLevels(degree_levels), ", so no ",
-                     requirement.description(), " can count (",
-                     Amount(required), " months required).");
-  } else if (result.met) {
-    message = absl::StrCat(
-        Amount(months), " months of ", requirement.description(), post,
-        " (overlaps merged); ", Amount(required), " required.");
-  } else {
-    message =
-        absl::StrCat(Amount(months), " of ", Amount(required), " months of ",
-                     requirement.description(), post, " (overlaps merged); ",
-                     Amount(required - months), " more needed.");
-  }
   v1::Finding* finding = AddFinding(
-      out, requirement.rule_id(),
-      result.met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-      std::move(message));
+      ctx, out, requirement.rule_id(),
+      result.met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET, [&] {
+        if (no_degree) {
+          return absl::StrCat("No ", DescribeDegreeLevels(degree_levels),
+                              ", so no ", requirement.description(),
+                              " can count (", Amount(required),
+                              " months required).");
+        }
+        std::string post;
+        if (degree_day) {
+          post = absl::StrCat(" after ", FormatDay(*degree_day),
+                              " (the first conferral of a ",
+                              DescribeDegreeLevels(degree_levels), ")");
+        }
+        if (result.met) {
+          return absl::StrCat(
+              Amount(months), " months of ", requirement.description(), post,
+              " (overlaps merged); ", Amount(required), " required.");
+        }
+        return absl::StrCat(Amount(months), " of ", Amount(required),
+                            " months of ", requirement.description(), post,
+                            " (overlaps merged); ", Amount(required - months),
+                            " more needed.");
+      });
   SetShortfall(finding, "months", required, months);
   AddEvidence(finding, "work", counted);
 
   if (const auto minimum =
           NumberAt(requirement.minimum_families(), ctx.as_of_iso)) {
     const bool met = AtLeast(families, *minimum);
-    const char* what = requirement.staff_supervised_counts_as_families()
-                           ? "families served or staff supervised"
-                           : "families served";
     v1::Finding* families_finding = AddFinding(
-        out, "R-WRK-FAMILIES",
-        met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
-        met ? absl::StrCat(Amount(families), " ", what, " in qualifying work; ",
-                           Amount(*minimum), " required.")
-            : absl::StrCat(Amount(families), " of ", Amount(*minimum), " ",
-                           what, " in qualifying work; ",
-                           Amount(*minimum - families), " more needed."));
+        ctx, out, "R-WRK-FAMILIES",
+        met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET, [&] {
+          const char* what = requirement.staff_supervised_counts_as_families()
+                                 ? "families served or staff supervised"
+                                 : "families served";
+          return met ? absl::StrCat(Amount(families), " ", what,
+                                    " in qualifying work; ", Amount(*minimum),
+                                    " required.")
+                     : absl::StrCat(Amount(families), " of ", Amount(*minimum),
+                                    " ", what, " in qualifying work; ",
+                                    Amount(*minimum - families),
+                                    " more needed.");
+        });
     SetShortfall(families_finding, "families", *minimum, families);
     AddEvidence(families_finding, "work", counted);
     result.met = result.met && met;
@@ -187,24 +189,28 @@ void RWrk(const EvaluationContext& ctx, const Category& category,
                              result.volunteer_refused.end());
   }
   if (!volunteer_counted.empty()) {
-    v1::Finding* finding = AddFinding(
-        out, "R-WRK-VOLUNTEER", v1::FINDING_STATUS_MET,
-        "Volunteer work counted: supervised, with infants/toddlers and their "
-        "families, and with specialized training.");
+    v1::Finding* finding =
+        AddFinding(ctx, out, "R-WRK-VOLUNTEER", v1::FINDING_STATUS_MET, [] {
+          return "Volunteer work counted: supervised, with infants/toddlers "
+                 "and their families, and with specialized training.";
+        });
     AddEvidence(finding, "work", volunteer_counted);
   }
   if (!volunteer_refused.empty()) {
     v1::Finding* finding = AddFinding(
-        out, "R-WRK-VOLUNTEER", v1::FINDING_STATUS_ADVISORY,
-        "Volunteer work not counted: it counts only if supervised, with "
-        "infants/toddlers and their families, and with specialized training.");
+        ctx, out, "R-WRK-VOLUNTEER", v1::FINDING_STATUS_ADVISORY, [] {
+          return "Volunteer work not counted: it counts only if supervised, "
+                 "with infants/toddlers and their families, and with "
+                 "specialized training.";
+        });
     AddEvidence(finding, "work", volunteer_refused);
   }
   if (part_time) {
-    AddFinding(out, "R-WRK-PART-TIME", v1::FINDING_STATUS_ADVISORY,
-               absl::StrCat("Part-time work was counted pro rata against a ",
-                            Amount(full_time),
-                            "-hour week; the reviewer may override."));
+    AddFinding(ctx, out, "R-WRK-PART-TIME", v1::FINDING_STATUS_ADVISORY, [&] {
+      return absl::StrCat("Part-time work was counted pro rata against a ",
+                          Amount(full_time),
+                          "-hour week; the reviewer may override.");
+    });
   }
   if (!category.work().has_alternative() || all_met) return;
 
@@ -212,9 +218,10 @@ void RWrk(const EvaluationContext& ctx, const Category& category,
   const std::string held =
       AlternativeHeld(ctx, category.work().alternative(), &education_index);
   if (held.empty()) {
-    AddFinding(out, "R-WRK-ALTERNATIVE", v1::FINDING_STATUS_NOT_MET,
-               "Neither the work experience nor its alternative (a CDA "
-               "credential or a degree) is documented.");
+    AddFinding(ctx, out, "R-WRK-ALTERNATIVE", v1::FINDING_STATUS_NOT_MET, [] {
+      return "Neither the work experience nor its alternative (a CDA "
+             "credential or a degree) is documented.";
+    });
     return;
   }
   // Either one suffices: the unmet work findings become advisories.
@@ -223,13 +230,17 @@ void RWrk(const EvaluationContext& ctx, const Category& category,
     if (finding->status() != v1::FINDING_STATUS_NOT_MET) continue;
     finding->set_status(v1::FINDING_STATUS_ADVISORY);
     finding->clear_shortfall();
-    finding->set_message(absl::StrCat(finding->message(), " Not needed: ", held,
-                                      " stands in for it."));
+    if (ctx.sentences) {
+      finding->set_message(absl::StrCat(
+          finding->message(), " Not needed: ", held, " stands in for it."));
+    }
   }
-  v1::Finding* finding = AddFinding(
-      out, "R-WRK-ALTERNATIVE", v1::FINDING_STATUS_MET,
-      absl::StrCat("Education or work: ", held,
-                   " meets the requirement instead of work experience."));
+  v1::Finding* finding =
+      AddFinding(ctx, out, "R-WRK-ALTERNATIVE", v1::FINDING_STATUS_MET, [&] {
+        return absl::StrCat(
+            "Education or work: ", held,
+            " meets the requirement instead of work experience.");
+      });
   if (education_index < 0) {
     AddEvidencePath(finding, "portfolio.cda");
   } else {

@@ -287,6 +287,12 @@ FieldViolations ValidateCategoryCodes(const Rulebook& rulebook,
   return violations;
 }
 
+FieldViolations ValidateDecisionView(int view, absl::string_view field) {
+  Validator validator{absl::CivilDay()};
+  validator.Enum(view, v1::DecisionView_IsValid, Path(field), false);
+  return validator.Take();
+}
+
 FieldViolations ValidateRenewal(const v1::RenewalAttestation& attestation,
                                 absl::CivilDay as_of,
                                 absl::string_view root_view) {

@@ -52,6 +52,11 @@ FieldViolations ValidateCategoryCodes(const Rulebook& rulebook,
                                       const std::vector<std::string>& codes,
                                       absl::string_view field = "categories");
 
+// A violation at `field` when `view` is not a DecisionView value (a newer
+// client's view, or a number): the same "unknown value N" as any enum field.
+FieldViolations ValidateDecisionView(int view,
+                                     absl::string_view field = "view");
+
 // Every violation in a renewal attestation, with paths under `root`: the
 // endorsement number is required and checked as the registry checks it.
 FieldViolations ValidateRenewal(

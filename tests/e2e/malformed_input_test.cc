@@ -403,6 +403,12 @@ void AddEligibilityCases(CaseTable& t, elig::EligibilityService::Stub* stub) {
           }
         },
         {"portfolio.trainings"});
+  t.Add("EvaluatePortfolio an unknown view", stub, &S::EvaluatePortfolio,
+        [example](elig::EvaluatePortfolioRequest& r) {
+          *r.mutable_portfolio() = example;
+          r.set_view(static_cast<elig::DecisionView>(7));
+        },
+        {"view"});
   t.AddOversized("EvaluatePortfolio", stub, &S::EvaluatePortfolio);
 
   t.Add("RecommendCategories empty", stub, &S::RecommendCategories, nothing,
@@ -414,6 +420,12 @@ void AddEligibilityCases(CaseTable& t, elig::EligibilityService::Stub* stub) {
           r.mutable_as_of()->set_year(2026);
         },
         {"as_of"});
+  t.Add("RecommendCategories an unknown view", stub, &S::RecommendCategories,
+        [example](elig::RecommendCategoriesRequest& r) {
+          *r.mutable_portfolio() = example;
+          r.set_view(static_cast<elig::DecisionView>(-1));
+        },
+        {"view"});
   t.Add("RecommendCategories too many sessions", stub, &S::RecommendCategories,
         [example](elig::RecommendCategoriesRequest& r) {
           *r.mutable_portfolio() = example;

@@ -291,5 +291,48 @@ TEST(Property, WithEveryRegistryAnswerUnknownNoCategoryThatAskedIsEligible) {
   EXPECT_GT(asked, kRounds);
 }
 
+// The BASIC view is a view, not another decision: the FULL decision with its
+// sentences left out, on registry answers and on unknown ones alike.
+TEST(Property, BasicViewIsTheFullViewWithoutSentences) {
+  std::mt19937 rng(20261205);
+  std::vector<v1::Portfolio> portfolios = Bases();
+  for (int round = 0; round < kRounds; ++round) {
+    portfolios.push_back(RandomPortfolio(Bases(), rng));
+  }
+  SnapshotVerifier registry(CaseRegistry());
+  UnreachableRegistry unreachable;
+  const CategoryList every = *ResolveCategories(VirginiaRulebook(), {});
+  int findings = 0;
+  for (size_t i = 0; i < portfolios.size(); ++i) {
+    const v1::Portfolio& p = portfolios[i];
+    for (CredentialVerifier* verifier :
+         {static_cast<CredentialVerifier*>(&registry),
+          static_cast<CredentialVerifier*>(&unreachable)}) {
+      const VerificationFacts facts =
+          Gather(CredentialQuestionsFor(p, kCaseDay, every), *verifier);
+      v1::Decision full, basic, unspecified;
+      EvaluateValidatedInto(p, VirginiaRulebook(), kCaseDay, every, facts,
+                            &full, v1::DECISION_VIEW_FULL);
+      EvaluateValidatedInto(p, VirginiaRulebook(), kCaseDay, every, facts,
+                            &basic, v1::DECISION_VIEW_BASIC);
+      EvaluateValidatedInto(p, VirginiaRulebook(), kCaseDay, every, facts,
+                            &unspecified, v1::DECISION_VIEW_UNSPECIFIED);
+      EXPECT_EQ(unspecified.SerializeAsString(), full.SerializeAsString())
+          << "portfolio " << i << ": UNSPECIFIED is FULL";
+      for (v1::CategoryDecision& category : *full.mutable_categories()) {
+        for (v1::Finding& finding : *category.mutable_findings()) {
+          EXPECT_FALSE(finding.message().empty())
+              << "portfolio " << i << ": " << finding.rule_id()
+              << " has no sentence in the FULL view";
+          finding.clear_message();
+          ++findings;
+        }
+      }
+      EXPECT_EQ(basic.DebugString(), full.DebugString()) << "portfolio " << i;
+    }
+  }
+  EXPECT_GT(findings, kRounds * 20);
+}
+
 }  // namespace
 }  // namespace imh::eligibility::testing

@@ -106,6 +106,74 @@ TEST_F(EligibilityServiceTest,
   EXPECT_THAT(log, ::testing::HasSubstr(R"("kind":"recommendation")"));
 }
 
+// Each category's outcome and advisory rule ids, as the signature covers them.
+std::string SignedOutcomes(
+    const decision::v1::SignedDecision& signed_decision) {
+  decision::v1::DecisionRecord record;
+  EXPECT_TRUE(record.ParseFromString(signed_decision.record()));
+  std::string outcomes;
+  for (const decision::v1::CategoryOutcome& category : record.categories()) {
+    outcomes += category.ShortDebugString() + "\n";
+  }
+  return outcomes;
+}
+
+TEST_F(EligibilityServiceTest,
+       EvaluatePortfolio_BasicViewLeavesOutOnlyTheSentences) {
+  v1::EvaluatePortfolioRequest request;
+  *request.mutable_portfolio() = ExamplePortfolio();
+  *request.mutable_as_of() = DateOf("2026-11-20");
+  v1::EvaluatePortfolioResponse full, basic;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->EvaluatePortfolio(&context, request, &full).ok());
+  }
+  request.set_view(v1::DECISION_VIEW_BASIC);
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->EvaluatePortfolio(&context, request, &basic).ok());
+  }
+  ASSERT_EQ(full.decision().categories_size(),
+            VirginiaRulebook().proto().categories_size());
+  EXPECT_NE(full.decision_id(), basic.decision_id());
+  EXPECT_EQ(SignedOutcomes(basic.signed_decision()),
+            SignedOutcomes(full.signed_decision()));
+  v1::Decision without_sentences = full.decision();
+  int sentences = 0;
+  for (v1::CategoryDecision& category :
+       *without_sentences.mutable_categories()) {
+    for (v1::Finding& finding : *category.mutable_findings()) {
+      sentences += !finding.message().empty();
+      finding.clear_message();
+    }
+  }
+  EXPECT_GT(sentences, 0);
+  EXPECT_EQ(basic.decision().DebugString(), without_sentences.DebugString());
+  EXPECT_LT(basic.ByteSizeLong(), full.ByteSizeLong());
+}
+
+TEST_F(EligibilityServiceTest, RecommendCategories_BasicViewHasNoSentences) {
+  v1::RecommendCategoriesRequest request;
+  *request.mutable_portfolio() = ExamplePortfolio();
+  *request.mutable_as_of() = DateOf("2026-11-20");
+  request.set_view(v1::DECISION_VIEW_BASIC);
+  v1::RecommendCategoriesResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->RecommendCategories(&context, request, &response).ok());
+  ASSERT_FALSE(response.recommendation().missing().empty());
+  for (const v1::Finding& finding : response.recommendation().missing()) {
+    EXPECT_EQ(finding.message(), "") << finding.rule_id();
+    EXPECT_FALSE(finding.rule_id().empty());
+  }
+  for (const v1::CategoryDecision& category :
+       response.recommendation().decisions()) {
+    EXPECT_NE(category.outcome(), v1::OUTCOME_UNSPECIFIED);
+    for (const v1::Finding& finding : category.findings()) {
+      EXPECT_EQ(finding.message(), "") << finding.rule_id();
+    }
+  }
+}
+
 // Puts one IFS endorsement on the registry, as the association's import does.
 void Seed(int registry_port, const std::string& granted_on, int membership) {
   auto stub = registry::v1::RegistryService::NewStub(
