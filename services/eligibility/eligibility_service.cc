@@ -1,5 +1,6 @@
 #include "services/eligibility/eligibility_service.h"
 
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -94,7 +95,10 @@ EligibilityServiceImpl::EligibilityServiceImpl(
       registry_(*registry),
       decision_log_(decision_log),
       signer_(*signer),
-      today_(std::move(today)) {}
+      today_(std::move(today)) {
+  SetMessageAllocatorFor_EvaluatePortfolio(&evaluate_allocator_);
+  SetMessageAllocatorFor_RecommendCategories(&recommend_allocator_);
+}
 
 void EligibilityServiceImpl::WarnOnRulebookMismatch(
     const std::string& registry_version) {
@@ -128,7 +132,8 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::Decide(
     const google::protobuf::RepeatedPtrField<std::string>& category_codes,
     const google::type::Date* as_of_date, int view,
     const google::protobuf::Message& input, const char* kind,
-    std::function<void(std::string, v1::Decision, v1::Verification,
+    google::protobuf::Arena* arena,
+    std::function<void(std::string, v1::Decision*, v1::Verification,
                        decision::v1::SignedDecision)>
         finish) {
   const std::string request_id = RequestIdOf(context);
@@ -172,7 +177,7 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::Decide(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   registry_.VerifyAsync(
       std::move(questions), absl::FromChrono(context->deadline()), request_id,
-      [this, context, reactor, portfolio, as_of, view,
+      [this, context, reactor, portfolio, as_of, view, arena,
        categories = std::move(*categories), record = std::move(record),
        finish = std::move(finish)](VerificationOutcome outcome) mutable {
         if (outcome.caller_deadline_exceeded || context->IsCancelled()) {
@@ -184,23 +189,25 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::Decide(
           return;
         }
         WarnOnRulebookMismatch(outcome.registry_rulebook_version);
-        v1::Decision decision;
+        v1::Decision* decided =
+            google::protobuf::Arena::CreateMessage<v1::Decision>(arena);
+        std::unique_ptr<v1::Decision> on_heap(arena ? nullptr : decided);
         EvaluateValidatedInto(*portfolio, rulebook_, as_of, categories,
-                              outcome.facts, &decision,
+                              outcome.facts, decided,
                               static_cast<v1::DecisionView>(view));
         const v1::Verification verification = VerificationOf(outcome);
         record.decision_id = NewId("d-");
         record.verification = std::string(
             absl::StripPrefix(v1::VerificationState_Name(verification.state()),
                               "VERIFICATION_STATE_"));
-        for (const v1::CategoryDecision& category : decision.categories()) {
+        for (const v1::CategoryDecision& category : decided->categories()) {
           record.outcomes.emplace_back(category.category(),
                                        OutcomeWord(category.outcome()));
         }
         absl::StatusOr<decision::v1::SignedDecision> signed_decision =
             signer_.Sign(
                 PortfolioDecisionRecord(record.decision_id, record.input_sha256,
-                                        *portfolio, decision, absl::Now()));
+                                        *portfolio, *decided, absl::Now()));
         if (!signed_decision.ok()) {
           reactor->Finish(ToGrpcStatus(signed_decision.status()));
           return;
@@ -210,7 +217,7 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::Decide(
           reactor->Finish(ToGrpcStatus(logged));
           return;
         }
-        finish(record.decision_id, std::move(decision), verification,
+        finish(record.decision_id, decided, verification,
                std::move(*signed_decision));
         reactor->Finish(grpc::Status::OK);
       });
@@ -224,12 +231,14 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::EvaluatePortfolio(
   return Decide(
       context, request->has_portfolio() ? &request->portfolio() : nullptr,
       request->categories(), request->has_as_of() ? &request->as_of() : nullptr,
-      request->view(), *request, "portfolio",
-      [response](std::string id, v1::Decision decision,
+      request->view(), *request, "portfolio", response->GetArena(),
+      [response](std::string id, v1::Decision* decision,
                  v1::Verification verification,
                  decision::v1::SignedDecision signed_decision) {
         response->set_decision_id(std::move(id));
-        *response->mutable_decision() = std::move(decision);
+        // Both on the response's arena (or both on the heap): a swap of
+        // pointers, not a copy.
+        response->mutable_decision()->Swap(decision);
         *response->mutable_verification() = std::move(verification);
         *response->mutable_signed_decision() = std::move(signed_decision);
       });
@@ -243,12 +252,12 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::RecommendCategories(
   return Decide(
       context, request->has_portfolio() ? &request->portfolio() : nullptr, kAll,
       request->has_as_of() ? &request->as_of() : nullptr, request->view(),
-      *request, "recommendation",
-      [response](std::string id, v1::Decision decision,
+      *request, "recommendation", response->GetArena(),
+      [response](std::string id, v1::Decision* decision,
                  v1::Verification verification,
                  decision::v1::SignedDecision signed_decision) {
         response->set_decision_id(std::move(id));
-        *response->mutable_recommendation() = Recommend(std::move(decision));
+        *response->mutable_recommendation() = Recommend(std::move(*decision));
         *response->mutable_verification() = std::move(verification);
         *response->mutable_signed_decision() = std::move(signed_decision);
       });

@@ -7,12 +7,16 @@
 // batch limit), and the decision is made on the thread that receives the
 // answer; no thread waits on the registry. A renewal is decided from the
 // registry's record of the endorsement (GetEndorsement, GetPerson).
+// EvaluatePortfolio's and RecommendCategories' request and response live on a
+// pooled arena per call, and so does the decision they are built from.
 
 #include <functional>
 #include <string>
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
+#include "common/arena_message_allocator.h"
+#include "common/arena_pool.h"
 #include "common/decision_signing.h"
 #include "common/rulebook/rulebook.h"
 #include "imh/eligibility/v1/eligibility_service.grpc.pb.h"
@@ -52,13 +56,15 @@ class EligibilityServiceImpl final
  private:
   // The shared path of EvaluatePortfolio and RecommendCategories: validate,
   // verify, decide, log; `finish` fills the response from the decision id,
-  // the decision and how far it is verified.
+  // the decision (on `arena`, the response's; its to take) and how far it is
+  // verified.
   grpc::ServerUnaryReactor* Decide(
       grpc::CallbackServerContext* context, const v1::Portfolio* portfolio,
       const google::protobuf::RepeatedPtrField<std::string>& category_codes,
       const google::type::Date* as_of, int view,
       const google::protobuf::Message& input, const char* kind,
-      std::function<void(std::string, v1::Decision, v1::Verification,
+      google::protobuf::Arena* arena,
+      std::function<void(std::string, v1::Decision*, v1::Verification,
                          decision::v1::SignedDecision)>
           finish);
 
@@ -77,6 +83,13 @@ class EligibilityServiceImpl final
   const std::function<absl::CivilDay()> today_;
   absl::Mutex warned_mu_;
   std::string warned_registry_version_ ABSL_GUARDED_BY(warned_mu_);
+  ArenaPool arenas_;
+  ArenaMessageAllocator<v1::EvaluatePortfolioRequest,
+                        v1::EvaluatePortfolioResponse>
+      evaluate_allocator_{&arenas_};
+  ArenaMessageAllocator<v1::RecommendCategoriesRequest,
+                        v1::RecommendCategoriesResponse>
+      recommend_allocator_{&arenas_};
 };
 
 }  // namespace imh::eligibility
