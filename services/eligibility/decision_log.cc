@@ -1,7 +1,9 @@
 #include "services/eligibility/decision_log.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 
@@ -57,18 +59,18 @@ absl::StatusOr<std::unique_ptr<DecisionLog>> DecisionLog::Open(
       std::filesystem::path(path).parent_path();
   std::error_code ignored;
   if (!folder.empty()) std::filesystem::create_directories(folder, ignored);
-  std::FILE* file = std::fopen(path.c_str(), "a");
-  if (file == nullptr) {
+  const int fd =
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot open the decision log ", path));
   }
-  return std::unique_ptr<DecisionLog>(new DecisionLog(path, file, options));
+  return std::unique_ptr<DecisionLog>(new DecisionLog(path, fd, options));
 }
 
-DecisionLog::DecisionLog(std::string path, std::FILE* file,
-                         DecisionLogOptions options)
-    : path_(std::move(path)), file_(file), options_(options) {
-  writer_ = std::thread([this] { WriteLoop(); });
+DecisionLog::DecisionLog(std::string path, int fd, DecisionLogOptions options)
+    : path_(std::move(path)), fd_(fd), options_(options) {
+  syncer_ = std::thread([this] { SyncLoop(); });
 }
 
 DecisionLog::~DecisionLog() {
@@ -76,110 +78,78 @@ DecisionLog::~DecisionLog() {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
   }
-  work_.notify_all();
-  writer_.join();
-  std::fclose(file_);
+  sync_wanted_.notify_all();
+  syncer_.join();
+  ::close(fd_);
 }
 
 absl::Status DecisionLog::Append(const DecisionRecord& record) {
   std::string line = DecisionLine(record);
   line.push_back('\n');
-  std::unique_lock<std::mutex> lock(mutex_);
-  const auto deadline = std::chrono::steady_clock::now() +
-                        absl::ToChronoMilliseconds(options_.max_wait);
-  if (!room_.wait_until(lock, deadline, [&] {
-        return failed_ || lines_.size() < options_.capacity;
-      })) {
+  std::unique_lock<std::timed_mutex> writing(writing_, std::defer_lock);
+  if (!writing.try_lock_for(absl::ToChronoMilliseconds(options_.max_wait))) {
     return absl::UnavailableError(absl::StrCat(
         "the decision log ", path_, " is behind; try again shortly"));
   }
-  if (failed_) {
+  if (failed_.load()) {
     return absl::UnavailableError(
         absl::StrCat("the decision log ", path_,
                      " cannot be written; no decision is answered unlogged"));
   }
-  lines_.push_back(std::move(line));
-  const int64_t mine = ++queued_total_;
-  work_.notify_one();
-  // Answered only once the line is written (with the lines queued beside
-  // it, in one write); the writer fsyncs those groups.
-  if (!written_.wait_until(lock, deadline,
-                           [&] { return failed_ || written_total_ >= mine; }) ||
-      failed_) {
-    return absl::UnavailableError(absl::StrCat(
-        "the decision log ", path_, " did not take the line in time"));
+  absl::string_view rest = line;
+  while (!rest.empty()) {
+    const ssize_t n = ::write(fd_, rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      // A part of a line may be on file: no line is written after it.
+      failed_.store(true);
+      return absl::UnavailableError(
+          absl::StrCat("the decision log ", path_,
+                       " cannot be written; no decision is answered unlogged"));
+    }
+    rest.remove_prefix(static_cast<size_t>(n));
   }
+  written_total_.fetch_add(1);
   return absl::OkStatus();
 }
 
 void DecisionLog::Sync() {
   std::unique_lock<std::mutex> lock(mutex_);
-  const int64_t target = queued_total_;
-  synced_.wait(lock, [&] { return failed_ || synced_total_ >= target; });
+  const int64_t target = written_total_.load();
+  sync_requested_ = true;
+  sync_wanted_.notify_all();
+  synced_.wait(lock, [&] { return failed_.load() || synced_total_ >= target; });
 }
 
-void DecisionLog::WriteLoop() {
-  std::vector<std::string> batch;
-  auto last_sync = std::chrono::steady_clock::now();
-  int64_t written_unsynced = 0;
+void DecisionLog::SyncLoop() {
+  int64_t synced = 0;
   while (true) {
-    bool stopping = false;
+    bool stopping;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      work_.wait_for(lock, absl::ToChronoMilliseconds(options_.sync_interval),
-                     [&] { return stopping_ || !lines_.empty(); });
+      sync_wanted_.wait_for(lock,
+                            absl::ToChronoMilliseconds(options_.sync_interval),
+                            [&] { return stopping_ || sync_requested_; });
       stopping = stopping_;
-      batch.assign(std::make_move_iterator(lines_.begin()),
-                   std::make_move_iterator(lines_.end()));
-      lines_.clear();
+      sync_requested_ = false;
     }
-    room_.notify_all();
-    const bool wrote = !batch.empty();
-    if (wrote) {
-      bool ok = true;
-      for (const std::string& line : batch) {
-        ok = ok &&
-             std::fwrite(line.data(), 1, line.size(), file_) == line.size();
+    // Lines counted here were written before the count was read.
+    const int64_t target = written_total_.load();
+    if (target > synced) {
+      // EINVAL: a pipe or another special file, which has nothing to sync;
+      // what reads it keeps the lines.
+      if (::fdatasync(fd_) == 0 || errno == EINVAL) {
+        synced = target;
+      } else {
+        failed_.store(true);
       }
-      ok = ok && std::fflush(file_) == 0;
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (ok) {
-          written_total_ += static_cast<int64_t>(batch.size());
-        } else {
-          failed_ = true;
-        }
-      }
-      written_unsynced += static_cast<int64_t>(batch.size());
-      written_.notify_all();
-      room_.notify_all();
-      batch.clear();
     }
-    // fsync in groups: at least every sync_interval while lines come, and
-    // as soon as they stop.
-    const auto now = std::chrono::steady_clock::now();
-    if (written_unsynced > 0 &&
-        (!wrote || stopping ||
-         now - last_sync >=
-             absl::ToChronoMilliseconds(options_.sync_interval))) {
-      const bool synced = ::fdatasync(::fileno(file_)) == 0;
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (synced) {
-          synced_total_ = written_total_;
-        } else {
-          failed_ = true;
-        }
-      }
-      written_unsynced = 0;
-      last_sync = now;
-      synced_.notify_all();
-      room_.notify_all();
-    }
-    if (stopping) {
+    {
       std::lock_guard<std::mutex> lock(mutex_);
-      if (lines_.empty()) return;
+      synced_total_ = synced;
     }
+    synced_.notify_all();
+    if (stopping) return;
   }
 }
 
