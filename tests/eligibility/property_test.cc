@@ -14,7 +14,9 @@
 #include "absl/strings/str_replace.h"
 #include "common/dates.h"
 #include "common/proto_files.h"
+#include "common/rulebook/params.h"
 #include "services/eligibility/evaluator.h"
+#include "services/eligibility/rules.h"
 #include "services/eligibility/snapshot_verifier.h"
 #include "services/eligibility/validation.h"
 #include "tests/eligibility/test_support.h"
@@ -289,6 +291,78 @@ TEST(Property, WithEveryRegistryAnswerUnknownNoCategoryThatAskedIsEligible) {
   }
   // The property was exercised, not vacuously true.
   EXPECT_GT(asked, kRounds);
+}
+
+// The registry questions, as the header defines them, listed the plain way:
+// every (subject, category set, day) a rule will look up, each once.
+std::set<std::string> QuestionsByDefinition(const v1::Portfolio& p,
+                                            absl::CivilDay as_of) {
+  const std::string iso = FormatDay(as_of);
+  std::set<std::string> expected;
+  auto add = [&](const v1::PersonRef& person,
+                 const rulebook::v1::CodeListValue* set, absl::CivilDay on) {
+    if (SubjectKey(person).empty() || set == nullptr) return;
+    expected.insert(absl::StrCat(SubjectKey(person), "|",
+                                 CategorySetKey(set->codes()), "|",
+                                 FormatDay(on)));
+  };
+  for (const auto& category : VirginiaRulebook().proto().categories()) {
+    bool provider_slot = false;
+    if (category.has_references()) {
+      const auto& rule = category.references();
+      for (const v1::ReferenceRating& r : p.references()) {
+        add(r.rater(), CodesAt(rule.endorsed_rater_categories(), iso), as_of);
+      }
+      for (const auto& pattern : rule.patterns()) {
+        for (const auto& slot : pattern.slots()) {
+          provider_slot = provider_slot || slot.must_be_rsc_provider();
+          if (!slot.must_be_endorsed()) continue;
+          for (const v1::ReferenceRating& r : p.references()) {
+            add(r.rater(), SlotEndorsedCategories(rule, slot, iso), as_of);
+          }
+        }
+      }
+    }
+    for (const v1::RscSession& s : p.rsc_sessions()) {
+      if (s.format() == v1::RSC_FORMAT_PEER) continue;
+      if (category.has_rsc() && !category.rsc().optional()) {
+        add(s.provider(), CodesAt(category.rsc().provider_categories(), iso),
+            ToCivilDayUnchecked(s.held_on()));
+      } else if (provider_slot) {
+        add(s.provider(),
+            CodesAt(category.references().endorsed_rater_categories(), iso),
+            as_of);
+      }
+    }
+  }
+  return expected;
+}
+
+TEST(Property, RegistryQuestionsAreEveryLookupOnceEach) {
+  std::mt19937 rng(20261206);
+  std::vector<v1::Portfolio> portfolios = Bases();
+  for (int round = 0; round < kRounds; ++round) {
+    portfolios.push_back(RandomPortfolio(Bases(), rng));
+  }
+  const CategoryList every = *ResolveCategories(VirginiaRulebook(), {});
+  size_t asked = 0;
+  for (size_t i = 0; i < portfolios.size(); ++i) {
+    std::multiset<std::string> listed;
+    for (const CredentialQuestion& q :
+         CredentialQuestionsFor(portfolios[i], kCaseDay, every)) {
+      listed.insert(absl::StrCat(SubjectKey(q), "|",
+                                 CategorySetKey(q.categories), "|",
+                                 FormatDay(q.on)));
+    }
+    const std::set<std::string> expected =
+        QuestionsByDefinition(portfolios[i], kCaseDay);
+    EXPECT_EQ(std::set<std::string>(listed.begin(), listed.end()), expected)
+        << "portfolio " << i;
+    EXPECT_EQ(listed.size(), expected.size())
+        << "portfolio " << i << ": a question asked twice";
+    asked += listed.size();
+  }
+  EXPECT_GT(asked, portfolios.size());
 }
 
 // The BASIC view is a view, not another decision: the FULL decision with its

@@ -61,6 +61,14 @@ def run(servers, curl, imh_bin):
     check(evaluated["signedDecision"]["signature"], "EvaluatePortfolio: no signature")
     for finding in evaluated["decision"]["categories"][0]["findings"]:
         check(finding["ruleId"].startswith("R-"), f"finding without a rule id: {finding}")
+        check(finding.get("message"), f"FULL view, finding without a sentence: {finding}")
+    # The BASIC view over JSON: the same findings without their sentences.
+    basic = curl.ok("portal", ELIGIBILITY, "EvaluatePortfolio",
+                    {"portfolio": portfolio, "categories": ["IFS"], "view": "DECISION_VIEW_BASIC"})
+    full_findings = [{k: v for k, v in f.items() if k != "message"}
+                     for f in evaluated["decision"]["categories"][0]["findings"]]
+    check(basic["decision"]["categories"][0]["findings"] == full_findings,
+          f"BASIC view: {basic['decision']['categories'][0]['findings']}")
     bad_portfolio = json.loads(json.dumps(portfolio))
     bad_portfolio["trainings"][0]["clockHours"] = -3
     curl.invalid("portal", ELIGIBILITY, "EvaluatePortfolio",
