@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/dates.h"
+#include "common/enum_names.h"
 #include "common/rulebook/params.h"
 
 namespace imh::eligibility {
@@ -59,8 +60,7 @@ std::optional<absl::CivilDay> PortfolioIndex::FirstDegreeIn(
     const rulebook::v1::CodeListValue* levels) const {
   std::optional<absl::CivilDay> first;
   for (const v1::EducationEntry& entry : portfolio_.education()) {
-    if (!ListHasEnum(levels, v1::DegreeLevel_Name(entry.level()),
-                     "DEGREE_LEVEL_")) {
+    if (!ListHasEnum(levels, EnumName(entry.level()), "DEGREE_LEVEL_")) {
       continue;
     }
     const absl::CivilDay day = ToCivilDayUnchecked(entry.conferred_on());

@@ -1,5 +1,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/enum_names.h"
 #include "common/rulebook/params.h"
 #include "services/eligibility/findings.h"
 #include "services/eligibility/rules.h"
@@ -17,8 +18,7 @@ int QualifyingDegree(const EvaluationContext& ctx, const Category& category) {
   int best = -1;
   for (int i = 0; i < ctx.portfolio.education_size(); ++i) {
     const v1::EducationEntry& entry = ctx.portfolio.education(i);
-    if (!ListHasEnum(levels, v1::DegreeLevel_Name(entry.level()),
-                     "DEGREE_LEVEL_")) {
+    if (!ListHasEnum(levels, EnumName(entry.level()), "DEGREE_LEVEL_")) {
       continue;
     }
     if (best < 0) {

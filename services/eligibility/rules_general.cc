@@ -1,5 +1,6 @@
 #include "absl/strings/str_cat.h"
 #include "common/dates.h"
+#include "common/enum_names.h"
 #include "common/rulebook/params.h"
 #include "services/eligibility/findings.h"
 #include "services/eligibility/rules.h"
@@ -31,8 +32,7 @@ void RGenPopulation(const EvaluationContext& ctx, const Category&,
       CodesAt(ctx.rulebook.proto().general().population_focus(), ctx.as_of_iso);
   const v1::PopulationFocus focus =
       ctx.portfolio.applicant().population_focus();
-  const bool met = ListHasEnum(accepted, v1::PopulationFocus_Name(focus),
-                               "POPULATION_FOCUS_");
+  const bool met = ListHasEnum(accepted, EnumName(focus), "POPULATION_FOCUS_");
   AddEvidencePath(
       AddFinding(ctx, out, "R-GEN-POPULATION",
                  met ? v1::FINDING_STATUS_MET : v1::FINDING_STATUS_NOT_MET,
@@ -40,8 +40,7 @@ void RGenPopulation(const EvaluationContext& ctx, const Category&,
                    return met ? "Works with the population this rule set "
                                 "covers."
                               : absl::StrCat(
-                                    "Population focus ",
-                                    v1::PopulationFocus_Name(focus),
+                                    "Population focus ", EnumName(focus),
                                     " is not covered by this rule set (",
                                     DescribeList(accepted), ").");
                  }),

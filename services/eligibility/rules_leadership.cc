@@ -1,4 +1,5 @@
 #include "absl/strings/str_cat.h"
+#include "common/enum_names.h"
 #include "common/rulebook/params.h"
 #include "services/eligibility/findings.h"
 #include "services/eligibility/rules.h"
@@ -17,8 +18,7 @@ std::vector<int> QualifyingLeadership(const EvaluationContext& ctx,
   std::vector<int> qualifying;
   for (int i = 0; i < ctx.portfolio.leadership_size(); ++i) {
     const v1::LeadershipEntry& entry = ctx.portfolio.leadership(i);
-    if (!ListHasEnum(levels, v1::LeadershipLevel_Name(entry.level()),
-                     "LEADERSHIP_LEVEL_")) {
+    if (!ListHasEnum(levels, EnumName(entry.level()), "LEADERSHIP_LEVEL_")) {
       continue;
     }
     if (rule.infant_toddler_specific_required() &&

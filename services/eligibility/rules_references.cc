@@ -1,6 +1,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/enum_names.h"
 #include "common/rulebook/params.h"
 #include "services/eligibility/findings.h"
 #include "services/eligibility/rules.h"
@@ -110,8 +111,7 @@ SlotFit FitsSlot(const EvaluationContext& ctx, const CountedSessions& counted,
                  CredentialStatus endorsement) {
   // A slot defined by what the rater holds takes any verified rater.
   if (slot.must_be_endorsed()) return FromEndorsement(endorsement);
-  const std::string& role =
-      v1::ReferenceRole_Name(ctx.portfolio.references(rating).role());
+  const std::string& role = EnumName(ctx.portfolio.references(rating).role());
   bool role_ok = false;
   for (const std::string& accepted : slot.roles()) {
     role_ok = role_ok || ListHasEnumCode(role, "REFERENCE_ROLE_", accepted);

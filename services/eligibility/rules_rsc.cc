@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/dates.h"
+#include "common/enum_names.h"
 #include "common/rulebook/params.h"
 #include "services/eligibility/findings.h"
 #include "services/eligibility/rsc_window.h"
@@ -49,12 +50,11 @@ std::vector<int> QualifyingWork(const EvaluationContext& ctx,
   std::vector<int> qualifying;
   for (int i = 0; i < ctx.portfolio.work_size(); ++i) {
     const v1::WorkEntry& work = ctx.portfolio.work(i);
-    if (!ListHasEnum(kinds, v1::ServiceKind_Name(work.service_kind()),
-                     "SERVICE_KIND_")) {
+    if (!ListHasEnum(kinds, EnumName(work.service_kind()), "SERVICE_KIND_")) {
       continue;
     }
     if (!population.empty() &&
-        !ListHasEnumCode(v1::PopulationFocus_Name(work.population_served()),
+        !ListHasEnumCode(EnumName(work.population_served()),
                          "POPULATION_FOCUS_", population)) {
       continue;
     }

@@ -1,5 +1,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/enum_names.h"
 #include "common/rulebook/params.h"
 #include "services/eligibility/findings.h"
 #include "services/eligibility/rules.h"
@@ -128,8 +129,7 @@ void RTrnUnrelatedField(const EvaluationContext& ctx, const Category& category,
   for (int i = 0; i < ctx.portfolio.education_size(); ++i) {
     const v1::EducationEntry& entry = ctx.portfolio.education(i);
     if (accepted != nullptr &&
-        !ListHasEnum(accepted, v1::DegreeLevel_Name(entry.level()),
-                     "DEGREE_LEVEL_")) {
+        !ListHasEnum(accepted, EnumName(entry.level()), "DEGREE_LEVEL_")) {
       continue;
     }
     if (entry.field_related_to_early_childhood()) return;

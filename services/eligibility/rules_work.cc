@@ -1,5 +1,6 @@
 #include "absl/strings/str_cat.h"
 #include "common/dates.h"
+#include "common/enum_names.h"
 #include "common/rulebook/params.h"
 #include "services/eligibility/findings.h"
 #include "services/eligibility/rules.h"
@@ -16,13 +17,12 @@ enum class Fit { kCounts, kCountsAsVolunteer, kVolunteerNotEligible, kNo };
 
 Fit FitOf(const rb::WorkRequirement& requirement,
           const rb::CodeListValue* kinds, const v1::WorkEntry& entry) {
-  if (!ListHasEnum(kinds, v1::ServiceKind_Name(entry.service_kind()),
-                   "SERVICE_KIND_")) {
+  if (!ListHasEnum(kinds, EnumName(entry.service_kind()), "SERVICE_KIND_")) {
     return Fit::kNo;
   }
   if (!requirement.population_served().empty() &&
-      !ListHasEnumCode(v1::PopulationFocus_Name(entry.population_served()),
-                       "POPULATION_FOCUS_", requirement.population_served())) {
+      !ListHasEnumCode(EnumName(entry.population_served()), "POPULATION_FOCUS_",
+                       requirement.population_served())) {
     return Fit::kNo;
   }
   if (requirement.supervised_required() && !entry.supervised()) return Fit::kNo;
@@ -155,8 +155,7 @@ std::string AlternativeHeld(const EvaluationContext& ctx,
   const auto* levels = CodesAt(alternative.degree_levels(), ctx.as_of_iso);
   for (int i = 0; i < ctx.portfolio.education_size(); ++i) {
     const v1::EducationEntry& entry = ctx.portfolio.education(i);
-    if (ListHasEnum(levels, v1::DegreeLevel_Name(entry.level()),
-                    "DEGREE_LEVEL_")) {
+    if (ListHasEnum(levels, EnumName(entry.level()), "DEGREE_LEVEL_")) {
       *education_index = i;
       return absl::StrCat("a degree (", entry.degree(), ")");
     }
