@@ -340,9 +340,10 @@ std::set<std::string> QuestionsByDefinition(const v1::Portfolio& p,
 
 TEST(Property, RegistryQuestionsAreEveryLookupOnceEach) {
   std::mt19937 rng(20261206);
-  std::vector<v1::Portfolio> portfolios = Bases();
+  const std::vector<v1::Portfolio> bases = Bases();
+  std::vector<v1::Portfolio> portfolios = bases;
   for (int round = 0; round < kRounds; ++round) {
-    portfolios.push_back(RandomPortfolio(Bases(), rng));
+    portfolios.push_back(RandomPortfolio(bases, rng));
   }
   const CategoryList every = *ResolveCategories(VirginiaRulebook(), {});
   size_t asked = 0;
@@ -369,9 +370,10 @@ TEST(Property, RegistryQuestionsAreEveryLookupOnceEach) {
 // sentences left out, on registry answers and on unknown ones alike.
 TEST(Property, BasicViewIsTheFullViewWithoutSentences) {
   std::mt19937 rng(20261205);
-  std::vector<v1::Portfolio> portfolios = Bases();
+  const std::vector<v1::Portfolio> bases = Bases();
+  std::vector<v1::Portfolio> portfolios = bases;
   for (int round = 0; round < kRounds; ++round) {
-    portfolios.push_back(RandomPortfolio(Bases(), rng));
+    portfolios.push_back(RandomPortfolio(bases, rng));
   }
   SnapshotVerifier registry(CaseRegistry());
   UnreachableRegistry unreachable;
