@@ -4,6 +4,7 @@
 // What every rule reads: the portfolio, its dates decoded once, the rulebook
 // and the verified facts, on one as-of date.
 
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -73,9 +74,10 @@ struct CountedSessions {
 // reference rules to read instead of sorting the sessions again.
 class CountedSessionsByCategory {
  public:
-  void Remember(const rulebook::v1::Category* category,
-                CountedSessions sessions) {
-    by_category_.emplace_back(category, std::move(sessions));
+  // Returns the remembered sessions, valid as long as this object.
+  const CountedSessions& Remember(const rulebook::v1::Category* category,
+                                  CountedSessions sessions) {
+    return by_category_.emplace_back(category, std::move(sessions)).second;
   }
   // Nullptr when nothing was remembered for `category`.
   const CountedSessions* Find(const rulebook::v1::Category* category) const {
@@ -86,8 +88,9 @@ class CountedSessionsByCategory {
   }
 
  private:
-  // A handful of categories: a short list beats a map.
-  std::vector<std::pair<const rulebook::v1::Category*, CountedSessions>>
+  // A handful of categories: a short list beats a map. A deque, so that what
+  // Remember returned stays where it is.
+  std::deque<std::pair<const rulebook::v1::Category*, CountedSessions>>
       by_category_;
 };
 

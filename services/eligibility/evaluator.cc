@@ -43,15 +43,6 @@ absl::StatusOr<CategoryList> ResolveCategories(
 
 namespace {
 
-CredentialQuestion Question(const v1::PersonRef& person,
-                            const rb::CodeListValue* categories,
-                            absl::CivilDay on) {
-  return {person.person_id(),
-          person.endorsement_number(),
-          {categories->codes().begin(), categories->codes().end()},
-          on};
-}
-
 void EvaluateCategory(const EvaluationContext& ctx,
                       const rb::Category& category, v1::CategoryDecision* out) {
   out->set_category(category.code());
@@ -100,49 +91,66 @@ std::vector<CredentialQuestion> CredentialQuestionsFor(
   // Subjects and category sets are numbered once (equal keys, equal numbers),
   // so that a question (subject, set, day) is deduplicated on three integers;
   // a session's day is read once, not once per category.
-  absl::flat_hash_map<std::string, int> subject_numbers;
-  auto subject_number = [&](std::string key) {
-    if (key.empty()) return -1;
-    return subject_numbers.try_emplace(std::move(key), subject_numbers.size())
+  // A subject is what SubjectKey names: the person id when there is one, else
+  // the endorsement number; keyed on views into the portfolio, which outlives
+  // the listing.
+  absl::flat_hash_map<std::pair<bool, absl::string_view>, int> subject_numbers;
+  subject_numbers.reserve(portfolio.references_size() +
+                          portfolio.rsc_sessions_size());
+  auto subject_number = [&](const v1::PersonRef& person) {
+    const bool by_id = !person.person_id().empty();
+    if (!by_id && person.endorsement_number().empty()) return -1;
+    return subject_numbers
+        .try_emplace(std::make_pair(by_id, by_id ? person.person_id()
+                                                 : person.endorsement_number()),
+                     subject_numbers.size())
         .first->second;
   };
   std::vector<int> rater_subject;
   rater_subject.reserve(portfolio.references_size());
   for (const v1::ReferenceRating& rating : portfolio.references()) {
-    rater_subject.push_back(subject_number(SubjectKey(rating.rater())));
+    rater_subject.push_back(subject_number(rating.rater()));
   }
   std::vector<int> provider_subject;
   std::vector<absl::CivilDay> session_day;
   provider_subject.reserve(portfolio.rsc_sessions_size());
   session_day.reserve(portfolio.rsc_sessions_size());
   for (const v1::RscSession& session : portfolio.rsc_sessions()) {
-    provider_subject.push_back(
-        session.format() == v1::RSC_FORMAT_PEER
-            ? -1
-            : subject_number(SubjectKey(session.provider())));
+    provider_subject.push_back(session.format() == v1::RSC_FORMAT_PEER
+                                   ? -1
+                                   : subject_number(session.provider()));
     session_day.push_back(ToCivilDayUnchecked(session.held_on()));
   }
+  // Each set's codes are copied once, and shared by its questions.
   absl::flat_hash_map<std::string, int> set_numbers;
   absl::flat_hash_map<const rb::CodeListValue*, int> set_number_of;
+  std::vector<CategorySet> sets;
   auto set_number = [&](const rb::CodeListValue* category_set) {
     if (category_set == nullptr) return -1;
     auto [number, added] = set_number_of.try_emplace(category_set);
     if (added) {
-      number->second = set_numbers
-                           .try_emplace(CategorySetKey(category_set->codes()),
-                                        set_numbers.size())
-                           .first->second;
+      CategorySet codes(std::vector<std::string>(category_set->codes().begin(),
+                                                 category_set->codes().end()));
+      const auto [numbered, new_set] =
+          set_numbers.try_emplace(codes.key(), set_numbers.size());
+      if (new_set) sets.push_back(std::move(codes));
+      number->second = numbered->second;
     }
     return number->second;
   };
+  // Typically one rater set and one provider set are asked about.
+  const size_t expected =
+      portfolio.references_size() + portfolio.rsc_sessions_size();
   std::vector<CredentialQuestion> questions;
+  questions.reserve(expected);
   absl::flat_hash_set<std::tuple<int, int, int64_t>> asked;
-  auto ask = [&](const v1::PersonRef& person, int subject,
-                 const rb::CodeListValue* category_set, int set,
+  asked.reserve(expected);
+  auto ask = [&](const v1::PersonRef& person, int subject, int set,
                  absl::CivilDay on) {
     if (subject < 0) return;
     if (asked.emplace(subject, set, on - absl::CivilDay()).second) {
-      questions.push_back(Question(person, category_set, on));
+      questions.push_back(
+          {person.person_id(), person.endorsement_number(), sets[set], on});
     }
   };
   // Categories share their sets (every rater set is the same list today), so
@@ -159,8 +167,7 @@ std::vector<CredentialQuestion> CredentialQuestionsFor(
     int set;
     if (!first_time(kRatersAsOf, category_set, &set)) return;
     for (int i = 0; i < portfolio.references_size(); ++i) {
-      ask(portfolio.references(i).rater(), rater_subject[i], category_set, set,
-          as_of);
+      ask(portfolio.references(i).rater(), rater_subject[i], set, as_of);
     }
   };
   for (const rb::Category* category : categories) {
@@ -182,8 +189,8 @@ std::vector<CredentialQuestion> CredentialQuestionsFor(
           CodesAt(category->rsc().provider_categories(), as_of_iso);
       if (!first_time(kProvidersOnSessionDays, providers, &set)) continue;
       for (int i = 0; i < portfolio.rsc_sessions_size(); ++i) {
-        ask(portfolio.rsc_sessions(i).provider(), provider_subject[i],
-            providers, set, session_day[i]);
+        ask(portfolio.rsc_sessions(i).provider(), provider_subject[i], set,
+            session_day[i]);
       }
     } else if (HasRscProviderSlot(*category)) {
       // No provider rule to ask about, but "the applicant's RS provider" is
@@ -193,8 +200,8 @@ std::vector<CredentialQuestion> CredentialQuestionsFor(
           category->references().endorsed_rater_categories(), as_of_iso);
       if (!first_time(kProvidersAsOf, endorsed, &set)) continue;
       for (int i = 0; i < portfolio.rsc_sessions_size(); ++i) {
-        ask(portfolio.rsc_sessions(i).provider(), provider_subject[i], endorsed,
-            set, as_of);
+        ask(portfolio.rsc_sessions(i).provider(), provider_subject[i], set,
+            as_of);
       }
     }
   }

@@ -9,20 +9,32 @@ namespace imh::eligibility {
 v1::Finding* AddFinding(v1::CategoryDecision* decision,
                         absl::string_view rule_id, v1::FindingStatus status) {
   v1::Finding* finding = decision->add_findings();
-  finding->set_rule_id(std::string(rule_id));
+  // From the view's bytes: a temporary std::string would cost a heap block
+  // of its own for ids past the short-string size.
+  finding->set_rule_id(rule_id.data(), rule_id.size());
   finding->set_status(status);
   return finding;
 }
 
 namespace {
 double Round2(double value) { return std::round(value * 100.0) / 100.0; }
+
+constexpr absl::string_view kRoot = "portfolio.";
+
+// "portfolio.<collection>", written once into the message's own string.
+void SetEvidencePath(v1::Evidence* evidence, absl::string_view collection) {
+  std::string* path = evidence->mutable_path();
+  path->reserve(kRoot.size() + collection.size());
+  path->append(kRoot.data(), kRoot.size());
+  path->append(collection.data(), collection.size());
+}
 }  // namespace
 
 void SetShortfall(v1::Finding* finding, absl::string_view unit, double required,
                   double counted) {
   if (AtLeast(counted, required)) return;
   v1::Shortfall* shortfall = finding->mutable_shortfall();
-  shortfall->set_unit(std::string(unit));
+  shortfall->set_unit(unit.data(), unit.size());
   shortfall->set_required(Round2(required));
   shortfall->set_counted(Round2(counted));
   shortfall->set_missing(Round2(required - counted));
@@ -30,7 +42,6 @@ void SetShortfall(v1::Finding* finding, absl::string_view unit, double required,
 
 void AddEvidence(v1::Finding* finding, absl::string_view collection,
                  int index) {
-  constexpr absl::string_view kRoot = "portfolio.";
   const int n = finding->evidence_size();
   if (n > 0) {
     v1::Evidence* last = finding->mutable_evidence(n - 1);
@@ -42,7 +53,7 @@ void AddEvidence(v1::Finding* finding, absl::string_view collection,
     }
   }
   v1::Evidence* evidence = finding->add_evidence();
-  evidence->set_path(absl::StrCat(kRoot, collection));
+  SetEvidencePath(evidence, collection);
   evidence->add_indices(index);
 }
 
@@ -50,13 +61,13 @@ void AddEvidence(v1::Finding* finding, absl::string_view collection,
                  const std::vector<int>& indices) {
   if (indices.empty()) return;
   v1::Evidence* evidence = finding->add_evidence();
-  evidence->set_path(absl::StrCat("portfolio.", collection));
+  SetEvidencePath(evidence, collection);
   evidence->mutable_indices()->Reserve(static_cast<int>(indices.size()));
   for (int index : indices) evidence->add_indices(index);
 }
 
 void AddEvidencePath(v1::Finding* finding, absl::string_view path) {
-  finding->add_evidence()->set_path(std::string(path));
+  finding->add_evidence()->set_path(path.data(), path.size());
 }
 
 std::string Amount(double value) {

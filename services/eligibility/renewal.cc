@@ -34,7 +34,7 @@ double OwedHours(const rb::NumberParam& per_year,
 v1::Finding* Add(v1::RenewalDecision* out, absl::string_view rule_id,
                  v1::FindingStatus status, std::string message) {
   v1::Finding* finding = out->add_findings();
-  finding->set_rule_id(std::string(rule_id));
+  finding->set_rule_id(rule_id.data(), rule_id.size());
   finding->set_status(status);
   finding->set_message(std::move(message));
   return finding;

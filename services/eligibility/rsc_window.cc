@@ -34,13 +34,22 @@ RscWindow BestRscWindow(const std::vector<RscSample>& samples,
   RscWindow best;
   const size_t n = samples.size();
   if (n == 0) return best;
-  std::vector<double> hours(n + 1, 0.0), subset(n + 1, 0.0);
-  std::vector<int> keys(n);
+  // Prefix sums of hours and subset hours, and each sample's day key: one
+  // allocation.
+  struct Prefix {
+    double hours = 0;
+    double subset = 0;
+    int key = 0;
+  };
+  std::vector<Prefix> prefix(n + 1);
   for (size_t i = 0; i < n; ++i) {
-    hours[i + 1] = hours[i] + samples[i].hours;
-    subset[i + 1] = subset[i] + samples[i].subset_hours;
-    keys[i] = DayKey(samples[i].day);
+    prefix[i + 1].hours = prefix[i].hours + samples[i].hours;
+    prefix[i + 1].subset = prefix[i].subset + samples[i].subset_hours;
+    prefix[i].key = DayKey(samples[i].day);
   }
+  const auto hours = [&](size_t i) { return prefix[i].hours; };
+  const auto subset = [&](size_t i) { return prefix[i].subset; };
+  const auto keys = [&](size_t i) { return prefix[i].key; };
   auto score = [&](const RscWindow& w) {
     const bool meets = w.span_ok && AtLeast(w.hours, min_hours) &&
                        AtLeast(w.subset_hours, min_subset_hours);
@@ -51,16 +60,16 @@ RscWindow BestRscWindow(const std::vector<RscSample>& samples,
   size_t last = 0;
   for (size_t first = 0; first < n; ++first) {
     if (last < first) last = first;
-    const int limit = AddMonthsKey(keys[first], max_window_months);
-    while (last + 1 < n && keys[last + 1] <= limit) ++last;
+    const int limit = AddMonthsKey(keys(first), max_window_months);
+    while (last + 1 < n && keys(last + 1) <= limit) ++last;
     RscWindow candidate;
     candidate.found = true;
     candidate.first = first;
     candidate.last = last;
-    candidate.hours = hours[last + 1] - hours[first];
-    candidate.subset_hours = subset[last + 1] - subset[first];
+    candidate.hours = hours(last + 1) - hours(first);
+    candidate.subset_hours = subset(last + 1) - subset(first);
     candidate.span_ok =
-        keys[last] >= AddMonthsKey(keys[first], min_span_months);
+        keys(last) >= AddMonthsKey(keys(first), min_span_months);
     if (!best.found || score(candidate) > score(best)) best = candidate;
   }
   return best;

@@ -55,9 +55,10 @@ void RRsc(const EvaluationContext& ctx, const Category& category,
 
 // The sessions that count toward the category's RS/C rule (see
 // CountedSessions). RRsc sorts them once and leaves them in the context;
-// computed here only when RRsc has not run for the category.
-CountedSessions CountedRscSessions(const EvaluationContext& ctx,
-                                   const Category& category);
+// computed here (and left there) only when RRsc has not run for the category.
+// The reference stays valid for the rest of the evaluation.
+const CountedSessions& CountedRscSessions(const EvaluationContext& ctx,
+                                          const Category& category);
 
 // rules_work.cc: each WorkRequirement (R-WRK-DURATION, R-WRK-RSC-PROVISION,
 // R-WRK-LEADERSHIP) with R-WRK-FAMILIES, R-WRK-VOLUNTEER and R-WRK-PART-TIME,

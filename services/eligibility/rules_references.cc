@@ -106,11 +106,11 @@ SlotFit FromEndorsement(CredentialStatus endorsement) {
   return SlotFit::kNo;
 }
 
-SlotFit FitsSlot(const EvaluationContext& ctx, const CountedSessions& counted,
-                 const rb::ReferenceSlot& slot, int rating,
-                 CredentialStatus endorsement) {
-  // A slot defined by what the rater holds takes any verified rater.
-  if (slot.must_be_endorsed()) return FromEndorsement(endorsement);
+// Whether rating `rating` fits a slot that is not defined by what the rater
+// holds (must_be_endorsed slots are FromEndorsement of the rater's answer).
+SlotFit FitsRoleSlot(const EvaluationContext& ctx,
+                     const CountedSessions& counted,
+                     const rb::ReferenceSlot& slot, int rating) {
   const std::string& role = EnumName(ctx.portfolio.references(rating).role());
   bool role_ok = false;
   for (const std::string& accepted : slot.roles()) {
@@ -134,26 +134,37 @@ struct Assignment {
   }
 };
 
+// How each rating fits each slot of a pattern: fit(slot, rating).
+struct SlotFits {
+  int ratings = 0;
+  std::vector<SlotFit> fits;  // slot-major
+  SlotFit fit(size_t slot, size_t rating) const {
+    return fits[slot * ratings + rating];
+  }
+};
+
 // Exhaustive search; patterns have a handful of slots and ratings are few.
-void Search(const std::vector<std::vector<SlotFit>>& fits, size_t slot,
+void Search(const SlotFits& fits, size_t slot, size_t slots,
             std::vector<bool>& used, Assignment& current, Assignment& best) {
-  if (slot == fits.size()) {
+  if (slot == slots) {
     if (current.Better(best)) best = current;
     return;
   }
   for (size_t r = 0; r < used.size(); ++r) {
-    if (used[r] || fits[slot][r] == SlotFit::kNo) continue;
+    const SlotFit fit = fits.fit(slot, r);
+    if (used[r] || fit == SlotFit::kNo) continue;
     used[r] = true;
     current.rating_of_slot[slot] = static_cast<int>(r);
     ++current.filled;
-    current.unverified += fits[slot][r] == SlotFit::kUnverified;
-    Search(fits, slot + 1, used, current, best);
-    current.unverified -= fits[slot][r] == SlotFit::kUnverified;
+    current.unverified += fit == SlotFit::kUnverified;
+    Search(fits, slot + 1, slots, used, current, best);
+    current.unverified -= fit == SlotFit::kUnverified;
     --current.filled;
     current.rating_of_slot[slot] = -1;
     used[r] = false;
   }
-  Search(fits, slot + 1, used, current, best);  // leave this slot unfilled
+  // Leave this slot unfilled.
+  Search(fits, slot + 1, slots, used, current, best);
 }
 
 Assignment BestAssignment(const EvaluationContext& ctx,
@@ -161,25 +172,35 @@ Assignment BestAssignment(const EvaluationContext& ctx,
                           const CountedSessions& counted,
                           const rb::ReferencePattern& pattern) {
   const int ratings = ctx.portfolio.references_size();
-  std::vector<std::vector<SlotFit>> fits;
-  for (const rb::ReferenceSlot& slot : pattern.slots()) {
-    const std::vector<CredentialStatus> endorsements =
-        slot.must_be_endorsed()
-            ? RaterEndorsements(
-                  ctx, SlotEndorsedCategories(category.references(), slot,
-                                              ctx.as_of_iso))
-            : std::vector<CredentialStatus>(ratings,
-                                            CredentialStatus::kNotHeld);
-    std::vector<SlotFit> row;
-    for (int r = 0; r < ratings; ++r) {
-      row.push_back(FitsSlot(ctx, counted, slot, r, endorsements[r]));
+  const int slots = pattern.slots_size();
+  SlotFits fits{ratings, std::vector<SlotFit>(size_t{1} * slots * ratings)};
+  // Slots defined by what the rater holds usually ask about the same set: the
+  // registry's answers are read once per set.
+  const rb::CodeListValue* endorsements_set = nullptr;
+  std::vector<CredentialStatus> endorsements;
+  for (int s = 0; s < slots; ++s) {
+    const rb::ReferenceSlot& slot = pattern.slots(s);
+    SlotFit* row = &fits.fits[size_t{1} * s * ratings];
+    if (slot.must_be_endorsed()) {
+      const rb::CodeListValue* set =
+          SlotEndorsedCategories(category.references(), slot, ctx.as_of_iso);
+      if (endorsements.empty() || set != endorsements_set) {
+        endorsements = RaterEndorsements(ctx, set);
+        endorsements_set = set;
+      }
+      for (int r = 0; r < ratings; ++r) {
+        row[r] = FromEndorsement(endorsements[r]);
+      }
+    } else {
+      for (int r = 0; r < ratings; ++r) {
+        row[r] = FitsRoleSlot(ctx, counted, slot, r);
+      }
     }
-    fits.push_back(std::move(row));
   }
   std::vector<bool> used(ratings, false);
-  Assignment current{std::vector<int>(fits.size(), -1), 0, 0};
+  Assignment current{std::vector<int>(slots, -1), 0, 0};
   Assignment best = current;
-  Search(fits, 0, used, current, best);
+  Search(fits, 0, slots, used, current, best);
   return best;
 }
 
@@ -309,7 +330,7 @@ void RRefRoles(const EvaluationContext& ctx, const Category& category,
   if (patterns.empty()) return;
   std::optional<std::pair<int, Assignment>> unverified_match;
   Assignment standard;
-  const CountedSessions counted = CountedRscSessions(ctx, category);
+  const CountedSessions& counted = CountedRscSessions(ctx, category);
   for (int p = 0; p < patterns.size(); ++p) {
     const Assignment best = BestAssignment(ctx, category, counted, patterns[p]);
     if (p == 0) standard = best;

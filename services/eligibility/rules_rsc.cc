@@ -465,8 +465,11 @@ void RRsc(const EvaluationContext& ctx, const Category& category,
   }
 }
 
-CountedSessions CountedRscSessions(const EvaluationContext& ctx,
-                                   const Category& category) {
+const CountedSessions& CountedRscSessions(const EvaluationContext& ctx,
+                                          const Category& category) {
+  if (const CountedSessions* sorted = ctx.counted_sessions.Find(&category)) {
+    return *sorted;
+  }
   CountedSessions counted;
   if (!category.has_rsc() || category.rsc().optional()) {
     for (int i = 0; i < ctx.portfolio.rsc_sessions_size(); ++i) {
@@ -474,15 +477,12 @@ CountedSessions CountedRscSessions(const EvaluationContext& ctx,
         counted.verified.push_back(i);
       }
     }
-    return counted;
+  } else {
+    RscSessions sessions = SortSessions(ctx, category.rsc(), false);
+    counted.verified = std::move(sessions.verified.sessions);
+    counted.unverified = std::move(sessions.provider_unknown);
   }
-  if (const CountedSessions* sorted = ctx.counted_sessions.Find(&category)) {
-    return *sorted;
-  }
-  const RscSessions sessions = SortSessions(ctx, category.rsc(), false);
-  counted.verified = sessions.verified.sessions;
-  counted.unverified = sessions.provider_unknown;
-  return counted;
+  return ctx.counted_sessions.Remember(&category, std::move(counted));
 }
 
 }  // namespace imh::eligibility

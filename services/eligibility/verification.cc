@@ -4,6 +4,24 @@
 
 namespace imh::eligibility {
 
+CategorySet::CategorySet(std::vector<std::string> codes) {
+  if (codes.empty()) return;
+  std::string key = CategorySetKey(codes);
+  shared_ =
+      std::make_shared<const Shared>(Shared{std::move(codes), std::move(key)});
+}
+
+const std::vector<std::string>& CategorySet::codes() const {
+  static const std::vector<std::string>* const kNone =
+      new std::vector<std::string>();
+  return shared_ ? shared_->codes : *kNone;
+}
+
+const std::string& CategorySet::key() const {
+  static const std::string* const kNone = new std::string();
+  return shared_ ? shared_->key : *kNone;
+}
+
 std::string SubjectKey(const eligibility::v1::PersonRef& person) {
   if (!person.person_id().empty()) {
     return absl::StrCat("person:", person.person_id());
@@ -27,8 +45,7 @@ void VerificationFacts::Add(const CredentialQuestion& question,
     person_of_subject_.insert_or_assign(SubjectKey(question), answer.person_id);
   }
   answers_.insert_or_assign(
-      Key{SubjectKey(question), CategorySetKey(question.categories),
-          question.on},
+      Key{SubjectKey(question), question.categories.key(), question.on},
       std::move(answer));
 }
 

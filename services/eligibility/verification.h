@@ -7,6 +7,8 @@
 // registry client in the service, a snapshot offline) answers them; the answers
 // are an input to evaluation.
 
+#include <initializer_list>
+#include <memory>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -19,12 +21,43 @@
 
 namespace imh::eligibility {
 
+// Canonical category codes, any of which counts: immutable once made, and
+// shared by copies, so that the questions about one rulebook list (a rater set,
+// a provider set) hold one list between them rather than one each.
+class CategorySet {
+ public:
+  CategorySet() = default;
+  // Implicit, so that a question can be written with a plain list.
+  CategorySet(std::vector<std::string> codes);  // NOLINT(runtime/explicit)
+  CategorySet(std::initializer_list<std::string> codes)
+      : CategorySet(std::vector<std::string>(codes)) {}
+
+  const std::vector<std::string>& codes() const;
+  // CategorySetKey(codes()), made once with the list.
+  const std::string& key() const;
+
+  std::vector<std::string>::const_iterator begin() const {
+    return codes().begin();
+  }
+  std::vector<std::string>::const_iterator end() const { return codes().end(); }
+  size_t size() const { return codes().size(); }
+  bool empty() const { return codes().empty(); }
+  const std::string& front() const { return codes().front(); }
+
+ private:
+  struct Shared {
+    std::vector<std::string> codes;
+    std::string key;
+  };
+  // Null for the empty set.
+  std::shared_ptr<const Shared> shared_;
+};
+
 struct CredentialQuestion {
   // At least one is set; person_id wins when both are.
   std::string person_id;
   std::string endorsement_number;
-  // Canonical category codes, any of which counts.
-  std::vector<std::string> categories;
+  CategorySet categories;
   absl::CivilDay on;
 };
 
@@ -104,9 +137,9 @@ class VerificationFacts {
   struct KeyHash {
     using is_transparent = void;
     size_t operator()(const KeyView& key) const {
-      return absl::Hash<
-          std::tuple<absl::string_view, absl::string_view, absl::CivilDay>>()(
-          std::make_tuple(key.subject, key.categories, key.on));
+      // The day as a count: hashing a CivilDay hashes its fields one by one.
+      return absl::HashOf(key.subject, key.categories,
+                          key.on - absl::CivilDay());
     }
     size_t operator()(const Key& key) const {
       return (*this)(KeyView{key.subject, key.categories, key.on});
