@@ -29,11 +29,13 @@ PortfolioIndex::PortfolioIndex(const v1::Portfolio& portfolio,
   rater_key.reserve(portfolio.references_size());
   session_day.reserve(sessions);
   session_provider_key.reserve(sessions);
+  session_is_peer.reserve(sessions);
   sessions_by_day.resize(sessions);
   for (int i = 0; i < sessions; ++i) {
     const v1::RscSession& session = portfolio.rsc_sessions(i);
     session_day.push_back(ToCivilDayUnchecked(session.held_on()));
     session_provider_key.push_back(SubjectKey(session.provider()));
+    session_is_peer.push_back(session.format() == v1::RSC_FORMAT_PEER);
     sessions_by_day[i] = i;
   }
   // Date order, ties in portfolio order; std::sort on the pair needs no buffer.
@@ -77,12 +79,31 @@ const std::vector<CredentialStatus>& ProviderAnswers::For(
   std::vector<CredentialStatus> statuses;
   statuses.reserve(index_.session_day.size());
   for (size_t i = 0; i < index_.session_day.size(); ++i) {
-    statuses.push_back(facts_
-                           .Find(index_.session_provider_key[i],
-                                 category_set_key, index_.session_day[i])
-                           .status);
+    statuses.push_back(index_.session_is_peer[i]
+                           ? CredentialStatus::kUnknown
+                           : facts_
+                                 .Find(index_.session_provider_key[i],
+                                       category_set_key, index_.session_day[i])
+                                 .status);
   }
   cache_.emplace_back(category_set_key, std::move(statuses));
+  return cache_.back().second;
+}
+
+const std::vector<CredentialStatus>& RaterAnswers::For(
+    const rulebook::v1::CodeListValue* categories) {
+  for (const auto& [list, statuses] : cache_) {
+    if (list == categories) return statuses;
+  }
+  const std::string set_key =
+      categories ? CategorySetKey(categories->codes()) : "";
+  std::vector<CredentialStatus> statuses;
+  statuses.reserve(index_.rater_key.size());
+  for (const std::string& key : index_.rater_key) {
+    statuses.push_back(key.empty() ? CredentialStatus::kNotHeld
+                                   : facts_.Find(key, set_key, as_of_).status);
+  }
+  cache_.emplace_back(categories, std::move(statuses));
   return cache_.back().second;
 }
 

@@ -28,6 +28,7 @@ class PortfolioIndex {
   std::vector<absl::CivilDay> session_day;
   std::vector<int> sessions_by_day;
   std::vector<std::string> session_provider_key;
+  std::vector<bool> session_is_peer;
   // Work entry i covers [work_start[i], work_end[i]) (end exclusive; current
   // entries run to the as-of date inclusive).
   std::vector<absl::CivilDay> work_start, work_end;
@@ -52,14 +53,43 @@ class ProviderAnswers {
   ProviderAnswers(const PortfolioIndex& index, const VerificationFacts& facts)
       : index_(index), facts_(facts) {}
 
-  // One status per session (indexed like the portfolio's rsc_sessions).
+  // One status per session (indexed like the portfolio's rsc_sessions); peer
+  // sessions, never asked about, are kUnknown. Valid as long as this object.
   const std::vector<CredentialStatus>& For(const std::string& category_set_key);
 
  private:
   const PortfolioIndex& index_;
   const VerificationFacts& facts_;
-  // Few distinct sets per rulebook: a short list beats a map.
-  std::vector<std::pair<std::string, std::vector<CredentialStatus>>> cache_;
+  // Few distinct sets per rulebook: a short list beats a map. A deque, so
+  // that what For returned stays valid while later sets are added.
+  std::deque<std::pair<std::string, std::vector<CredentialStatus>>> cache_;
+};
+
+// Each rater's registry answer against a category set on the as-of date,
+// computed once per evaluation and set: every category's R-REF-ENDORSED and
+// each endorsed-rater slot of its patterns ask about the same list.
+class RaterAnswers {
+ public:
+  RaterAnswers(const PortfolioIndex& index, const VerificationFacts& facts,
+               absl::CivilDay as_of)
+      : index_(index), facts_(facts), as_of_(as_of) {}
+
+  // One status per rating (indexed like the portfolio's references): kNotHeld
+  // for a rater with no registry identity; what the registry said otherwise.
+  // `categories` may be null (no list in force: nobody holds it). Valid as
+  // long as this object.
+  const std::vector<CredentialStatus>& For(
+      const rulebook::v1::CodeListValue* categories);
+
+ private:
+  const PortfolioIndex& index_;
+  const VerificationFacts& facts_;
+  const absl::CivilDay as_of_;
+  // Keyed by the rulebook's list (equal lists elsewhere in the rulebook are
+  // read again, which costs time, not correctness); a deque, as above.
+  std::deque<std::pair<const rulebook::v1::CodeListValue*,
+                       std::vector<CredentialStatus>>>
+      cache_;
 };
 
 // The sessions that count toward a category's RS/C rule, by what the
@@ -103,6 +133,7 @@ struct EvaluationContext {
   // FormatDay(as_of): how dated series are read.
   std::string as_of_iso;
   ProviderAnswers& provider_answers;
+  RaterAnswers& rater_answers;
   CountedSessionsByCategory& counted_sessions;
   // Whether findings carry their sentences (the FULL view) or not (BASIC).
   bool sentences = true;

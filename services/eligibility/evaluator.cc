@@ -100,10 +100,9 @@ std::vector<CredentialQuestion> CredentialQuestionsFor(
   auto subject_number = [&](const v1::PersonRef& person) {
     const bool by_id = !person.person_id().empty();
     if (!by_id && person.endorsement_number().empty()) return -1;
-    return subject_numbers
-        .try_emplace(std::make_pair(by_id, by_id ? person.person_id()
-                                                 : person.endorsement_number()),
-                     subject_numbers.size())
+    const std::pair<bool, absl::string_view> subject(
+        by_id, by_id ? person.person_id() : person.endorsement_number());
+    return subject_numbers.try_emplace(subject, subject_numbers.size())
         .first->second;
   };
   std::vector<int> rater_subject;
@@ -237,6 +236,7 @@ void EvaluateValidatedInto(const v1::Portfolio& portfolio,
   decision->Clear();
   const PortfolioIndex index(portfolio, as_of);
   ProviderAnswers provider_answers(index, facts);
+  RaterAnswers rater_answers(index, facts, as_of);
   CountedSessionsByCategory counted_sessions;
   const EvaluationContext ctx{portfolio,
                               index,
@@ -245,6 +245,7 @@ void EvaluateValidatedInto(const v1::Portfolio& portfolio,
                               as_of,
                               FormatDay(as_of),
                               provider_answers,
+                              rater_answers,
                               counted_sessions,
                               view != v1::DECISION_VIEW_BASIC};
   decision->set_rulebook_version(rulebook.version());

@@ -12,24 +12,6 @@ namespace rb = rulebook::v1;
 
 namespace {
 
-// For each rating, whether the registry holds the rater as endorsed on the
-// as-of date in one of `categories` (raters with no registry identity: not
-// held).
-std::vector<CredentialStatus> RaterEndorsements(
-    const EvaluationContext& ctx, const rb::CodeListValue* categories) {
-  const std::string set_key =
-      categories ? CategorySetKey(categories->codes()) : "";
-  std::vector<CredentialStatus> statuses;
-  statuses.reserve(ctx.portfolio.references_size());
-  for (int i = 0; i < ctx.portfolio.references_size(); ++i) {
-    const std::string& key = ctx.index.rater_key[i];
-    statuses.push_back(key.empty()
-                           ? CredentialStatus::kNotHeld
-                           : ctx.facts.Find(key, set_key, ctx.as_of).status);
-  }
-  return statuses;
-}
-
 std::string NormalizedName(const std::string& name) {
   std::string normalized = absl::AsciiStrToLower(name);
   absl::RemoveExtraAsciiWhitespace(&normalized);
@@ -174,20 +156,12 @@ Assignment BestAssignment(const EvaluationContext& ctx,
   const int ratings = ctx.portfolio.references_size();
   const int slots = pattern.slots_size();
   SlotFits fits{ratings, std::vector<SlotFit>(size_t{1} * slots * ratings)};
-  // Slots defined by what the rater holds usually ask about the same set: the
-  // registry's answers are read once per set.
-  const rb::CodeListValue* endorsements_set = nullptr;
-  std::vector<CredentialStatus> endorsements;
   for (int s = 0; s < slots; ++s) {
     const rb::ReferenceSlot& slot = pattern.slots(s);
     SlotFit* row = &fits.fits[size_t{1} * s * ratings];
     if (slot.must_be_endorsed()) {
-      const rb::CodeListValue* set =
-          SlotEndorsedCategories(category.references(), slot, ctx.as_of_iso);
-      if (endorsements.empty() || set != endorsements_set) {
-        endorsements = RaterEndorsements(ctx, set);
-        endorsements_set = set;
-      }
+      const std::vector<CredentialStatus>& endorsements = ctx.rater_answers.For(
+          SlotEndorsedCategories(category.references(), slot, ctx.as_of_iso));
       for (int r = 0; r < ratings; ++r) {
         row[r] = FromEndorsement(endorsements[r]);
       }
@@ -274,8 +248,8 @@ void RRefEndorsed(const EvaluationContext& ctx, const Category& category,
         CodesAt(rule.endorsed_rater_categories(), ctx.as_of_iso));
   };
   std::vector<int> held, unknown;
-  const std::vector<CredentialStatus> endorsements = RaterEndorsements(
-      ctx, CodesAt(rule.endorsed_rater_categories(), ctx.as_of_iso));
+  const std::vector<CredentialStatus>& endorsements = ctx.rater_answers.For(
+      CodesAt(rule.endorsed_rater_categories(), ctx.as_of_iso));
   for (int i = 0; i < ctx.portfolio.references_size(); ++i) {
     switch (endorsements[i]) {
       case CredentialStatus::kHeld:
