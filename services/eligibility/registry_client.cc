@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "common/call_metrics.h"
 #include "common/dates.h"
+#include "google/protobuf/arena.h"
 
 namespace imh::eligibility {
 namespace {
@@ -21,27 +22,41 @@ namespace reg = registry::v1;
 
 // One call in flight: owns what the callback API needs to outlive the call.
 struct PendingCall {
+  // The request and the response live on the call's arena: a batch of
+  // questions is a few hundred small messages and strings, which would
+  // otherwise each be a heap allocation made and freed per call.
+  google::protobuf::Arena arena{VerifyCallArenaOptions()};
+  reg::VerifyCredentialsRequest& request =
+      *google::protobuf::Arena::CreateMessage<reg::VerifyCredentialsRequest>(
+          &arena);
+  reg::VerifyCredentialsResponse& response =
+      *google::protobuf::Arena::CreateMessage<reg::VerifyCredentialsResponse>(
+          &arena);
   grpc::ClientContext context;
-  reg::VerifyCredentialsRequest request;
-  reg::VerifyCredentialsResponse response;
   std::vector<CredentialQuestion> questions;
   absl::Time caller_deadline;
   absl::Time deadline;
   RegistryClient::Done done;
 };
 
-reg::CredentialQuestion ToProto(const CredentialQuestion& question) {
-  reg::CredentialQuestion proto;
+// Written in place: a message built apart and copied in costs a heap message
+// and a copy of its strings per question.
+void FillProto(const CredentialQuestion& question,
+               reg::CredentialQuestion* proto) {
   if (!question.person_id.empty()) {
-    proto.set_person_id(question.person_id);
+    proto->set_person_id(question.person_id);
   } else {
-    proto.set_endorsement_number(question.endorsement_number);
+    proto->set_endorsement_number(question.endorsement_number);
   }
+  proto->mutable_categories()->Reserve(
+      static_cast<int>(question.categories.size()));
   for (const std::string& category : question.categories) {
-    proto.add_categories(category);
+    proto->add_categories(category);
   }
-  *proto.mutable_as_of() = ToProtoDate(question.on);
-  return proto;
+  google::type::Date* as_of = proto->mutable_as_of();
+  as_of->set_year(static_cast<int>(question.on.year()));
+  as_of->set_month(question.on.month());
+  as_of->set_day(question.on.day());
 }
 
 CredentialAnswer FromProto(const reg::CredentialAnswer& proto) {
@@ -74,24 +89,14 @@ std::string Unavailable(const grpc::Status& status) {
 }
 
 VerificationOutcome Conclude(PendingCall& call, const grpc::Status& status) {
+  if (status.ok() &&
+      call.response.answers_size() == static_cast<int>(call.questions.size())) {
+    return AnsweredOutcome(call.questions, call.response);
+  }
   VerificationOutcome outcome;
   outcome.questions = static_cast<int>(call.questions.size());
   if (status.ok()) {
     outcome.registry_rulebook_version = call.response.rulebook_version();
-  }
-  if (status.ok() &&
-      call.response.answers_size() == static_cast<int>(call.questions.size())) {
-    for (size_t i = 0; i < call.questions.size(); ++i) {
-      CredentialAnswer answer = FromProto(call.response.answers(i));
-      if (answer.status == CredentialStatus::kUnknown) ++outcome.unanswered;
-      outcome.facts.Add(call.questions[i], std::move(answer));
-    }
-    if (outcome.unanswered > 0) {
-      outcome.detail =
-          absl::StrCat("the registry could not establish ", outcome.unanswered,
-                       " of ", outcome.questions, " facts");
-    }
-    return outcome;
   }
   outcome.caller_deadline_exceeded =
       status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED &&
@@ -158,6 +163,44 @@ struct PendingLookup {
 };
 
 }  // namespace
+
+google::protobuf::ArenaOptions VerifyCallArenaOptions() {
+  // Blocks large enough for a typical batch's request and response in one or
+  // two of them.
+  google::protobuf::ArenaOptions options;
+  options.start_block_size = 16 << 10;
+  options.max_block_size = 64 << 10;
+  return options;
+}
+
+void AddQuestions(const std::vector<CredentialQuestion>& questions,
+                  reg::VerifyCredentialsRequest* request) {
+  request->mutable_questions()->Reserve(request->questions_size() +
+                                        static_cast<int>(questions.size()));
+  for (const CredentialQuestion& question : questions) {
+    FillProto(question, request->add_questions());
+  }
+}
+
+VerificationOutcome AnsweredOutcome(
+    const std::vector<CredentialQuestion>& questions,
+    const reg::VerifyCredentialsResponse& response) {
+  VerificationOutcome outcome;
+  outcome.questions = static_cast<int>(questions.size());
+  outcome.registry_rulebook_version = response.rulebook_version();
+  outcome.facts.Reserve(questions.size());
+  for (size_t i = 0; i < questions.size(); ++i) {
+    CredentialAnswer answer = FromProto(response.answers(static_cast<int>(i)));
+    if (answer.status == CredentialStatus::kUnknown) ++outcome.unanswered;
+    outcome.facts.Add(questions[i], std::move(answer));
+  }
+  if (outcome.unanswered > 0) {
+    outcome.detail =
+        absl::StrCat("the registry could not establish ", outcome.unanswered,
+                     " of ", outcome.questions, " facts");
+  }
+  return outcome;
+}
 
 std::string RegistryServiceConfig(int max_attempts) {
   return absl::StrFormat(
@@ -244,11 +287,7 @@ void RegistryClient::VerifyOneCall(std::vector<CredentialQuestion> questions,
   if (!request_id.empty()) {
     call->context.AddMetadata("x-request-id", request_id);
   }
-  call->request.mutable_questions()->Reserve(
-      static_cast<int>(call->questions.size()));
-  for (const CredentialQuestion& question : call->questions) {
-    *call->request.add_questions() = ToProto(question);
-  }
+  AddQuestions(call->questions, &call->request);
   stub_->async()->VerifyCredentials(&call->context, &call->request,
                                     &call->response,
                                     [call](grpc::Status status) {

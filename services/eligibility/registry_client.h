@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/tls.h"
+#include "google/protobuf/arena.h"
 #include "imh/registry/v1/registry_service.grpc.pb.h"
 #include "services/eligibility/renewal.h"
 #include "services/eligibility/verification.h"
@@ -99,6 +100,24 @@ class RegistryClient {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<registry::v1::RegistryService::Stub> stub_;
 };
+
+// The options of the arena that holds one VerifyCredentials call's request and
+// response.
+google::protobuf::ArenaOptions VerifyCallArenaOptions();
+
+// Appends `questions`, in order, to a VerifyCredentials request: what
+// VerifyAsync sends.
+void AddQuestions(const std::vector<CredentialQuestion>& questions,
+                  registry::v1::VerifyCredentialsRequest* request);
+
+// What a registry's complete `response` to `questions` establishes: each
+// answer filed under the question in its position, the unknown ones counted
+// (and described in `detail`). Requires one answer per question
+// (response.answers_size() == questions.size()); VerifyAsync concludes with
+// this whenever the registry answered in full.
+VerificationOutcome AnsweredOutcome(
+    const std::vector<CredentialQuestion>& questions,
+    const registry::v1::VerifyCredentialsResponse& response);
 
 // The channel's service config: calls spread round robin over every address
 // the target resolves to (registry replicas on PostgreSQL; a replica that is

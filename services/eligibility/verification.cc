@@ -41,11 +41,17 @@ std::string SubjectKey(const CredentialQuestion& question) {
 
 void VerificationFacts::Add(const CredentialQuestion& question,
                             CredentialAnswer answer) {
+  std::string subject = SubjectKey(question);
   if (!answer.person_id.empty()) {
-    person_of_subject_.insert_or_assign(SubjectKey(question), answer.person_id);
+    // Most answers name a subject already filed, with the same person.
+    const auto [filed, added] =
+        person_of_subject_.try_emplace(subject, answer.person_id);
+    if (!added && filed->second != answer.person_id) {
+      filed->second = answer.person_id;
+    }
   }
   answers_.insert_or_assign(
-      Key{SubjectKey(question), question.categories.key(), question.on},
+      Key{std::move(subject), question.categories.key(), question.on},
       std::move(answer));
 }
 

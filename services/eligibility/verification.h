@@ -114,6 +114,9 @@ class VerificationFacts {
 
   size_t size() const { return answers_.size(); }
 
+  // Room for `answers` answers without rehashing.
+  void Reserve(size_t answers) { answers_.reserve(answers); }
+
   // Adds every answer of `other` (for batches asked in several calls).
   void Merge(VerificationFacts other);
 
