@@ -53,10 +53,7 @@ void FillProto(const CredentialQuestion& question,
   for (const std::string& category : question.categories) {
     proto->add_categories(category);
   }
-  google::type::Date* as_of = proto->mutable_as_of();
-  as_of->set_year(static_cast<int>(question.on.year()));
-  as_of->set_month(question.on.month());
-  as_of->set_day(question.on.day());
+  *proto->mutable_as_of() = ToProtoDate(question.on);
 }
 
 CredentialAnswer FromProto(const reg::CredentialAnswer& proto) {
