@@ -158,7 +158,8 @@ Assignment BestAssignment(const EvaluationContext& ctx,
   SlotFits fits{ratings, std::vector<SlotFit>(size_t{1} * slots * ratings)};
   for (int s = 0; s < slots; ++s) {
     const rb::ReferenceSlot& slot = pattern.slots(s);
-    SlotFit* row = &fits.fits[size_t{1} * s * ratings];
+    // data(), not [0]: a portfolio without ratings leaves the table empty.
+    SlotFit* row = fits.fits.data() + size_t{1} * s * ratings;
     if (slot.must_be_endorsed()) {
       const std::vector<CredentialStatus>& endorsements = ctx.rater_answers.For(
           SlotEndorsedCategories(category.references(), slot, ctx.as_of_iso));

@@ -73,6 +73,27 @@ TEST(RefCount, ExactlyThreeRatingsAreRequired_RRefCount) {
               HasStatus(kNotMet));
 }
 
+// Found by the portfolio fuzzer: a portfolio without ratings once indexed an
+// empty slot table.
+TEST(RefRoles, NoRatingsAtAllFillNoRoleInAnyCategory_RRefRoles) {
+  const struct {
+    v1::Portfolio portfolio;
+    const char* category;
+  } cases[] = {{EligibleIfa(), "IFA"},
+               {EligibleIfs(), "IFS"},
+               {EligibleIfrs(), "IFRS"},
+               {EligibleImhmPolicy(), "IMHM-P"},
+               {EligibleImhmResearchFaculty(), "IMHM-RF"}};
+  for (const auto& c : cases) {
+    v1::Portfolio none = c.portfolio;
+    none.clear_references();
+    const v1::CategoryDecision d = Decide(none, c.category);
+    EXPECT_THAT(FindingOf(d, "R-REF-COUNT"), MissingAmount(3)) << c.category;
+    EXPECT_THAT(FindingOf(d, "R-REF-ROLES"), HasStatus(kNotMet)) << c.category;
+    EXPECT_NE(d.outcome(), v1::OUTCOME_ELIGIBLE) << c.category;
+  }
+}
+
 TEST(RefFamiliar, EveryRaterMustAttestFamiliarity_RRefFamiliar) {
   v1::Portfolio p = EligibleIfs();
   p.mutable_references(2)->set_familiarity_attested(false);
