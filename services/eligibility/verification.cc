@@ -42,7 +42,7 @@ std::string SubjectKey(const CredentialQuestion& question) {
 void VerificationFacts::Add(const CredentialQuestion& question,
                             CredentialAnswer answer) {
   std::string subject = SubjectKey(question);
-  if (!answer.person_id.empty()) {
+  if (question.person_id.empty() && !answer.person_id.empty()) {
     // Most answers name a subject already filed, with the same person.
     const auto [filed, added] =
         person_of_subject_.try_emplace(subject, answer.person_id);
@@ -51,7 +51,7 @@ void VerificationFacts::Add(const CredentialQuestion& question,
     }
   }
   answers_.insert_or_assign(
-      Key{std::move(subject), question.categories.key(), question.on},
+      Key{std::move(subject), question.categories, question.on},
       std::move(answer));
 }
 

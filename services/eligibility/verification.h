@@ -120,15 +120,17 @@ class VerificationFacts {
   // Adds every answer of `other` (for batches asked in several calls).
   void Merge(VerificationFacts other);
 
-  // The registry's person id for a subject key, from any answer about that
-  // subject (the registry resolves an endorsement number to its holder);
-  // empty when no answer named one.
+  // The registry's person id for a subject named by endorsement number
+  // ("endorsement:..."), from any answer about it (the registry resolves the
+  // number to its holder); empty when no answer named one, and for subjects
+  // named by person id (their id is the key itself).
   const std::string& PersonOf(absl::string_view subject_key) const;
 
  private:
   struct Key {
     std::string subject;
-    std::string categories;
+    // Shared with the question: its key() is made once per rulebook list.
+    CategorySet categories;
     absl::CivilDay on;
   };
   // Lookups use views, so finding an answer allocates nothing.
@@ -145,13 +147,13 @@ class VerificationFacts {
                           key.on - absl::CivilDay());
     }
     size_t operator()(const Key& key) const {
-      return (*this)(KeyView{key.subject, key.categories, key.on});
+      return (*this)(KeyView{key.subject, key.categories.key(), key.on});
     }
   };
   struct KeyEq {
     using is_transparent = void;
     static KeyView View(const Key& key) {
-      return {key.subject, key.categories, key.on};
+      return {key.subject, key.categories.key(), key.on};
     }
     static KeyView View(const KeyView& key) { return key; }
     template <typename A, typename B>

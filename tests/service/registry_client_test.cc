@@ -73,7 +73,8 @@ TEST(RegistryClientAnswers, FilesEachAnswerUnderItsQuestionAndCountsUnknowns) {
       "person:P-1001", "IFRS,IMHM-C", absl::CivilDay(2025, 3, 4));
   EXPECT_EQ(first.status, CredentialStatus::kHeld);
   EXPECT_EQ(first.endorsement_number, "VA-IFRS-000123");
-  EXPECT_EQ(outcome.facts.PersonOf("person:P-1001"), "P-1001");
+  // A subject named by person id is its own key: nothing to resolve.
+  EXPECT_EQ(outcome.facts.PersonOf("person:P-1001"), "");
   const CredentialAnswer& second = outcome.facts.Find(
       "endorsement:VA-IFS-000777", "IFS", absl::CivilDay(2026, 11, 20));
   EXPECT_EQ(second.status, CredentialStatus::kUnknown);
@@ -98,6 +99,17 @@ TEST(RegistryClientAnswers, EveryAnswerKnownLeavesNoDetail) {
           .Find("person:P-1001", "IFRS,IMHM-C", absl::CivilDay(2025, 3, 4))
           .status,
       CredentialStatus::kNotHeld);
+}
+
+TEST(RegistryClientAnswers, ANumberIsResolvedToTheHolderTheRegistryNamed) {
+  const std::vector<CredentialQuestion> questions = {TwoQuestions()[1]};
+  reg::VerifyCredentialsResponse response;
+  reg::CredentialAnswer* answer = response.add_answers();
+  answer->set_status(reg::CREDENTIAL_STATUS_NOT_HELD);
+  answer->set_person_id("P-2002");
+  const VerificationOutcome outcome = AnsweredOutcome(questions, response);
+  EXPECT_EQ(outcome.facts.PersonOf("endorsement:VA-IFS-000777"), "P-2002");
+  EXPECT_EQ(outcome.facts.PersonOf("endorsement:VA-IFS-000778"), "");
 }
 
 }  // namespace
