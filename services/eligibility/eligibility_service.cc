@@ -257,7 +257,9 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::RecommendCategories(
                  v1::Verification verification,
                  decision::v1::SignedDecision signed_decision) {
         response->set_decision_id(std::move(id));
-        *response->mutable_recommendation() = Recommend(std::move(*decision));
+        // The decision is on the response's arena: its categories move into
+        // the recommendation by pointer, not by copy.
+        RecommendInto(decision, response->mutable_recommendation());
         *response->mutable_verification() = std::move(verification);
         *response->mutable_signed_decision() = std::move(signed_decision);
       });

@@ -305,6 +305,13 @@ absl::StatusOr<v1::Decision> EvaluateWithVerifier(
 
 v1::Recommendation Recommend(v1::Decision decision) {
   v1::Recommendation recommendation;
+  RecommendInto(&decision, &recommendation);
+  return recommendation;
+}
+
+void RecommendInto(v1::Decision* decision_to_consume, v1::Recommendation* out) {
+  v1::Decision& decision = *decision_to_consume;
+  v1::Recommendation& recommendation = *out;
   recommendation.set_rulebook_version(decision.rulebook_version());
   *recommendation.mutable_as_of() = decision.as_of();
   int last_eligible = -1;
@@ -342,8 +349,8 @@ v1::Recommendation Recommend(v1::Decision decision) {
       }
     }
   }
+  // A pointer swap when both are on one arena (the service's case).
   recommendation.mutable_decisions()->Swap(decision.mutable_categories());
-  return recommendation;
 }
 
 }  // namespace imh::eligibility

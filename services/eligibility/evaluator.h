@@ -79,6 +79,12 @@ absl::StatusOr<eligibility::v1::Decision> EvaluateWithVerifier(
 // findings, ties going to rulebook order.
 eligibility::v1::Recommendation Recommend(eligibility::v1::Decision decision);
 
+// Recommend, written into `out` (which must be empty) without a copy of the
+// decision: `decision`'s categories are moved into `out` (a pointer swap when
+// both are on one arena; copied otherwise), leaving `decision` without them.
+void RecommendInto(eligibility::v1::Decision* decision,
+                   eligibility::v1::Recommendation* out);
+
 }  // namespace imh::eligibility
 
 #endif  // IMH_SERVICES_ELIGIBILITY_EVALUATOR_H_

@@ -62,5 +62,24 @@ TEST(Recommend, NothingIsNearestWhenEverythingIsEligible) {
   EXPECT_EQ(Recommend(decision).nearest_category(), "");
 }
 
+TEST(Recommend, OnOneArenaTheDecisionsMoveWithoutACopy) {
+  auto decision = EvaluateWithVerifier(EligibleIfs(), VirginiaRulebook(), kAsOf,
+                                       {}, TestRegistry());
+  ASSERT_TRUE(decision.ok()) << decision.status();
+  const v1::Recommendation expected = Recommend(*decision);
+
+  google::protobuf::Arena arena;
+  auto* on_arena = google::protobuf::Arena::CreateMessage<v1::Decision>(&arena);
+  *on_arena = *decision;
+  const v1::CategoryDecision* first = &on_arena->categories(0);
+  auto* out =
+      google::protobuf::Arena::CreateMessage<v1::Recommendation>(&arena);
+  RecommendInto(on_arena, out);
+
+  EXPECT_EQ(out->SerializeAsString(), expected.SerializeAsString());
+  EXPECT_EQ(&out->decisions(0), first);
+  EXPECT_EQ(on_arena->categories_size(), 0);
+}
+
 }  // namespace
 }  // namespace imh::eligibility::testing
