@@ -82,6 +82,7 @@ TEST(RefRoles, NoRatingsAtAllFillNoRoleInAnyCategory_RRefRoles) {
   } cases[] = {{EligibleIfa(), "IFA"},
                {EligibleIfs(), "IFS"},
                {EligibleIfrs(), "IFRS"},
+               {EligibleImhmClinical(), "IMHM-C"},
                {EligibleImhmPolicy(), "IMHM-P"},
                {EligibleImhmResearchFaculty(), "IMHM-RF"}};
   for (const auto& c : cases) {
