@@ -1,5 +1,6 @@
 #include "services/registry/store.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <utility>
 
@@ -356,6 +357,39 @@ void WriteTx::AddChange(v1::ChangeKind kind, const std::string& person_id,
   insert.executeStep();
   last_sequence = insert.getColumn(0).getInt64();
   insert.reset();  // Done: no statement may be pending at COMMIT.
+}
+
+void WriteTx::AddChanges(
+    v1::ChangeKind kind, size_t count,
+    const std::function<EndorsementChange(size_t i, v1::Endorsement& state)>&
+        change) {
+  if (!insert_changes_) {
+    insert_changes_ = std::make_unique<sql::MultiRow>(
+        db,
+        "INSERT INTO changes (kind, person_id, endorsement_id, at_us,"
+        " application_id, endorsement_state) VALUES ",
+        "(?, ?, ?, ?, NULL, ?)", " RETURNING sequence");
+  }
+  const int64_t at_us = absl::ToUnixMicros(now);
+  // One state and its bytes at a time: a bound value is copied.
+  v1::Endorsement state;
+  std::string bytes;
+  insert_changes_->Run(
+      count,
+      [&](sql::Statement& row, size_t i, int first) {
+        state.Clear();
+        const EndorsementChange named = change(i, state);
+        state.SerializeToString(&bytes);
+        row.bind(first, static_cast<int>(kind));
+        row.bind(first + 1, *named.person_id);
+        row.bind(first + 2, named.endorsement_id);
+        row.bind(first + 3, at_us);
+        row.bind(first + 4, bytes.data(), static_cast<int>(bytes.size()));
+      },
+      [&](sql::Statement& returned) {
+        last_sequence =
+            std::max(last_sequence, returned.getColumn(0).getInt64());
+      });
 }
 
 void WriteTx::AppendStatus(int64_t endorsement_id, v1::EndorsementStatus status,

@@ -17,6 +17,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "imh/registry/v1/registry_service.pb.h"
+#include "services/registry/sql/multi_row.h"
 #include "services/registry/sql/sql.h"
 #include "services/registry/store.h"
 
@@ -193,6 +194,18 @@ class WriteTx {
                  std::optional<int64_t> endorsement_id,
                  const std::string& application_id = "",
                  const v1::Endorsement* state = nullptr);
+  // Whose and which endorsement a change of AddChanges is.
+  struct EndorsementChange {
+    const std::string* person_id;
+    int64_t endorsement_id;
+  };
+  // AddChange for `count` endorsements (an import's), in order, in multi-row
+  // statements: `change(i, state)` fills the i-th one's state (given empty)
+  // and names it. Remembers the newest sequence.
+  void AddChanges(
+      v1::ChangeKind kind, size_t count,
+      const std::function<EndorsementChange(size_t i, v1::Endorsement& state)>&
+          change);
   // Appends a history entry and makes it the current status (and refreshes
   // its lapse day). `decision_id` and `reviewers` name what a grant rests on.
   void AppendStatus(int64_t endorsement_id, v1::EndorsementStatus status,
@@ -217,6 +230,7 @@ class WriteTx {
 
  private:
   std::unique_ptr<sql::Statement> insert_change_;
+  std::unique_ptr<sql::MultiRow> insert_changes_;
 };
 
 template <typename Response>

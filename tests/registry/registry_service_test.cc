@@ -613,6 +613,63 @@ TEST_P(RegistryServiceTest, Import_OneLiveEndorsementPerPersonAndCategory) {
   EXPECT_EQ(Counts().endorsements, before.endorsements + 2);
 }
 
+// RULES.md s.6 (lapse dates): membership unrenewed lapses an endorsement on
+// January 1 after the last year paid. A later record of the same request
+// that raises the holder's paid-through year moves the lapse day of the
+// earlier record's endorsement, as a later request would; the feed carries
+// both records, in record order.
+TEST_P(RegistryServiceTest,
+       Import_LaterRecordRaisingMembershipMovesAnEarlierRecordsLapseDay) {
+  Import(1, 1);
+  const int64_t before = Counts().changes;
+  v1::ImportEndorsementsRequest request;
+  // Granted 2024-03-01, next cycle 2027, membership paid through 2024: lapses
+  // on 2025-01-01 unless the membership is raised.
+  v1::RegistryRecord first = Record(11, "IFS", "2024-03-01");
+  first.mutable_person()->set_membership_paid_through_year(2024);
+  first.mutable_endorsement()->set_next_renewal_cycle_year(2027);
+  *request.add_records() = first;
+  // The same person, paid through 2026: every endorsement of theirs now
+  // lapses on 2027-01-01 at the earliest (membership), before the 2027
+  // cycle's 2028-01-01.
+  v1::RegistryRecord second = Record(11, "IFRS", "2024-03-01");
+  second.mutable_endorsement()->set_next_renewal_cycle_year(2027);
+  *request.add_records() = second;
+  v1::ImportEndorsementsResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->ImportEndorsements(&context, request, &response).ok());
+  EXPECT_EQ(response.imported_count(), 2);
+  EXPECT_EQ(response.rejections_size(), 0);
+  EXPECT_EQ(Verify("P-0000011", {"IFS"}, "2025-06-01").status(),
+            v1::CREDENTIAL_STATUS_HELD);
+  EXPECT_EQ(Verify("P-0000011", {"IFS"}, "2026-12-31").status(),
+            v1::CREDENTIAL_STATUS_HELD);
+  const v1::CredentialAnswer lapsed =
+      Verify("P-0000011", {"IFS"}, "2027-01-01");
+  EXPECT_EQ(lapsed.status(), v1::CREDENTIAL_STATUS_NOT_HELD);
+  EXPECT_EQ(lapsed.status_on_date(), v1::ENDORSEMENT_STATUS_LAPSED);
+  EXPECT_EQ(Verify("P-0000011", {"IFRS"}, "2026-06-01").status(),
+            v1::CREDENTIAL_STATUS_HELD);
+
+  ASSERT_EQ(Counts().changes, before + 2);
+  grpc::ClientContext feed_context;
+  feed_context.set_deadline(std::chrono::system_clock::now() +
+                            std::chrono::seconds(20));
+  v1::WatchChangesRequest feed_request;
+  feed_request.set_after_sequence(ReadChanges(*stub_, 0, before).back());
+  auto feed = stub_->WatchChanges(&feed_context, feed_request);
+  std::vector<std::string> numbers;
+  v1::WatchChangesResponse event;
+  while (numbers.size() < 2 && feed->Read(&event)) {
+    EXPECT_EQ(event.kind(), v1::CHANGE_KIND_ENDORSEMENT_IMPORTED);
+    EXPECT_EQ(event.person_id(), "P-0000011");
+    numbers.push_back(event.endorsement().endorsement_number());
+  }
+  feed_context.TryCancel();
+  feed->Finish();
+  EXPECT_THAT(numbers, ElementsAre("VA-IFS-0000011", "VA-IFRS-0000011"));
+}
+
 TEST_P(RegistryServiceTest, Export_StreamsEveryRecordAndReimportsIdentically) {
   Import(1, 1234);
   AddPerson("P-x", "Ann \"Quote\" O'Neil");

@@ -4,12 +4,15 @@
 // leaves nothing, refusals say what kind they are, and write transactions
 // run one at a time, each seeing every write committed before it.
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "services/registry/sql/multi_row.h"
 #include "services/registry/sql/postgres_engine.h"
 #include "services/registry/sql/sql.h"
 #include "tests/registry/postgres_cluster.h"
@@ -185,6 +188,50 @@ TEST_P(SqlEngineTest, WritesRunOneAtATimeEachSeeingTheOnesBefore) {
   EXPECT_GE(second_began, first_committed) << "two writers at once";
   EXPECT_EQ(seen, 1) << "the second writer missed the first's write";
   EXPECT_EQ(Count(*db_), 2);
+}
+
+// More rows than one statement takes: 250 rows go in as 100, 100 and 50, in
+// order (ids ascending with the rows), each returned once; a lookup of 250
+// keys (some absent) finds each present one once.
+TEST_P(SqlEngineTest, MultiRowRunsManyRowsInBoundedStatementsInOrder) {
+  constexpr size_t kRows = 2 * sql::MultiRow::kRowsPerStatement + 50;
+  sql::MultiRow insert(*db_, "INSERT INTO t (i, s) VALUES ", "(?, ?)",
+                       " RETURNING id, i");
+  EXPECT_EQ(insert.per_row(), 2);
+  std::vector<std::pair<int64_t, int64_t>> returned;
+  insert.Run(
+      kRows,
+      [](sql::Statement& s, size_t row, int first) {
+        s.bind(first, static_cast<int64_t>(row));
+        s.bind(first + 1, absl::StrCat("key-", row));
+      },
+      [&](sql::Statement& s) {
+        returned.emplace_back(s.getColumn(0).getInt64(),
+                              s.getColumn(1).getInt64());
+      });
+  ASSERT_EQ(returned.size(), kRows);
+  std::sort(returned.begin(), returned.end());
+  for (size_t row = 0; row < kRows; ++row) {
+    EXPECT_EQ(returned[row].second, static_cast<int64_t>(row));
+  }
+  EXPECT_EQ(Count(*db_), static_cast<int64_t>(kRows));
+
+  sql::MultiRow lookup(*db_, "SELECT i FROM t WHERE s IN (", "?", ")");
+  std::vector<int64_t> found;
+  lookup.Run(
+      kRows,
+      [](sql::Statement& s, size_t key, int first) {
+        // An even key names row key / 2; an odd one names key-1000 or
+        // later, which no row has.
+        s.bind(first, absl::StrCat("key-", key % 2 ? key * 1000 : key / 2));
+      },
+      [&](sql::Statement& s) { found.push_back(s.getColumn(0).getInt64()); });
+  std::sort(found.begin(), found.end());
+  std::vector<int64_t> expected;
+  for (size_t key = 0; key < kRows; key += 2) {
+    expected.push_back(static_cast<int64_t>(key / 2));
+  }
+  EXPECT_EQ(found, expected);
 }
 
 INSTANTIATE_TEST_SUITE_P(BothEngines, SqlEngineTest,
