@@ -239,6 +239,12 @@ Reader::Reader(const StoreOptions& options)
       history(db, kHistorySelect) {
   if (db.engine() == sql::Engine::kPostgres) {
     db.exec("SET default_transaction_read_only = on");
+    by_people_or_numbers = std::make_unique<sql::Statement>(
+        db,
+        "SELECT id, number, category, granted_on, status, status_since,"
+        " person_id, lapses_on, lapse_cause FROM endorsements"
+        " WHERE person_id = ANY(CAST(? AS TEXT[]))"
+        " OR number = ANY(CAST(? AS TEXT[])) ORDER BY id");
     return;
   }
   ApplyConnectionPragmas(db, options.busy_timeout_ms);
@@ -247,7 +253,7 @@ Reader::Reader(const StoreOptions& options)
   db.exec(absl::StrCat("PRAGMA mmap_size = ", options.reader_mmap_bytes));
 }
 
-std::unique_ptr<ReaderPool::Lease> ReaderPool::Acquire() {
+std::unique_ptr<ReaderPool::Lease> ReaderPool::Acquire(bool snapshot) {
   std::unique_ptr<Reader> reader;
   {
     std::unique_lock<std::mutex> lock(mutex_);
@@ -274,6 +280,7 @@ std::unique_ptr<ReaderPool::Lease> ReaderPool::Acquire() {
   Reader& r = **lease;
   const uint64_t generation = generation_.load();
   if (r.snapshot_open && r.generation != generation) EndSnapshot(r);
+  if (!snapshot && r.db.engine() == sql::Engine::kPostgres) return lease;
   if (!r.snapshot_open) {
     // The snapshot starts at the first read, after `generation` was taken: it
     // is at least that fresh.
@@ -296,8 +303,9 @@ void ReaderPool::EndSnapshot(Reader& reader) {
 void ReaderPool::Return(std::unique_ptr<Reader> reader, bool failed) {
   // A PostgreSQL database has other writers (replicas) this process is not
   // told about: its snapshots never outlive a lease.
-  if (failed || reader->generation != generation_.load() ||
-      reader->db.engine() == sql::Engine::kPostgres) {
+  if (reader->snapshot_open &&
+      (failed || reader->generation != generation_.load() ||
+       reader->db.engine() == sql::Engine::kPostgres)) {
     EndSnapshot(*reader);
   }
   std::lock_guard<std::mutex> lock(mutex_);

@@ -125,6 +125,10 @@ struct Reader {
   sql::Statement by_person;
   sql::Statement by_number;
   sql::Statement history;
+  // On PostgreSQL: every endorsement of any of the people (a text array) or
+  // with any of the numbers (another), in id order; one round trip for a
+  // whole verification. Null on SQLite, where a statement is no round trip.
+  std::unique_ptr<sql::Statement> by_people_or_numbers;
   bool snapshot_open = false;
   uint64_t generation = 0;
 };
@@ -162,8 +166,10 @@ class ReaderPool {
     bool failed_ = false;
   };
 
-  // Throws when a new connection cannot be opened.
-  std::unique_ptr<Lease> Acquire();
+  // Throws when a new connection cannot be opened. `snapshot` false: on
+  // PostgreSQL, no transaction is begun (each statement reads as of its own
+  // start; a caller that reads once needs no more); SQLite ignores it.
+  std::unique_ptr<Lease> Acquire(bool snapshot = true);
   // After a commit: newer data exists; end the idle snapshots now so that
   // they hold back neither readers nor WAL checkpoints.
   void OnCommit();

@@ -78,6 +78,68 @@ class RegistryServiceTest : public RegistryTest,
   }
 };
 
+// RULES.md s.6: a verification answers each question as it would alone,
+// however many a call asks and however they name their subjects (on
+// PostgreSQL they are read in one statement, on SQLite one each): by person
+// and by number, the same subject twice, a past day that needs the history,
+// subjects the registry does not have, and categories not held.
+TEST_P(RegistryServiceTest, Verify_ManyQuestionsInOneCallEachAnsweredAsAlone) {
+  Import(1, 3);  // IFS from 2025-03-01 for P-0000001..3.
+  ChangeStatus("VA-IFS-0000003", v1::ENDORSEMENT_STATUS_LAPSED, "2026-01-01");
+  v1::VerifyCredentialsRequest request;
+  auto ask = [&](bool by_person, const std::string& subject,
+                 std::vector<std::string> categories,
+                 const std::string& as_of) {
+    v1::CredentialQuestion* question = request.add_questions();
+    if (by_person) {
+      question->set_person_id(subject);
+    } else {
+      question->set_endorsement_number(subject);
+    }
+    for (const std::string& c : categories) question->add_categories(c);
+    if (!as_of.empty()) *question->mutable_as_of() = DateOf(as_of);
+  };
+  ask(true, "P-0000001", {"IFS"}, "2026-06-01");
+  ask(false, "VA-IFS-0000001", {"IFS"}, "2026-06-01");
+  ask(true, "P-0000003", {"IFS"}, "2026-06-01");
+  ask(true, "P-0000003", {"IFS"}, "2025-06-01");
+  ask(true, "P-0000009", {"IFS"}, "");
+  ask(false, "VA-IFS-0000999", {"IFS"}, "");
+  ask(true, "P-0000002", {"IFRS", "IMHS"}, "");
+  ask(true, "P-0000001", {"IFS"}, "2026-06-01");
+  v1::VerifyCredentialsResponse together;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->VerifyCredentials(&context, request, &together).ok());
+  }
+  ASSERT_EQ(together.answers_size(), request.questions_size());
+  using v1::CREDENTIAL_STATUS_HELD;
+  using v1::CREDENTIAL_STATUS_NOT_HELD;
+  const std::vector<v1::CredentialStatus> expected = {
+      CREDENTIAL_STATUS_HELD,     CREDENTIAL_STATUS_HELD,
+      CREDENTIAL_STATUS_NOT_HELD, CREDENTIAL_STATUS_HELD,
+      CREDENTIAL_STATUS_NOT_HELD, CREDENTIAL_STATUS_NOT_HELD,
+      CREDENTIAL_STATUS_NOT_HELD, CREDENTIAL_STATUS_HELD};
+  for (int i = 0; i < request.questions_size(); ++i) {
+    EXPECT_EQ(together.answers(i).status(), expected[i]) << "question " << i;
+    v1::VerifyCredentialsRequest one;
+    *one.add_questions() = request.questions(i);
+    v1::VerifyCredentialsResponse alone;
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->VerifyCredentials(&context, one, &alone).ok());
+    ASSERT_EQ(alone.answers_size(), 1);
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+        together.answers(i), alone.answers(0)))
+        << "question " << i << ": " << together.answers(i).ShortDebugString()
+        << " vs " << alone.answers(0).ShortDebugString();
+  }
+  EXPECT_EQ(together.answers(1).person_id(), "P-0000001");
+  EXPECT_EQ(together.answers(2).detail(), "IFS lapsed since 2026-01-01");
+  EXPECT_EQ(together.answers(4).detail(), "not in the registry");
+  EXPECT_EQ(together.answers(5).person_id(), "");
+  EXPECT_EQ(together.answers(6).detail(), "holds none of these categories");
+}
+
 TEST_P(RegistryServiceTest, List_Paging1000WithPageSize7VisitsEachOnce) {
   Import(1, 1000);
   v1::ListEndorsementsRequest request;
