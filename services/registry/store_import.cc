@@ -277,8 +277,9 @@ void PendingWrites::FillState(const PendingEndorsement& pending,
   *state.mutable_status_since() = ToProtoDate(HistoryDay(record, last));
   state.set_next_renewal_cycle_year(pending.cycle);
   state.set_etag(EtagOf(0));
-  if (pending.lapse)
+  if (pending.lapse) {
     *state.mutable_lapses_on() = ToProtoDate(pending.lapse->day);
+  }
   v1::GrantBasis::Imported& imported =
       *state.mutable_grant()->mutable_imported();
   *imported.mutable_imported_at() =
