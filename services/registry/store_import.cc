@@ -475,7 +475,10 @@ std::vector<google::rpc::BadRequest::FieldViolation> ImportRecord(
                      [&](sql::Statement& s) { s.bind(1, person.person_id()); });
     on_file->paid_through = person.membership_paid_through_year();
   }
-  const int paid_through = known.FindPerson(person.person_id())->paid_through;
+  // The larger of the record's year and the one on file.
+  const int paid_through = on_file == nullptr
+                               ? person.membership_paid_through_year()
+                               : on_file->paid_through;
   // Imported membership is the paid-through year on the person; the
   // memberships table records payments made through the registry.
 
