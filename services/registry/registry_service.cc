@@ -48,7 +48,9 @@ RegistryServiceImpl::RegistryServiceImpl(RegistryStore* store,
       watch_streams_(limits.max_watch_streams,
                      limits.max_watch_streams_per_caller),
       exports_(limits.max_exports, limits.max_exports_per_caller),
-      stream_hub_(store, absl::Seconds(limits.stream_stall_seconds)) {}
+      stream_hub_(store, absl::Seconds(limits.stream_stall_seconds)) {
+  SetMessageAllocatorFor_VerifyCredentials(&verify_allocator_);
+}
 
 namespace {
 
@@ -384,14 +386,13 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::VerifyCredentials(
     question.by_person = in.subject_case() == v1::CredentialQuestion::kPersonId;
     question.subject =
         question.by_person ? in.person_id() : in.endorsement_number();
+    question.categories.reserve(in.categories_size());
     for (const std::string& code : in.categories()) {
       question.categories.push_back(rulebook_.FindCategory(code)->code());
     }
     question.on = in.has_as_of() ? ToCivilDayUnchecked(in.as_of()) : today;
   }
-  for (v1::CredentialAnswer& answer : store_.Verify(questions)) {
-    *response->add_answers() = std::move(answer);
-  }
+  store_.Verify(questions, response->mutable_answers());
   response->set_rulebook_version(rulebook_.version());
   return FinishNow(context, grpc::Status::OK);
 }

@@ -8,6 +8,8 @@
 // registry_streams.h); writes, which wait for the disk, run on the
 // synchronous thread pool so that they never hold up a read.
 
+#include "common/arena_message_allocator.h"
+#include "common/arena_pool.h"
 #include "common/authz_policy.h"
 #include "common/rulebook/rulebook.h"
 #include "imh/registry/v1/registry_service.grpc.pb.h"
@@ -136,6 +138,12 @@ class RegistryServiceImpl final : public RegistryServiceBase {
   StreamLimiter watch_streams_;
   StreamLimiter exports_;
   StreamHub stream_hub_;
+  // VerifyCredentials, the hot read, parses its request and builds its
+  // answers on one pooled arena per call.
+  ArenaPool verify_arenas_{8 << 10, 64};
+  ArenaMessageAllocator<v1::VerifyCredentialsRequest,
+                        v1::VerifyCredentialsResponse>
+      verify_allocator_{&verify_arenas_};
 };
 
 }  // namespace imh::registry

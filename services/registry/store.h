@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "common/decision_signing.h"
@@ -71,7 +72,9 @@ struct WriteContext {
 struct VerifyQuestion {
   bool by_person = true;
   std::string subject;
-  std::vector<std::string> categories;
+  // Canonical codes; views of strings that outlive the Verify call (the
+  // rulebook's own codes, typically).
+  std::vector<absl::string_view> categories;
   absl::CivilDay on;
 };
 
@@ -246,6 +249,11 @@ class RegistryStore {
   // is answered UNKNOWN rather than failing the batch.
   std::vector<v1::CredentialAnswer> Verify(
       const std::vector<VerifyQuestion>& questions);
+  // The same answers, appended to `answers` (typically a response's field on
+  // the call's arena, so that no answer is built twice).
+  void Verify(
+      const std::vector<VerifyQuestion>& questions,
+      google::protobuf::RepeatedPtrField<v1::CredentialAnswer>* answers);
   // Up to `limit` changes with sequence > after_sequence, in order.
   absl::StatusOr<std::vector<Change>> ChangesAfter(int64_t after_sequence,
                                                    int limit);

@@ -81,14 +81,16 @@ std::vector<Candidate> CandidatesOf(Reader& reader,
 }
 
 // The answer to `question` from its subject's endorsements (in id order).
-v1::CredentialAnswer AnswerFrom(Reader& reader, const VerifyQuestion& question,
-                                const std::vector<Candidate>& candidates) {
-  v1::CredentialAnswer answer;
+// Fills `out`, which must be empty.
+void AnswerFrom(Reader& reader, const VerifyQuestion& question,
+                const std::vector<Candidate>& candidates,
+                v1::CredentialAnswer* out) {
+  v1::CredentialAnswer& answer = *out;
   if (!candidates.empty()) answer.set_person_id(candidates.front().person_id);
   answer.set_status(v1::CREDENTIAL_STATUS_NOT_HELD);
   if (candidates.empty()) {
     answer.set_detail("not in the registry");
-    return answer;
+    return;
   }
   bool any_in_categories = false;
   for (const Candidate& candidate : candidates) {
@@ -105,7 +107,7 @@ v1::CredentialAnswer AnswerFrom(Reader& reader, const VerifyQuestion& question,
       answer.set_status(v1::CREDENTIAL_STATUS_HELD);
       *answer.mutable_status_since() = ToProtoDate(on_day.since);
       answer.clear_detail();
-      return answer;
+      return;
     }
     if (on_day.status == v1::ENDORSEMENT_STATUS_UNSPECIFIED) {
       answer.clear_status_since();
@@ -119,7 +121,6 @@ v1::CredentialAnswer AnswerFrom(Reader& reader, const VerifyQuestion& question,
     }
   }
   if (!any_in_categories) answer.set_detail("holds none of these categories");
-  return answer;
 }
 
 // A PostgreSQL text array literal of `values`: {"a","b"}, each quoted.
@@ -140,8 +141,9 @@ std::string TextArray(const std::vector<const std::string*>& values) {
 
 // Every question's candidates read in one statement (by_people_or_numbers),
 // then each answered as on SQLite.
-std::vector<v1::CredentialAnswer> AnswerInOneRead(
-    Reader& reader, const std::vector<VerifyQuestion>& questions) {
+void AnswerInOneRead(
+    Reader& reader, const std::vector<VerifyQuestion>& questions,
+    google::protobuf::RepeatedPtrField<v1::CredentialAnswer>* answers) {
   std::vector<const std::string*> people, numbers;
   absl::flat_hash_map<std::string, std::vector<Candidate>> of_person, of_number;
   for (const VerifyQuestion& question : questions) {
@@ -164,14 +166,12 @@ std::vector<v1::CredentialAnswer> AnswerInOneRead(
     }
   }
   read.reset();
-  std::vector<v1::CredentialAnswer> answers;
-  answers.reserve(questions.size());
   for (const VerifyQuestion& question : questions) {
-    answers.push_back(AnswerFrom(
+    AnswerFrom(
         reader, question,
-        (question.by_person ? of_person : of_number).at(question.subject)));
+        (question.by_person ? of_person : of_number).at(question.subject),
+        answers->Add());
   }
-  return answers;
 }
 
 // One page from `rows` (kEndorsementSelect rows in id order, at most
@@ -337,7 +337,16 @@ absl::StatusOr<ListPage> RegistryStore::ListEndorsements(
 
 std::vector<v1::CredentialAnswer> RegistryStore::Verify(
     const std::vector<VerifyQuestion>& questions) {
-  std::vector<v1::CredentialAnswer> answers(questions.size());
+  google::protobuf::RepeatedPtrField<v1::CredentialAnswer> answers;
+  Verify(questions, &answers);
+  return {std::make_move_iterator(answers.begin()),
+          std::make_move_iterator(answers.end())};
+}
+
+void RegistryStore::Verify(
+    const std::vector<VerifyQuestion>& questions,
+    google::protobuf::RepeatedPtrField<v1::CredentialAnswer>* answers) {
+  const int first = answers->size();
   size_t answered = 0;
   try {
     // On PostgreSQL, where a statement is a round trip: one read for every
@@ -345,22 +354,25 @@ std::vector<v1::CredentialAnswer> RegistryStore::Verify(
     // append-only, so a later read of it agrees with the first).
     auto lease = readers_->Acquire(/*snapshot=*/false);
     if ((*lease)->by_people_or_numbers != nullptr) {
-      answers = AnswerInOneRead(**lease, questions);
+      AnswerInOneRead(**lease, questions, answers);
       answered = questions.size();
     }
     for (; answered < questions.size(); ++answered) {
-      answers[answered] =
-          AnswerFrom(**lease, questions[answered],
-                     CandidatesOf(**lease, questions[answered]));
+      AnswerFrom(**lease, questions[answered],
+                 CandidatesOf(**lease, questions[answered]), answers->Add());
     }
   } catch (const std::exception& error) {
+    // The answers finished before the fault stand; the one it interrupted
+    // and the rest are UNKNOWN.
     const absl::Status status = FromSqlite(error, "registry storage fault");
+    const int kept = first + static_cast<int>(answered);
+    answers->DeleteSubrange(kept, answers->size() - kept);
     for (; answered < questions.size(); ++answered) {
-      answers[answered].set_status(v1::CREDENTIAL_STATUS_UNKNOWN);
-      answers[answered].set_detail(std::string(status.message()));
+      v1::CredentialAnswer* answer = answers->Add();
+      answer->set_status(v1::CREDENTIAL_STATUS_UNKNOWN);
+      answer->set_detail(std::string(status.message()));
     }
   }
-  return answers;
 }
 
 absl::StatusOr<std::vector<Change>> RegistryStore::ChangesAfter(

@@ -2,9 +2,14 @@
 // renewal can only be complete once its cycle year has come (hours are never
 // attested for a future year), so the accepted renewal is pinned here, with
 // the store's `today`, on a decision signed by a real key the store trusts.
+// And what a verification batch answers when storage fails in the middle of
+// it.
+
+#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/time/civil_time.h"
 #include "common/dates.h"
@@ -119,6 +124,78 @@ INSTANTIATE_TEST_SUITE_P(BothEngines, RenewalStoreTest,
                          ::testing::Values(sql::Engine::kSqlite,
                                            sql::Engine::kPostgres),
                          EngineName);
+
+// A storage fault in the middle of a verification batch: the answers given
+// before it stand, the question it interrupted and every later one are
+// UNKNOWN (never HELD: fail closed), and the batch still has one answer per
+// question. The fault is the status history going missing under a running
+// registry, which only a question about a past day reads.
+TEST(VerifyStoreTest, StorageFaultMidBatchLeavesEarlierAnswersAndFailsTheRest) {
+  TempDir dir;
+  StoreOptions options;
+  options.path = DatabaseFor(sql::Engine::kSqlite, dir);
+  absl::StatusOr<std::unique_ptr<RegistryStore>> opened =
+      RegistryStore::Open(options, &VirginiaRulebook(), nullptr);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  RegistryStore& store = **opened;
+  const WriteContext context{"registrar", "", ""};
+  // P-0000001: IFS active since its grant. P-0000002: IFRS granted
+  // 2020-01-01, lapsed 2021-02-05, active again from 2021-05-16.
+  v1::ImportEndorsementsRequest import;
+  *import.add_records() = RegistryTest::Record(1, "IFS", "2020-01-01");
+  *import.add_records() = RegistryTest::Record(2, "IFRS", "2020-01-01");
+  v1::Endorsement& lapsed = *import.mutable_records(1)->mutable_endorsement();
+  for (const auto& [status, day] :
+       std::vector<std::pair<v1::EndorsementStatus, const char*>>{
+           {v1::ENDORSEMENT_STATUS_ACTIVE, "2020-01-01"},
+           {v1::ENDORSEMENT_STATUS_LAPSED, "2021-02-05"},
+           {v1::ENDORSEMENT_STATUS_ACTIVE, "2021-05-16"}}) {
+    v1::StatusChange& change = *lapsed.add_history();
+    change.set_status(status);
+    *change.mutable_effective_on() = DateOf(day);
+  }
+  ASSERT_TRUE(store.ImportEndorsements(import, {}, context).ok());
+  auto question = [](const char* person, const char* category,
+                     absl::CivilDay on) {
+    VerifyQuestion q;
+    q.subject = person;
+    q.categories = {category};
+    q.on = on;
+    return q;
+  };
+  // The second question's day is before its endorsement's current status
+  // began, so it is answered from the history.
+  const std::vector<VerifyQuestion> questions = {
+      question("P-0000001", "IFS", absl::CivilDay(2020, 6, 1)),
+      question("P-0000002", "IFRS", absl::CivilDay(2021, 3, 1)),
+      question("P-0000001", "IFS", absl::CivilDay(2020, 7, 1))};
+  std::vector<v1::CredentialAnswer> answers = store.Verify(questions);
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_EQ(answers[0].status(), v1::CREDENTIAL_STATUS_HELD);
+  EXPECT_EQ(answers[1].status(), v1::CREDENTIAL_STATUS_NOT_HELD);
+  EXPECT_EQ(answers[1].status_on_date(), v1::ENDORSEMENT_STATUS_LAPSED);
+  EXPECT_EQ(answers[2].status(), v1::CREDENTIAL_STATUS_HELD);
+
+  {
+    SQLite::Database raw(options.path, SQLite::OPEN_READWRITE);
+    raw.exec("ALTER TABLE status_history RENAME TO status_history_gone");
+  }
+  // A write, so that the pooled reader's next read starts a new snapshot
+  // (one that sees the history gone).
+  v1::CreatePersonRequest person;
+  person.mutable_person()->set_display_name("Someone New");
+  ASSERT_TRUE(store.CreatePerson(person, context).ok());
+
+  answers = store.Verify(questions);
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_EQ(answers[0].status(), v1::CREDENTIAL_STATUS_HELD);
+  EXPECT_EQ(answers[0].endorsement_number(), "VA-IFS-0000001");
+  for (int i : {1, 2}) {
+    EXPECT_EQ(answers[i].status(), v1::CREDENTIAL_STATUS_UNKNOWN) << i;
+    EXPECT_THAT(answers[i].detail(), HasSubstr("status_history")) << i;
+    EXPECT_TRUE(answers[i].endorsement_number().empty()) << i;
+  }
+}
 
 }  // namespace
 }  // namespace imh::registry::testing
