@@ -245,8 +245,10 @@ class RegistryStore {
   absl::StatusOr<v1::Endorsement> GetEndorsement(const std::string& number);
   absl::StatusOr<ListPage> ListEndorsements(const ListFilter& filter,
                                             int64_t after_id, int page_size);
-  // One answer per question, in order; a question that meets a storage fault
-  // is answered UNKNOWN rather than failing the batch.
+  // One answer per question, in order. A storage fault does not fail the
+  // batch: the answers finished before it stand, and the question it
+  // interrupted and every later one are answered UNKNOWN (on PostgreSQL,
+  // where one read serves the whole batch, every question is).
   std::vector<v1::CredentialAnswer> Verify(
       const std::vector<VerifyQuestion>& questions);
   // The same answers, appended to `answers` (typically a response's field on
