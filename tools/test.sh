@@ -50,7 +50,8 @@ echo "== asan build (clang, ASan + UBSan) and tests"
 cmake --preset asan >/dev/null
 cmake --build --preset asan
 # The two tests that drive Chromium check pages, not memory: they run in the
-# debug pass only (the report's renderer runs under ASan in its unit tests).
+# debug pass only (the report's renderer and the public registry pages run
+# under ASan in their C++ tests).
 ctest --preset asan --parallel 2 -LE browser
 report asan
 

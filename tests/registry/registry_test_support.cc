@@ -91,6 +91,7 @@ void RegistryTest::StartServer() {
   RegistryServerOptions options;
   options.listen_address = "127.0.0.1:0";
   options.store.path = db_path_;
+  CustomizeServer(options);
   absl::StatusOr<std::unique_ptr<RegistryServer>> server =
       RegistryServer::Start(options, &VirginiaRulebook());
   ASSERT_TRUE(server.ok()) << server.status();

@@ -73,6 +73,8 @@ class RegistryTest : public ::testing::Test {
 
   // The engine the registry runs on; parameterized suites run both.
   virtual sql::Engine engine() const { return sql::Engine::kSqlite; }
+  // Options beyond the defaults (an HTTP port, say), set before each start.
+  virtual void CustomizeServer(RegistryServerOptions&) {}
   // The registry's database opened directly (not through the server), to
   // look at what was stored.
   std::unique_ptr<sql::Database> OpenDirect();
