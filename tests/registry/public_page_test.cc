@@ -106,8 +106,8 @@ TEST_F(PublicPageTest, HostileQueriesGetAnErrorPageAndTheServerStaysUp) {
   // Longer than any field allows, within the URI length HTTP accepts.
   const std::string long_name(3000, 'a');
   // Each refused by the validators the RPCs use (400, with the page), but a
-  // name cut to its 200 bytes (then searched: no one) and a page number
-  // without its token (page 1).
+  // name cut to its first 200 bytes (then searched as any name) and a page
+  // number without its token (page 1).
   const std::pair<std::string, int> queries[] = {
       {"/registry?name=" + long_name, 200},
       {"/registry?name=%FF%FE%00", 400},
