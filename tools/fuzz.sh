@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ "${#targets[@]}" -gt 0 ] || targets=(portfolio rulebook page_token)
+[ "${#targets[@]}" -gt 0 ] || targets=(portfolio rulebook page_token verify_response)
 build="${IMH_FUZZ_BUILD_DIR:-build/asan}"
 
 status=0

@@ -13,7 +13,7 @@
 #include "absl/time/clock.h"
 #include "common/call_metrics.h"
 #include "common/dates.h"
-#include "google/protobuf/arena.h"
+#include "services/eligibility/verify_wire.h"
 
 namespace imh::eligibility {
 namespace {
@@ -22,16 +22,10 @@ namespace reg = registry::v1;
 
 // One call in flight: owns what the callback API needs to outlive the call.
 struct PendingCall {
-  // The request and the response live on the call's arena: a batch of
-  // questions is a few hundred small messages and strings, which would
-  // otherwise each be a heap allocation made and freed per call.
-  google::protobuf::Arena arena{VerifyCallArenaOptions()};
-  reg::VerifyCredentialsRequest& request =
-      *google::protobuf::Arena::CreateMessage<reg::VerifyCredentialsRequest>(
-          &arena);
-  reg::VerifyCredentialsResponse& response =
-      *google::protobuf::Arena::CreateMessage<reg::VerifyCredentialsResponse>(
-          &arena);
+  // The request as the bytes written straight from the questions, the
+  // response as received and then the answers read from it (verify_wire.h).
+  grpc::ByteBuffer request_bytes, response_bytes;
+  RegistryAnswers answers;
   grpc::ClientContext context;
   std::vector<CredentialQuestion> questions;
   absl::Time caller_deadline;
@@ -39,44 +33,19 @@ struct PendingCall {
   RegistryClient::Done done;
 };
 
-// Written in place: a message built apart and copied in costs a heap message
-// and a copy of its strings per question.
-void FillProto(const CredentialQuestion& question,
-               reg::CredentialQuestion* proto) {
-  if (!question.person_id.empty()) {
-    proto->set_person_id(question.person_id);
-  } else {
-    proto->set_endorsement_number(question.endorsement_number);
-  }
-  proto->mutable_categories()->Reserve(
-      static_cast<int>(question.categories.size()));
-  for (const std::string& category : question.categories) {
-    proto->add_categories(category);
-  }
-  *proto->mutable_as_of() = ToProtoDate(question.on);
-}
+// The full name of the method VerifyRequestBytes writes the request of.
+constexpr char kVerifyCredentialsMethod[] =
+    "/imh.registry.v1.RegistryService/VerifyCredentials";
 
-CredentialAnswer FromProto(const reg::CredentialAnswer& proto) {
-  CredentialAnswer answer;
-  switch (proto.status()) {
-    case reg::CREDENTIAL_STATUS_HELD:
-      answer.status = CredentialStatus::kHeld;
-      break;
-    case reg::CREDENTIAL_STATUS_NOT_HELD:
-      answer.status = CredentialStatus::kNotHeld;
-      break;
-    default:
-      answer.status = CredentialStatus::kUnknown;
-      break;
+// The answers read from the received bytes; an unreadable response is an
+// INTERNAL error, which concludes as the registry not answering.
+grpc::Status ReadAnswers(PendingCall& call) {
+  if (!ReadVerifyResponse(call.response_bytes, &call.answers)) {
+    call.answers = {};
+    return grpc::Status(grpc::StatusCode::INTERNAL,
+                        "unreadable VerifyCredentials response");
   }
-  answer.endorsement_number = proto.endorsement_number();
-  answer.category = proto.category();
-  answer.detail = proto.detail();
-  answer.person_id = proto.person_id();
-  if (answer.status == CredentialStatus::kUnknown && answer.detail.empty()) {
-    answer.detail = "the registry could not establish it";
-  }
-  return answer;
+  return grpc::Status::OK;
 }
 
 std::string Unavailable(const grpc::Status& status) {
@@ -86,21 +55,20 @@ std::string Unavailable(const grpc::Status& status) {
 }
 
 VerificationOutcome Conclude(PendingCall& call, const grpc::Status& status) {
-  if (status.ok() &&
-      call.response.answers_size() == static_cast<int>(call.questions.size())) {
-    return AnsweredOutcome(call.questions, call.response);
+  if (status.ok() && call.answers.answers.size() == call.questions.size()) {
+    return AnsweredOutcome(call.questions, std::move(call.answers));
   }
   VerificationOutcome outcome;
   outcome.questions = static_cast<int>(call.questions.size());
   if (status.ok()) {
-    outcome.registry_rulebook_version = call.response.rulebook_version();
+    outcome.registry_rulebook_version = call.answers.rulebook_version;
   }
   outcome.caller_deadline_exceeded =
       status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED &&
       call.deadline >= call.caller_deadline;
   outcome.detail =
       status.ok()
-          ? absl::StrCat("registry answered ", call.response.answers_size(),
+          ? absl::StrCat("registry answered ", call.answers.answers.size(),
                          " of ", call.questions.size(), " questions")
           : Unavailable(status);
   outcome.unanswered = outcome.questions;
@@ -161,34 +129,20 @@ struct PendingLookup {
 
 }  // namespace
 
-google::protobuf::ArenaOptions VerifyCallArenaOptions() {
-  // Blocks large enough for a typical batch's request and response in one or
-  // two of them.
-  google::protobuf::ArenaOptions options;
-  options.start_block_size = 16 << 10;
-  options.max_block_size = 64 << 10;
-  return options;
-}
-
-void AddQuestions(const std::vector<CredentialQuestion>& questions,
-                  reg::VerifyCredentialsRequest* request) {
-  request->mutable_questions()->Reserve(request->questions_size() +
-                                        static_cast<int>(questions.size()));
-  for (const CredentialQuestion& question : questions) {
-    FillProto(question, request->add_questions());
-  }
-}
-
 VerificationOutcome AnsweredOutcome(
-    const std::vector<CredentialQuestion>& questions,
-    const reg::VerifyCredentialsResponse& response) {
+    const std::vector<CredentialQuestion>& questions, RegistryAnswers answers) {
   VerificationOutcome outcome;
   outcome.questions = static_cast<int>(questions.size());
-  outcome.registry_rulebook_version = response.rulebook_version();
+  outcome.registry_rulebook_version = std::move(answers.rulebook_version);
   outcome.facts.Reserve(questions.size());
   for (size_t i = 0; i < questions.size(); ++i) {
-    CredentialAnswer answer = FromProto(response.answers(static_cast<int>(i)));
-    if (answer.status == CredentialStatus::kUnknown) ++outcome.unanswered;
+    CredentialAnswer& answer = answers.answers[i];
+    if (answer.status == CredentialStatus::kUnknown) {
+      ++outcome.unanswered;
+      if (answer.detail.empty()) {
+        answer.detail = "the registry could not establish it";
+      }
+    }
     outcome.facts.Add(questions[i], std::move(answer));
   }
   if (outcome.unanswered > 0) {
@@ -241,7 +195,8 @@ RegistryClient::RegistryClient(RegistryClientOptions options,
                                std::shared_ptr<grpc::Channel> channel)
     : options_(std::move(options)),
       channel_(std::move(channel)),
-      stub_(registry::v1::RegistryService::NewStub(channel_)) {}
+      stub_(registry::v1::RegistryService::NewStub(channel_)),
+      generic_stub_(channel_) {}
 
 void RegistryClient::VerifyAsync(std::vector<CredentialQuestion> questions,
                                  absl::Time caller_deadline,
@@ -284,13 +239,15 @@ void RegistryClient::VerifyOneCall(std::vector<CredentialQuestion> questions,
   if (!request_id.empty()) {
     call->context.AddMetadata("x-request-id", request_id);
   }
-  AddQuestions(call->questions, &call->request);
-  stub_->async()->VerifyCredentials(&call->context, &call->request,
-                                    &call->response,
-                                    [call](grpc::Status status) {
-                                      Done done = std::move(call->done);
-                                      done(Conclude(*call, status));
-                                    });
+  call->request_bytes = VerifyRequestBytes(call->questions);
+  call->answers.answers.reserve(call->questions.size());
+  generic_stub_.UnaryCall(&call->context, kVerifyCredentialsMethod,
+                          grpc::StubOptions(), &call->request_bytes,
+                          &call->response_bytes, [call](grpc::Status status) {
+                            if (status.ok()) status = ReadAnswers(*call);
+                            Done done = std::move(call->done);
+                            done(Conclude(*call, status));
+                          });
 }
 
 VerificationOutcome RegistryClient::Verify(

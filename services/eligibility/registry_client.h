@@ -7,6 +7,7 @@
 // and the earlier of the caller's deadline and the client's own timeout.
 
 #include <grpcpp/channel.h>
+#include <grpcpp/generic/generic_stub.h>
 
 #include <functional>
 #include <memory>
@@ -16,10 +17,10 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/tls.h"
-#include "google/protobuf/arena.h"
 #include "imh/registry/v1/registry_service.grpc.pb.h"
 #include "services/eligibility/renewal.h"
 #include "services/eligibility/verification.h"
+#include "services/eligibility/verify_wire.h"
 
 namespace imh::eligibility {
 
@@ -99,25 +100,18 @@ class RegistryClient {
   const RegistryClientOptions options_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<registry::v1::RegistryService::Stub> stub_;
+  // VerifyCredentials goes out as bytes written from the questions.
+  grpc::GenericStub generic_stub_;
 };
 
-// The options of the arena that holds one VerifyCredentials call's request and
-// response.
-google::protobuf::ArenaOptions VerifyCallArenaOptions();
-
-// Appends `questions`, in order, to a VerifyCredentials request: what
-// VerifyAsync sends.
-void AddQuestions(const std::vector<CredentialQuestion>& questions,
-                  registry::v1::VerifyCredentialsRequest* request);
-
-// What a registry's complete `response` to `questions` establishes: each
-// answer filed under the question in its position, the unknown ones counted
-// (and described in `detail`). Requires one answer per question
-// (response.answers_size() == questions.size()); VerifyAsync concludes with
+// What a registry's complete answer to `questions` establishes: each answer
+// filed under the question in its position (an unknown one without a detail
+// given "the registry could not establish it"), the unknown ones counted (and
+// described in `detail`). Requires one answer per question
+// (answers.answers.size() == questions.size()); VerifyAsync concludes with
 // this whenever the registry answered in full.
 VerificationOutcome AnsweredOutcome(
-    const std::vector<CredentialQuestion>& questions,
-    const registry::v1::VerifyCredentialsResponse& response);
+    const std::vector<CredentialQuestion>& questions, RegistryAnswers answers);
 
 // The channel's service config: calls spread round robin over every address
 // the target resolves to (registry replicas on PostgreSQL; a replica that is

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <thread>
 
+#include "google/protobuf/stubs/logging.h"
 #include "tests/e2e/e2e_fixture.h"
 
 namespace imh::e2e {
@@ -17,12 +18,14 @@ using ::testing::HasSubstr;
 
 // Answers VerifyCredentials after `delay` (unless the call is cancelled
 // first), or with `fail_first` errors of `failure` before that; every answer
-// says HELD.
+// says HELD (with a detail that is not UTF-8 when `corrupt_detail`: protobuf
+// sends it, logging, and no reader may take it for a string).
 class FaultyRegistry final : public reg::RegistryService::Service {
  public:
   absl::Duration delay = absl::ZeroDuration();
   int fail_first = 0;
   grpc::StatusCode failure = grpc::StatusCode::UNAVAILABLE;
+  bool corrupt_detail = false;
   std::atomic<int> calls{0};
 
   grpc::Status VerifyCredentials(
@@ -42,6 +45,7 @@ class FaultyRegistry final : public reg::RegistryService::Service {
       answer.set_endorsement_number("VA-IFRS-1001");
       answer.set_category(question.categories(0));
       answer.set_status_on_date(reg::ENDORSEMENT_STATUS_ACTIVE);
+      if (corrupt_detail) answer.set_detail("\xc3\x28");
     }
     return grpc::Status::OK;
   }
@@ -133,6 +137,30 @@ TEST_F(RegistryFaultTest, OtherErrors_AreNotRetriedAndLeaveFactsUnverified) {
   EXPECT_NE(response.decision().categories(0).outcome(),
             elig::OUTCOME_ELIGIBLE);
   EXPECT_THAT(response.verification().detail(), HasSubstr("INTERNAL"));
+}
+
+TEST_F(RegistryFaultTest, UnreadableAnswer_LeavesFactsUnverified) {
+  fake_.corrupt_detail = true;
+  StartFake();
+  StartEligibility(fake_address());
+
+  elig::EvaluatePortfolioResponse response;
+  {
+    // Protobuf logs the string it serializes anyway.
+    const google::protobuf::LogSilencer quiet;
+    ASSERT_TRUE(EvaluateIfs(IfsPortfolio(), &response).ok());
+  }
+
+  // Every answer said HELD, but none was readable: nothing is confirmed.
+  EXPECT_EQ(fake_.calls.load(), 1);
+  EXPECT_EQ(response.decision().categories(0).outcome(),
+            elig::OUTCOME_NEEDS_REVIEW);
+  EXPECT_EQ(response.verification().state(),
+            elig::VERIFICATION_STATE_INCOMPLETE);
+  EXPECT_EQ(response.verification().unanswered(),
+            response.verification().questions());
+  EXPECT_THAT(response.verification().detail(),
+              HasSubstr("unreadable VerifyCredentials response"));
 }
 
 TEST_F(RegistryFaultTest, OneBatchedRegistryCallPerRequest) {
