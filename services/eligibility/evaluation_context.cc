@@ -76,15 +76,23 @@ const std::vector<CredentialStatus>& ProviderAnswers::For(
   for (const auto& [key, statuses] : cache_) {
     if (key == category_set_key) return statuses;
   }
+  const size_t sessions = index_.session_day.size();
+  if (provider_numbers_.size() != sessions) {
+    // Each provider's subject number, looked up once for every set.
+    provider_numbers_.reserve(sessions);
+    for (const std::string& key : index_.session_provider_key) {
+      provider_numbers_.push_back(facts_.SubjectNumber(key));
+    }
+  }
+  const int set = facts_.SetNumber(category_set_key);
   std::vector<CredentialStatus> statuses;
-  statuses.reserve(index_.session_day.size());
-  for (size_t i = 0; i < index_.session_day.size(); ++i) {
-    statuses.push_back(index_.session_is_peer[i]
-                           ? CredentialStatus::kUnknown
-                           : facts_
-                                 .Find(index_.session_provider_key[i],
-                                       category_set_key, index_.session_day[i])
-                                 .status);
+  statuses.reserve(sessions);
+  for (size_t i = 0; i < sessions; ++i) {
+    statuses.push_back(
+        index_.session_is_peer[i]
+            ? CredentialStatus::kUnknown
+            : facts_.Find(provider_numbers_[i], set, index_.session_day[i])
+                  .status);
   }
   cache_.emplace_back(category_set_key, std::move(statuses));
   return cache_.back().second;
@@ -95,13 +103,21 @@ const std::vector<CredentialStatus>& RaterAnswers::For(
   for (const auto& [list, statuses] : cache_) {
     if (list == categories) return statuses;
   }
-  const std::string set_key =
-      categories ? CategorySetKey(categories->codes()) : "";
+  if (rater_numbers_.size() != index_.rater_key.size()) {
+    rater_numbers_.reserve(index_.rater_key.size());
+    for (const std::string& key : index_.rater_key) {
+      rater_numbers_.push_back(facts_.SubjectNumber(key));
+    }
+  }
+  const int set =
+      categories ? facts_.SetNumber(CategorySetKey(categories->codes())) : -1;
   std::vector<CredentialStatus> statuses;
   statuses.reserve(index_.rater_key.size());
-  for (const std::string& key : index_.rater_key) {
-    statuses.push_back(key.empty() ? CredentialStatus::kNotHeld
-                                   : facts_.Find(key, set_key, as_of_).status);
+  for (size_t i = 0; i < index_.rater_key.size(); ++i) {
+    statuses.push_back(
+        index_.rater_key[i].empty()
+            ? CredentialStatus::kNotHeld
+            : facts_.Find(rater_numbers_[i], set, as_of_).status);
   }
   cache_.emplace_back(categories, std::move(statuses));
   return cache_.back().second;

@@ -60,6 +60,8 @@ class ProviderAnswers {
  private:
   const PortfolioIndex& index_;
   const VerificationFacts& facts_;
+  // Each session's provider as the facts number it, once for every set.
+  std::vector<int> provider_numbers_;
   // Few distinct sets per rulebook: a short list beats a map. A deque, so
   // that what For returned stays valid while later sets are added.
   std::deque<std::pair<std::string, std::vector<CredentialStatus>>> cache_;
@@ -85,6 +87,8 @@ class RaterAnswers {
   const PortfolioIndex& index_;
   const VerificationFacts& facts_;
   const absl::CivilDay as_of_;
+  // Each rater as the facts number it, once for every list.
+  std::vector<int> rater_numbers_;
   // Keyed by the rulebook's list (equal lists elsewhere in the rulebook are
   // read again, which costs time, not correctness); a deque, as above.
   std::deque<std::pair<const rulebook::v1::CodeListValue*,

@@ -134,17 +134,15 @@ VerificationOutcome AnsweredOutcome(
   VerificationOutcome outcome;
   outcome.questions = static_cast<int>(questions.size());
   outcome.registry_rulebook_version = std::move(answers.rulebook_version);
-  outcome.facts.Reserve(questions.size());
-  for (size_t i = 0; i < questions.size(); ++i) {
-    CredentialAnswer& answer = answers.answers[i];
+  for (CredentialAnswer& answer : answers.answers) {
     if (answer.status == CredentialStatus::kUnknown) {
       ++outcome.unanswered;
       if (answer.detail.empty()) {
         answer.detail = "the registry could not establish it";
       }
     }
-    outcome.facts.Add(questions[i], std::move(answer));
   }
+  outcome.facts.AddAll(questions, std::move(answers.answers));
   if (outcome.unanswered > 0) {
     outcome.detail =
         absl::StrCat("the registry could not establish ", outcome.unanswered,

@@ -1,8 +1,14 @@
 #include "services/eligibility/verification.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace imh::eligibility {
+namespace {
+// SubjectKey's prefixes.
+constexpr absl::string_view kPersonPrefix = "person:";
+constexpr absl::string_view kEndorsementPrefix = "endorsement:";
+}  // namespace
 
 CategorySet::CategorySet(std::vector<std::string> codes) {
   if (codes.empty()) return;
@@ -24,60 +30,151 @@ const std::string& CategorySet::key() const {
 
 std::string SubjectKey(const eligibility::v1::PersonRef& person) {
   if (!person.person_id().empty()) {
-    return absl::StrCat("person:", person.person_id());
+    return absl::StrCat(kPersonPrefix, person.person_id());
   }
   if (!person.endorsement_number().empty()) {
-    return absl::StrCat("endorsement:", person.endorsement_number());
+    return absl::StrCat(kEndorsementPrefix, person.endorsement_number());
   }
   return "";
 }
 
 std::string SubjectKey(const CredentialQuestion& question) {
   if (!question.person_id.empty()) {
-    return absl::StrCat("person:", question.person_id);
+    return absl::StrCat(kPersonPrefix, question.person_id);
   }
-  return absl::StrCat("endorsement:", question.endorsement_number);
+  return absl::StrCat(kEndorsementPrefix, question.endorsement_number);
+}
+
+VerificationFacts::SubjectView VerificationFacts::SubjectOf(
+    const CredentialQuestion& question) {
+  return question.person_id.empty()
+             ? SubjectView{false, question.endorsement_number}
+             : SubjectView{true, question.person_id};
+}
+
+int VerificationFacts::NumberSubject(SubjectView subject) {
+  if (const auto it = subject_numbers_.find(subject);
+      it != subject_numbers_.end()) {
+    return it->second;
+  }
+  const int number = static_cast<int>(subjects_.size());
+  subjects_.push_back({subject.by_person, std::string(subject.id)});
+  person_of_subject_.emplace_back();
+  subject_numbers_.emplace(subjects_.back(), number);
+  return number;
+}
+
+int VerificationFacts::NumberSet(const CategorySet& categories) {
+  if (last_set_number_ >= 0 && &last_set_.key() == &categories.key()) {
+    return last_set_number_;
+  }
+  const auto [numbered, added] = set_numbers_.try_emplace(
+      categories.key(), static_cast<int>(sets_.size()));
+  if (added) sets_.push_back(categories);
+  last_set_ = categories;
+  last_set_number_ = numbered->second;
+  return last_set_number_;
+}
+
+VerificationFacts::Key VerificationFacts::KeyOf(
+    const CredentialQuestion& question, const CredentialAnswer& answer) {
+  const int subject = NumberSubject(SubjectOf(question));
+  if (question.person_id.empty() && !answer.person_id.empty()) {
+    // Most answers name a subject already filed, with the same person.
+    std::string& person = person_of_subject_[subject];
+    if (person != answer.person_id) person = answer.person_id;
+  }
+  return {subject, NumberSet(question.categories),
+          question.on - absl::CivilDay()};
 }
 
 void VerificationFacts::Add(const CredentialQuestion& question,
                             CredentialAnswer answer) {
-  std::string subject = SubjectKey(question);
-  if (question.person_id.empty() && !answer.person_id.empty()) {
-    // Most answers name a subject already filed, with the same person.
-    const auto [filed, added] =
-        person_of_subject_.try_emplace(subject, answer.person_id);
-    if (!added && filed->second != answer.person_id) {
-      filed->second = answer.person_id;
+  position_.insert_or_assign(KeyOf(question, answer),
+                             static_cast<int>(answers_.size()));
+  answers_.push_back(std::move(answer));
+}
+
+void VerificationFacts::AddAll(const std::vector<CredentialQuestion>& questions,
+                               std::vector<CredentialAnswer> answers) {
+  if (answers_.empty()) {
+    // The common case: the answers kept as they came, in one piece.
+    answers_ = std::move(answers);
+    position_.reserve(questions.size());
+    for (size_t i = 0; i < questions.size(); ++i) {
+      position_.insert_or_assign(KeyOf(questions[i], answers_[i]),
+                                 static_cast<int>(i));
     }
+    return;
   }
-  answers_.insert_or_assign(
-      Key{std::move(subject), question.categories, question.on},
-      std::move(answer));
+  for (size_t i = 0; i < questions.size(); ++i) {
+    Add(questions[i], std::move(answers[i]));
+  }
+}
+
+void VerificationFacts::Reserve(size_t answers) {
+  answers_.reserve(answers);
+  position_.reserve(answers);
 }
 
 void VerificationFacts::Merge(VerificationFacts other) {
-  for (auto& [key, answer] : other.answers_) {
-    answers_.insert_or_assign(key, std::move(answer));
+  std::vector<int> subjects, sets;
+  subjects.reserve(other.subjects_.size());
+  for (size_t i = 0; i < other.subjects_.size(); ++i) {
+    subjects.push_back(
+        NumberSubject({other.subjects_[i].by_person, other.subjects_[i].id}));
+    std::string& person = other.person_of_subject_[i];
+    if (!person.empty())
+      person_of_subject_[subjects.back()] = std::move(person);
   }
-  for (auto& [subject, person] : other.person_of_subject_) {
-    person_of_subject_.insert_or_assign(subject, std::move(person));
+  sets.reserve(other.sets_.size());
+  for (const CategorySet& set : other.sets_) sets.push_back(NumberSet(set));
+  for (const auto& [key, position] : other.position_) {
+    position_.insert_or_assign(
+        Key{subjects[key.subject], sets[key.set], key.day},
+        static_cast<int>(answers_.size()));
+    answers_.push_back(std::move(other.answers_[position]));
   }
+}
+
+int VerificationFacts::SubjectNumber(absl::string_view subject_key) const {
+  SubjectView subject;
+  if (absl::StartsWith(subject_key, kPersonPrefix)) {
+    subject = {true, subject_key.substr(kPersonPrefix.size())};
+  } else if (absl::StartsWith(subject_key, kEndorsementPrefix)) {
+    subject = {false, subject_key.substr(kEndorsementPrefix.size())};
+  } else {
+    return -1;
+  }
+  const auto it = subject_numbers_.find(subject);
+  return it == subject_numbers_.end() ? -1 : it->second;
+}
+
+int VerificationFacts::SetNumber(absl::string_view category_set_key) const {
+  const auto it = set_numbers_.find(category_set_key);
+  return it == set_numbers_.end() ? -1 : it->second;
 }
 
 const std::string& VerificationFacts::PersonOf(
     absl::string_view subject_key) const {
   static const std::string* const kNone = new std::string();
-  const auto it = person_of_subject_.find(subject_key);
-  return it == person_of_subject_.end() ? *kNone : it->second;
+  const int subject = SubjectNumber(subject_key);
+  return subject < 0 ? *kNone : person_of_subject_[subject];
+}
+
+const CredentialAnswer& VerificationFacts::Find(int subject, int set,
+                                                absl::CivilDay on) const {
+  static const CredentialAnswer* const kNotAsked = new CredentialAnswer{
+      CredentialStatus::kUnknown, "", "", "not asked of the registry", ""};
+  if (subject < 0 || set < 0) return *kNotAsked;
+  const auto it = position_.find(Key{subject, set, on - absl::CivilDay()});
+  return it == position_.end() ? *kNotAsked : answers_[it->second];
 }
 
 const CredentialAnswer& VerificationFacts::Find(
     absl::string_view subject_key, absl::string_view category_set_key,
     absl::CivilDay on) const {
-  static const CredentialAnswer* const kNotAsked = new CredentialAnswer{
-      CredentialStatus::kUnknown, "", "", "not asked of the registry", ""};
-  const auto it = answers_.find(KeyView{subject_key, category_set_key, on});
-  return it == answers_.end() ? *kNotAsked : it->second;
+  return Find(SubjectNumber(subject_key), SetNumber(category_set_key), on);
 }
 
 VerificationFacts Gather(const std::vector<CredentialQuestion>& questions,
@@ -85,14 +182,9 @@ VerificationFacts Gather(const std::vector<CredentialQuestion>& questions,
   VerificationFacts facts;
   if (questions.empty()) return facts;
   std::vector<CredentialAnswer> answers = verifier.Verify(questions);
-  for (size_t i = 0; i < questions.size(); ++i) {
-    if (i < answers.size()) {
-      facts.Add(questions[i], std::move(answers[i]));
-    } else {
-      facts.Add(questions[i], {CredentialStatus::kUnknown, "", "",
-                               "verifier gave no answer", ""});
-    }
-  }
+  answers.resize(questions.size(), {CredentialStatus::kUnknown, "", "",
+                                    "verifier gave no answer", ""});
+  facts.AddAll(questions, std::move(answers));
   return facts;
 }
 

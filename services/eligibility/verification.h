@@ -7,10 +7,10 @@
 // registry client in the service, a snapshot offline) answers them; the answers
 // are an input to evaluation.
 
+#include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -105,6 +105,10 @@ std::string CategorySetKey(const Codes& codes);
 class VerificationFacts {
  public:
   void Add(const CredentialQuestion& question, CredentialAnswer answer);
+  // Add for each question and the answer in its position. Requires
+  // answers.size() == questions.size().
+  void AddAll(const std::vector<CredentialQuestion>& questions,
+              std::vector<CredentialAnswer> answers);
 
   // The answer for (subject, category set, day); a static kUnknown answer when
   // the question was not asked.
@@ -112,10 +116,18 @@ class VerificationFacts {
                                absl::string_view category_set_key,
                                absl::CivilDay on) const;
 
-  size_t size() const { return answers_.size(); }
+  // For many lookups about the same subjects and sets: the number of a
+  // subject key or a category set key, -1 when no question named it, and the
+  // answer by numbers (the static kUnknown answer when either is -1 or the
+  // question was not asked). Numbers are valid until the next Add or Merge.
+  int SubjectNumber(absl::string_view subject_key) const;
+  int SetNumber(absl::string_view category_set_key) const;
+  const CredentialAnswer& Find(int subject, int set, absl::CivilDay on) const;
+
+  size_t size() const { return position_.size(); }
 
   // Room for `answers` answers without rehashing.
-  void Reserve(size_t answers) { answers_.reserve(answers); }
+  void Reserve(size_t answers);
 
   // Adds every answer of `other` (for batches asked in several calls).
   void Merge(VerificationFacts other);
@@ -127,44 +139,72 @@ class VerificationFacts {
   const std::string& PersonOf(absl::string_view subject_key) const;
 
  private:
+  // Subjects and sets are numbered as first seen, so that an answer is keyed
+  // by three integers: finding one hashes no string.
   struct Key {
-    std::string subject;
-    // Shared with the question: its key() is made once per rulebook list.
-    CategorySet categories;
-    absl::CivilDay on;
+    int subject, set;
+    int64_t day;
+    bool operator==(const Key& other) const {
+      return subject == other.subject && set == other.set && day == other.day;
+    }
+    template <typename H>
+    friend H AbslHashValue(H state, const Key& key) {
+      return H::combine(std::move(state), key.subject, key.set, key.day);
+    }
   };
-  // Lookups use views, so finding an answer allocates nothing.
-  struct KeyView {
-    absl::string_view subject;
-    absl::string_view categories;
-    absl::CivilDay on;
+  // A subject as a question names it: by person id, or by endorsement
+  // number (SubjectKey without its prefix), so that numbering one builds no
+  // key string.
+  struct SubjectView {
+    bool by_person;
+    absl::string_view id;
   };
-  struct KeyHash {
+  struct Subject {
+    bool by_person;
+    std::string id;
+  };
+  struct SubjectHash {
     using is_transparent = void;
-    size_t operator()(const KeyView& key) const {
-      // The day as a count: hashing a CivilDay hashes its fields one by one.
-      return absl::HashOf(key.subject, key.categories,
-                          key.on - absl::CivilDay());
+    size_t operator()(const SubjectView& subject) const {
+      return absl::HashOf(subject.by_person, subject.id);
     }
-    size_t operator()(const Key& key) const {
-      return (*this)(KeyView{key.subject, key.categories.key(), key.on});
+    size_t operator()(const Subject& subject) const {
+      return (*this)(SubjectView{subject.by_person, subject.id});
     }
   };
-  struct KeyEq {
+  struct SubjectEq {
     using is_transparent = void;
-    static KeyView View(const Key& key) {
-      return {key.subject, key.categories.key(), key.on};
-    }
-    static KeyView View(const KeyView& key) { return key; }
+    static SubjectView View(const Subject& s) { return {s.by_person, s.id}; }
+    static SubjectView View(const SubjectView& s) { return s; }
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const {
-      const KeyView x = View(a), y = View(b);
-      return x.on == y.on && x.subject == y.subject &&
-             x.categories == y.categories;
+      const SubjectView x = View(a), y = View(b);
+      return x.by_person == y.by_person && x.id == y.id;
     }
   };
-  absl::flat_hash_map<Key, CredentialAnswer, KeyHash, KeyEq> answers_;
-  absl::flat_hash_map<std::string, std::string> person_of_subject_;
+  static SubjectView SubjectOf(const CredentialQuestion& question);
+
+  int NumberSubject(SubjectView subject);
+  int NumberSet(const CategorySet& categories);
+  // Numbers the question's subject and set, and notes the person an answer
+  // about an endorsement number named.
+  Key KeyOf(const CredentialQuestion& question, const CredentialAnswer& answer);
+
+  absl::flat_hash_map<Subject, int, SubjectHash, SubjectEq> subject_numbers_;
+  // By subject number: the subject, and the person the registry named for it.
+  std::vector<Subject> subjects_;
+  std::vector<std::string> person_of_subject_;
+  absl::flat_hash_map<std::string, int> set_numbers_;
+  // By set number.
+  std::vector<CategorySet> sets_;
+  // The set of the last question filed, held so that its key's address
+  // identifies it: questions about one rulebook list share it.
+  CategorySet last_set_;
+  int last_set_number_ = -1;
+  // Answers as filed (one replaced by a later answer to the same question
+  // stays, unreferenced), and the position of each question's answer.
+  std::vector<CredentialAnswer> answers_;
+  absl::flat_hash_map<Key, int> position_;
 };
 
 // Asks `verifier` every question and files the answers.

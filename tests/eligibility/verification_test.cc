@@ -119,5 +119,97 @@ TEST(Verification, QuestionsAVerifierLeftUnansweredAreUnknown) {
             "not asked of the registry");
 }
 
+CredentialAnswer Held(const std::string& number, const std::string& holder) {
+  return {CredentialStatus::kHeld, number, "IFRS", "", holder};
+}
+CredentialAnswer NotHeld(const std::string& why) {
+  return {CredentialStatus::kNotHeld, "", "", why, ""};
+}
+
+TEST(VerificationFacts, EachAnswerIsFiledUnderItsWholeQuestionOnly) {
+  const CivilDay day(2025, 3, 4);
+  const CategorySet raters({"IFRS", "IMHM-C"});
+  VerificationFacts facts;
+  facts.AddAll({{"P-1", "", raters, day},
+                {"", "VA-IFRS-0100", raters, day},
+                {"P-1", "", {"IFS"}, day}},
+               {Held("VA-IFRS-0001", ""), Held("VA-IFRS-0100", "P-100"),
+                NotHeld("holds none of these categories")});
+  facts.Add({"P-1", "", raters, day + 1}, NotHeld("lapsed"));
+
+  EXPECT_EQ(facts.size(), 4u);
+  EXPECT_EQ(facts.Find("person:P-1", "IFRS,IMHM-C", day).endorsement_number,
+            "VA-IFRS-0001");
+  EXPECT_EQ(facts.Find("person:P-1", "IFS", day).detail,
+            "holds none of these categories");
+  EXPECT_EQ(facts.Find("person:P-1", "IFRS,IMHM-C", day + 1).detail, "lapsed");
+  EXPECT_EQ(facts.Find("endorsement:VA-IFRS-0100", "IFRS,IMHM-C", day).status,
+            CredentialStatus::kHeld);
+  // Not asked: another day, another set, the same text as the other kind of
+  // subject, a key of neither kind.
+  for (const CredentialAnswer* answer :
+       {&facts.Find("person:P-1", "IFRS,IMHM-C", day - 1),
+        &facts.Find("person:P-1", "IFRS", day),
+        &facts.Find("endorsement:P-1", "IFRS,IMHM-C", day),
+        &facts.Find("P-1", "IFRS,IMHM-C", day)}) {
+    EXPECT_EQ(answer->status, CredentialStatus::kUnknown);
+    EXPECT_EQ(answer->detail, "not asked of the registry");
+  }
+  // By numbers, as by keys.
+  const int p1 = facts.SubjectNumber("person:P-1");
+  const int set = facts.SetNumber("IFRS,IMHM-C");
+  ASSERT_GE(p1, 0);
+  ASSERT_GE(set, 0);
+  EXPECT_EQ(&facts.Find(p1, set, day),
+            &facts.Find("person:P-1", "IFRS,IMHM-C", day));
+  EXPECT_EQ(facts.SubjectNumber("person:P-2"), -1);
+  EXPECT_EQ(facts.SetNumber("IFRS"), -1);
+  EXPECT_EQ(facts.Find(-1, set, day).detail, "not asked of the registry");
+  EXPECT_EQ(facts.Find(p1, -1, day).detail, "not asked of the registry");
+  // The holder of a number, as the registry resolved it; a person id is its
+  // own key.
+  EXPECT_EQ(facts.PersonOf("endorsement:VA-IFRS-0100"), "P-100");
+  EXPECT_EQ(facts.PersonOf("person:P-1"), "");
+}
+
+TEST(VerificationFacts, ALaterAnswerToTheSameQuestionReplacesTheFirst) {
+  const CivilDay day(2025, 3, 4);
+  VerificationFacts facts;
+  facts.AddAll({{"P-1", "", {"IFRS"}, day}, {"P-1", "", {"IFRS"}, day}},
+               {Held("VA-IFRS-0001", ""), NotHeld("suspended")});
+  EXPECT_EQ(facts.size(), 1u);
+  EXPECT_EQ(facts.Find("person:P-1", "IFRS", day).detail, "suspended");
+  facts.Add({"P-1", "", {"IFRS"}, day}, Held("VA-IFRS-0002", ""));
+  EXPECT_EQ(facts.size(), 1u);
+  EXPECT_EQ(facts.Find("person:P-1", "IFRS", day).endorsement_number,
+            "VA-IFRS-0002");
+}
+
+TEST(VerificationFacts, MergedBatchesAnswerAsOne) {
+  // Two batches of one request, numbering their subjects and sets in other
+  // orders.
+  const CivilDay day(2025, 3, 4);
+  VerificationFacts first, second;
+  first.AddAll({{"P-1", "", {"IFRS"}, day}, {"", "VA-1", {"IFS"}, day}},
+               {Held("VA-IFRS-0001", ""), NotHeld("lapsed")});
+  second.AddAll({{"", "VA-1", {"IFRS"}, day},
+                 {"P-2", "", {"IFS"}, day},
+                 {"P-1", "", {"IFRS"}, day}},
+                {Held("VA-1", "P-9"), Held("VA-IFS-0002", ""),
+                 NotHeld("suspended since today")});
+  first.Merge(std::move(second));
+
+  EXPECT_EQ(first.size(), 4u);
+  EXPECT_EQ(first.Find("endorsement:VA-1", "IFS", day).detail, "lapsed");
+  EXPECT_EQ(first.Find("endorsement:VA-1", "IFRS", day).status,
+            CredentialStatus::kHeld);
+  EXPECT_EQ(first.Find("person:P-2", "IFS", day).endorsement_number,
+            "VA-IFS-0002");
+  // The merged batch's answer to a question both asked wins.
+  EXPECT_EQ(first.Find("person:P-1", "IFRS", day).detail,
+            "suspended since today");
+  EXPECT_EQ(first.PersonOf("endorsement:VA-1"), "P-9");
+}
+
 }  // namespace
 }  // namespace imh::eligibility::testing
