@@ -128,11 +128,14 @@ std::vector<CredentialQuestion> CredentialQuestionsFor(
     if (category_set == nullptr) return -1;
     auto [number, added] = set_number_of.try_emplace(category_set);
     if (added) {
-      CategorySet codes(std::vector<std::string>(category_set->codes().begin(),
-                                                 category_set->codes().end()));
-      const auto [numbered, new_set] =
-          set_numbers.try_emplace(codes.key(), set_numbers.size());
-      if (new_set) sets.push_back(std::move(codes));
+      // Many lists are equal (every category's rater list, today): the
+      // codes are copied for the first of them only.
+      const auto [numbered, new_set] = set_numbers.try_emplace(
+          CategorySetKey(category_set->codes()), set_numbers.size());
+      if (new_set) {
+        sets.emplace_back(std::vector<std::string>(
+            category_set->codes().begin(), category_set->codes().end()));
+      }
       number->second = numbered->second;
     }
     return number->second;
