@@ -26,6 +26,8 @@ PortfolioIndex::PortfolioIndex(const v1::Portfolio& portfolio,
   const int sessions = portfolio.rsc_sessions_size();
   work_start.reserve(portfolio.work_size());
   work_end.reserve(portfolio.work_size());
+  leadership_start.reserve(portfolio.leadership_size());
+  leadership_end.reserve(portfolio.leadership_size());
   rater_key.reserve(portfolio.references_size());
   session_day.reserve(sessions);
   session_provider_key.reserve(sessions);
@@ -143,10 +145,7 @@ const char* DegreeWords(v1::DegreeLevel level) {
 }
 
 v1::DegreeLevel DegreeLevelFromCode(absl::string_view code) {
-  v1::DegreeLevel level = v1::DEGREE_LEVEL_UNSPECIFIED;
-  if (code.empty()) return level;
-  v1::DegreeLevel_Parse(absl::StrCat("DEGREE_LEVEL_", code), &level);
-  return level;
+  return EnumFromCode<v1::DegreeLevel>("DEGREE_LEVEL_", code);
 }
 
 std::string DescribeDegreeLevels(const rulebook::v1::CodeListValue* levels) {

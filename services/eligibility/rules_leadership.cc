@@ -16,6 +16,7 @@ std::vector<int> QualifyingLeadership(const EvaluationContext& ctx,
   const auto& rule = category.leadership();
   const auto* levels = CodesAt(rule.levels(), ctx.as_of_iso);
   std::vector<int> qualifying;
+  qualifying.reserve(ctx.portfolio.leadership_size());
   for (int i = 0; i < ctx.portfolio.leadership_size(); ++i) {
     const v1::LeadershipEntry& entry = ctx.portfolio.leadership(i);
     if (!ListHasEnum(levels, EnumName(entry.level()), "LEADERSHIP_LEVEL_")) {
@@ -40,6 +41,7 @@ void RLdrDuration(const EvaluationContext& ctx, const Category& category,
   if (!minimum) return;  // R-LDR-ACTIVITY applies instead.
   const std::vector<int> qualifying = QualifyingLeadership(ctx, category);
   std::vector<TimePeriod> periods;
+  periods.reserve(qualifying.size());
   for (int i : qualifying) {
     periods.push_back(
         {ctx.index.leadership_start[i], ctx.index.leadership_end[i], 1.0});

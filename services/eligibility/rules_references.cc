@@ -1,3 +1,4 @@
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -105,9 +106,10 @@ SlotFit FitsRoleSlot(const EvaluationContext& ctx,
   return SlotFit::kYes;
 }
 
-// An assignment of ratings to a pattern's slots (-1: unfilled).
+// An assignment of ratings to a pattern's slots (-1: unfilled). Patterns
+// have a handful of slots: inline, so that the search copies no heap block.
 struct Assignment {
-  std::vector<int> rating_of_slot;
+  absl::InlinedVector<int, 8> rating_of_slot;
   int filled = 0;
   int unverified = 0;
   bool Better(const Assignment& other) const {
@@ -119,7 +121,7 @@ struct Assignment {
 // How each rating fits each slot of a pattern: fit(slot, rating).
 struct SlotFits {
   int ratings = 0;
-  std::vector<SlotFit> fits;  // slot-major
+  absl::InlinedVector<SlotFit, 64> fits;  // slot-major
   SlotFit fit(size_t slot, size_t rating) const {
     return fits[slot * ratings + rating];
   }
@@ -127,7 +129,8 @@ struct SlotFits {
 
 // Exhaustive search; patterns have a handful of slots and ratings are few.
 void Search(const SlotFits& fits, size_t slot, size_t slots,
-            std::vector<bool>& used, Assignment& current, Assignment& best) {
+            absl::InlinedVector<bool, 16>& used, Assignment& current,
+            Assignment& best) {
   if (slot == slots) {
     if (current.Better(best)) best = current;
     return;
@@ -155,7 +158,8 @@ Assignment BestAssignment(const EvaluationContext& ctx,
                           const rb::ReferencePattern& pattern) {
   const int ratings = ctx.portfolio.references_size();
   const int slots = pattern.slots_size();
-  SlotFits fits{ratings, std::vector<SlotFit>(size_t{1} * slots * ratings)};
+  SlotFits fits{ratings,
+                absl::InlinedVector<SlotFit, 64>(size_t{1} * slots * ratings)};
   for (int s = 0; s < slots; ++s) {
     const rb::ReferenceSlot& slot = pattern.slots(s);
     // data(), not [0]: a portfolio without ratings leaves the table empty.
@@ -172,8 +176,8 @@ Assignment BestAssignment(const EvaluationContext& ctx,
       }
     }
   }
-  std::vector<bool> used(ratings, false);
-  Assignment current{std::vector<int>(slots, -1), 0, 0};
+  absl::InlinedVector<bool, 16> used(ratings, false);
+  Assignment current{absl::InlinedVector<int, 8>(slots, -1), 0, 0};
   Assignment best = current;
   Search(fits, 0, slots, used, current, best);
   return best;

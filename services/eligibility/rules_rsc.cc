@@ -48,6 +48,7 @@ std::vector<int> QualifyingWork(const EvaluationContext& ctx,
                                 const rb::CodeListValue* kinds,
                                 const std::string& population) {
   std::vector<int> qualifying;
+  qualifying.reserve(ctx.portfolio.work_size());
   for (int i = 0; i < ctx.portfolio.work_size(); ++i) {
     const v1::WorkEntry& work = ctx.portfolio.work(i);
     if (!ListHasEnum(kinds, EnumName(work.service_kind()), "SERVICE_KIND_")) {
@@ -472,6 +473,7 @@ const CountedSessions& CountedRscSessions(const EvaluationContext& ctx,
   }
   CountedSessions counted;
   if (!category.has_rsc() || category.rsc().optional()) {
+    counted.verified.reserve(ctx.portfolio.rsc_sessions_size());
     for (int i = 0; i < ctx.portfolio.rsc_sessions_size(); ++i) {
       if (ctx.portfolio.rsc_sessions(i).format() != v1::RSC_FORMAT_PEER) {
         counted.verified.push_back(i);

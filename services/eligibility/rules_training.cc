@@ -81,11 +81,11 @@ void RTrnBuckets(const EvaluationContext& ctx, const Category& category,
   for (const rulebook::v1::TrainingBucket& bucket :
        category.training().buckets()) {
     const double required = NumberOrZero(bucket.minimum_hours(), ctx.as_of_iso);
-    v1::TrainingTopic topic = v1::TRAINING_TOPIC_UNSPECIFIED;
-    v1::TrainingTopic_Parse(absl::StrCat("TRAINING_TOPIC_", bucket.topic()),
-                            &topic);
+    const v1::TrainingTopic topic =
+        EnumFromCode<v1::TrainingTopic>("TRAINING_TOPIC_", bucket.topic());
     double counted = 0;
     std::vector<int> used;
+    used.reserve(ctx.portfolio.trainings_size());
     for (int i = 0; i < ctx.portfolio.trainings_size(); ++i) {
       const v1::TrainingEntry& entry = ctx.portfolio.trainings(i);
       if (entry.topic() != topic) continue;

@@ -63,6 +63,8 @@ RequirementResult EvaluateRequirement(const EvaluationContext& ctx,
 
   std::vector<TimePeriod> periods;
   std::vector<int> counted;
+  periods.reserve(ctx.portfolio.work_size());
+  counted.reserve(ctx.portfolio.work_size());
   double families = 0;
   for (int i = 0; i < ctx.portfolio.work_size(); ++i) {
     const v1::WorkEntry& entry = ctx.portfolio.work(i);
