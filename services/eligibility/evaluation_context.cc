@@ -100,10 +100,25 @@ const std::vector<CredentialStatus>& ProviderAnswers::For(
   return cache_.back().second;
 }
 
+namespace {
+bool SameCodes(const rulebook::v1::CodeListValue* a,
+               const rulebook::v1::CodeListValue* b) {
+  if (a == nullptr || b == nullptr) return a == b;
+  return std::equal(a->codes().begin(), a->codes().end(), b->codes().begin(),
+                    b->codes().end());
+}
+}  // namespace
+
 const std::vector<CredentialStatus>& RaterAnswers::For(
     const rulebook::v1::CodeListValue* categories) {
-  for (const auto& [list, statuses] : cache_) {
-    if (list == categories) return statuses;
+  for (const auto& [list, statuses] : by_list_) {
+    if (list == categories) return *statuses;
+  }
+  for (const auto& [list, statuses] : by_codes_) {
+    if (SameCodes(list, categories)) {
+      by_list_.emplace_back(categories, &statuses);
+      return statuses;
+    }
   }
   if (rater_numbers_.size() != index_.rater_key.size()) {
     rater_numbers_.reserve(index_.rater_key.size());
@@ -121,8 +136,10 @@ const std::vector<CredentialStatus>& RaterAnswers::For(
             ? CredentialStatus::kNotHeld
             : facts_.Find(rater_numbers_[i], set, as_of_).status);
   }
-  cache_.emplace_back(categories, std::move(statuses));
-  return cache_.back().second;
+  const std::vector<CredentialStatus>& filed =
+      by_codes_.emplace_back(categories, std::move(statuses)).second;
+  by_list_.emplace_back(categories, &filed);
+  return filed;
 }
 
 const char* DegreeWords(v1::DegreeLevel level) {

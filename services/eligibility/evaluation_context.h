@@ -89,11 +89,15 @@ class RaterAnswers {
   const absl::CivilDay as_of_;
   // Each rater as the facts number it, once for every list.
   std::vector<int> rater_numbers_;
-  // Keyed by the rulebook's list (equal lists elsewhere in the rulebook are
-  // read again, which costs time, not correctness); a deque, as above.
+  // The statuses of each distinct list of codes (equal lists in several
+  // categories and slots share them), and every rulebook list looked up
+  // with its statuses. A deque, as above.
   std::deque<std::pair<const rulebook::v1::CodeListValue*,
                        std::vector<CredentialStatus>>>
-      cache_;
+      by_codes_;
+  std::vector<std::pair<const rulebook::v1::CodeListValue*,
+                        const std::vector<CredentialStatus>*>>
+      by_list_;
 };
 
 // The sessions that count toward a category's RS/C rule, by what the

@@ -121,22 +121,25 @@ std::vector<CredentialQuestion> CredentialQuestionsFor(
     session_day.push_back(ToCivilDayUnchecked(session.held_on()));
   }
   // Each set's codes are copied once, and shared by its questions.
-  absl::flat_hash_map<std::string, int> set_numbers;
   absl::flat_hash_map<const rb::CodeListValue*, int> set_number_of;
   std::vector<CategorySet> sets;
   auto set_number = [&](const rb::CodeListValue* category_set) {
     if (category_set == nullptr) return -1;
     auto [number, added] = set_number_of.try_emplace(category_set);
     if (added) {
-      // Many lists are equal (every category's rater list, today): the
-      // codes are copied for the first of them only.
-      const auto [numbered, new_set] = set_numbers.try_emplace(
-          CategorySetKey(category_set->codes()), set_numbers.size());
-      if (new_set) {
-        sets.emplace_back(std::vector<std::string>(
-            category_set->codes().begin(), category_set->codes().end()));
+      // Many lists are equal (every category's rater list, today), and a
+      // request asks about a handful: the codes are compared, and copied for
+      // the first of equal lists only.
+      const auto& codes = category_set->codes();
+      const auto same =
+          std::find_if(sets.begin(), sets.end(), [&](const CategorySet& set) {
+            return std::equal(codes.begin(), codes.end(), set.begin(),
+                              set.end());
+          });
+      number->second = static_cast<int>(same - sets.begin());
+      if (same == sets.end()) {
+        sets.emplace_back(std::vector<std::string>(codes.begin(), codes.end()));
       }
-      number->second = numbered->second;
     }
     return number->second;
   };

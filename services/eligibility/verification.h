@@ -213,7 +213,10 @@ VerificationFacts Gather(const std::vector<CredentialQuestion>& questions,
 
 template <typename Codes>
 std::string CategorySetKey(const Codes& codes) {
+  size_t size = 0;
+  for (const auto& code : codes) size += code.size() + 1;
   std::string key;
+  key.reserve(size);  // one allocation, when past the short-string size
   for (const auto& code : codes) {
     if (!key.empty()) key.push_back(',');
     key.append(code);
