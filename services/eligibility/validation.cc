@@ -12,40 +12,40 @@ using L = InputLimits;
 
 namespace {
 
-// A field path built without allocating: rendered to text only when a
-// violation is reported, since valid requests (the common case) never need it.
+// A field path built without allocating or copying: each part points at its
+// parent, and the text is rendered only when a violation is reported, since
+// valid requests (the common case) never need it. A part must not outlive its
+// parent: paths are made on the stack as the validator descends.
 class Path {
  public:
-  explicit Path(absl::string_view root) { Push(root, -1); }
+  explicit Path(absl::string_view root) : Path(nullptr, root, -1) {}
 
   Path operator()(absl::string_view field, int index = -1) const {
-    Path child = *this;
-    child.Push(field, index);
-    return child;
+    return Path(this, field, index);
   }
 
   std::string str() const {
     std::string text;
-    for (int i = 0; i < size_; ++i) {
-      if (i > 0) text.push_back('.');
-      absl::StrAppend(&text, parts_[i].name);
-      if (parts_[i].index >= 0)
-        absl::StrAppend(&text, "[", parts_[i].index, "]");
-    }
+    AppendTo(text);
     return text;
   }
 
  private:
-  struct Part {
-    absl::string_view name;
-    int index;
-  };
-  void Push(absl::string_view name, int index) {
-    if (size_ < kMaxDepth) parts_[size_++] = {name, index};
+  Path(const Path* parent, absl::string_view name, int index)
+      : parent_(parent), name_(name), index_(index) {}
+
+  void AppendTo(std::string& text) const {
+    if (parent_ != nullptr) {
+      parent_->AppendTo(text);
+      text.push_back('.');
+    }
+    absl::StrAppend(&text, name_);
+    if (index_ >= 0) absl::StrAppend(&text, "[", index_, "]");
   }
-  static constexpr int kMaxDepth = 6;
-  Part parts_[kMaxDepth];
-  int size_ = 0;
+
+  const Path* parent_;
+  absl::string_view name_;
+  int index_;
 };
 
 class Validator {
