@@ -112,11 +112,6 @@ void VerificationFacts::AddAll(const std::vector<CredentialQuestion>& questions,
   }
 }
 
-void VerificationFacts::Reserve(size_t answers) {
-  answers_.reserve(answers);
-  position_.reserve(answers);
-}
-
 void VerificationFacts::Merge(VerificationFacts other) {
   std::vector<int> subjects, sets;
   subjects.reserve(other.subjects_.size());

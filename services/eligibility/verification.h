@@ -126,9 +126,6 @@ class VerificationFacts {
 
   size_t size() const { return position_.size(); }
 
-  // Room for `answers` answers without rehashing.
-  void Reserve(size_t answers);
-
   // Adds every answer of `other` (for batches asked in several calls).
   void Merge(VerificationFacts other);
 
