@@ -10,20 +10,26 @@ namespace imh::eligibility {
 
 namespace {
 
-// Days as yyyymmdd integers: they order as dates and step by months without the
-// normalisation a CivilDay does, which dominated this loop.
+// Days as integers that order as dates and step by months without the
+// normalisation a CivilDay does, which dominated this loop: the month count
+// since year 0 times 32, plus the day of the month.
+constexpr int kDayBits = 5;
+constexpr int kDayMask = (1 << kDayBits) - 1;
+
 int DayKey(absl::CivilDay day) {
-  return static_cast<int>(day.year()) * 10000 + day.month() * 100 + day.day();
+  const int months = static_cast<int>(day.year()) * 12 + (day.month() - 1);
+  return months << kDayBits | day.day();
 }
 
-// AddMonths on day keys, with the same end-of-month clamping.
+// AddMonths on day keys, with the same end-of-month clamping (needed only past
+// the 28th, which every month has).
 int AddMonthsKey(int key, int months) {
-  const int months_since_year_0 =
-      (key / 10000) * 12 + (key / 100 % 100 - 1) + months;
-  const int year = months_since_year_0 / 12;
-  const int month = months_since_year_0 % 12 + 1;
-  const int day = std::min(key % 100, DaysInMonth(year, month));
-  return year * 10000 + month * 100 + day;
+  const int month_count = (key >> kDayBits) + months;
+  int day = key & kDayMask;
+  if (day > 28) {
+    day = std::min(day, DaysInMonth(month_count / 12, month_count % 12 + 1));
+  }
+  return month_count << kDayBits | day;
 }
 
 }  // namespace

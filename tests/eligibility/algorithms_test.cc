@@ -97,6 +97,27 @@ TEST(RscWindow, PrefersAWindowMeetingTheSubsetToOneWithMoreHours) {
   EXPECT_NEAR(w.subset_hours, 25, 1e-9);
 }
 
+// Months step as AddMonths does: Aug 31 + 6 months is Feb 28 (Feb 29 in a
+// leap year), so a session on that day closes a six-month span; the day before
+// does not. 24 months from Feb 29 is Feb 28.
+TEST(RscWindow, MonthsFromAMonthsLastDaysEndOnTheTargetMonthsLastDay) {
+  const auto span_ok = [](CivilDay first, CivilDay last) {
+    return BestRscWindow({{first, 1, 0}, {last, 1, 0}}, 24, 6, 0, 0).span_ok;
+  };
+  EXPECT_TRUE(span_ok(CivilDay(2022, 8, 31), CivilDay(2023, 2, 28)));
+  EXPECT_FALSE(span_ok(CivilDay(2022, 8, 31), CivilDay(2023, 2, 27)));
+  EXPECT_TRUE(span_ok(CivilDay(2023, 8, 31), CivilDay(2024, 2, 29)));
+  EXPECT_FALSE(span_ok(CivilDay(2023, 8, 31), CivilDay(2024, 2, 28)));
+  EXPECT_TRUE(span_ok(CivilDay(2023, 8, 30), CivilDay(2024, 2, 29)));
+  const auto one_window = [](CivilDay first, CivilDay last) {
+    const RscWindow w =
+        BestRscWindow({{first, 1, 0}, {last, 1, 0}}, 24, 6, 0, 0);
+    return w.first == 0 && w.last == 1;
+  };
+  EXPECT_TRUE(one_window(CivilDay(2024, 2, 29), CivilDay(2026, 2, 28)));
+  EXPECT_FALSE(one_window(CivilDay(2024, 2, 29), CivilDay(2026, 3, 1)));
+}
+
 TEST(RscWindow, NoSessionsFindsNothing) {
   EXPECT_FALSE(BestRscWindow({}, 24, 12, 24, 0).found);
 }
