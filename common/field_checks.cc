@@ -1,6 +1,8 @@
 #include "common/field_checks.h"
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -35,13 +37,38 @@ std::string CheckEndorsementNumber(absl::string_view value) {
   return "";
 }
 
+namespace {
+
+bool IsControl(unsigned char c) { return c < 0x20 || c == 0x7f; }
+
+// Whether any of the eight bytes of `word` is below 0x20 or is 0x7f, without
+// looking at them one by one: (b - 0x20) borrows into the high bit only for
+// b < 0x20 when b's own high bit is clear, and b ^ 0x7f is zero only for
+// 0x7f (the same test with 0x01).
+bool HasControl(uint64_t word) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+  const uint64_t del = word ^ (0x7f * kOnes);
+  return (((word - 0x20 * kOnes) & ~word) | ((del - kOnes) & ~del)) & kHighBits;
+}
+
+}  // namespace
+
 std::string CheckText(absl::string_view value, size_t max_bytes) {
   if (value.empty()) return "";
   if (value.size() > max_bytes)
     return absl::StrCat("at most ", max_bytes, " bytes");
-  for (const char c : value) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) return "control characters are not allowed";
+  constexpr absl::string_view kControl = "control characters are not allowed";
+  size_t i = 0;
+  for (; i + 8 <= value.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, value.data() + i, 8);
+    if (HasControl(word)) return std::string(kControl);
+  }
+  for (; i < value.size(); ++i) {
+    if (IsControl(static_cast<unsigned char>(value[i]))) {
+      return std::string(kControl);
+    }
   }
   if (absl::StripAsciiWhitespace(value).empty()) return "blank";
   return "";

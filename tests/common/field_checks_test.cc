@@ -110,5 +110,30 @@ TEST(FieldChecks, IdentifiersAndTextSayWhatIsWrong) {
   EXPECT_EQ(CheckHours(25, 24, false), "must be at most 24");
 }
 
+// CheckText looks at eight bytes at a time: every byte value, at every
+// position of texts up to 17 bytes long (two words and a tail), among
+// printable ASCII and UTF-8 bytes, is found exactly when it is a control
+// character.
+TEST(FieldChecks, TextControlCharactersFoundAtAnyPositionAndOfAnyValue) {
+  for (size_t length = 1; length <= 17; ++length) {
+    for (size_t position = 0; position < length; ++position) {
+      for (int byte = 0; byte < 256; ++byte) {
+        for (const char filler : {'a', '\xc3', '\x80', '\xff', ' '}) {
+          std::string text(length, filler);
+          text[position] = static_cast<char>(byte);
+          const bool control = byte < 0x20 || byte == 0x7f;
+          const bool blank = text == std::string(length, ' ');
+          EXPECT_EQ(CheckText(text, 200),
+                    control ? "control characters are not allowed"
+                    : blank ? "blank"
+                            : "")
+              << "length " << length << ", byte " << byte << " at " << position
+              << ", filler " << int{filler};
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace imh
