@@ -1,5 +1,8 @@
+#include <algorithm>
+#include <tuple>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "common/dates.h"
 #include "common/enum_names.h"
@@ -41,39 +44,60 @@ struct Window {
   int min_span_months = 0;
 };
 
-// The work entries of a listed kind (serving `population` unless it is
-// empty): the periods in which sessions count, decided once per category
-// rather than per session.
-std::vector<int> QualifyingWork(const EvaluationContext& ctx,
-                                const rb::CodeListValue* kinds,
-                                const std::string& population) {
-  std::vector<int> qualifying;
-  qualifying.reserve(ctx.portfolio.work_size());
-  for (int i = 0; i < ctx.portfolio.work_size(); ++i) {
-    const v1::WorkEntry& work = ctx.portfolio.work(i);
-    if (!ListHasEnum(kinds, EnumName(work.service_kind()), "SERVICE_KIND_")) {
-      continue;
+// The periods of the work entries of a listed kind (serving `population`
+// unless it is empty), merged into disjoint [start, end) ranges in day order:
+// the periods in which sessions count, decided once per category rather than
+// per session.
+class QualifyingPeriods {
+ public:
+  QualifyingPeriods(const EvaluationContext& ctx,
+                    const rb::CodeListValue* kinds,
+                    const std::string& population) {
+    for (int i = 0; i < ctx.portfolio.work_size(); ++i) {
+      const v1::WorkEntry& work = ctx.portfolio.work(i);
+      if (!ListHasEnum(kinds, EnumName(work.service_kind()), "SERVICE_KIND_")) {
+        continue;
+      }
+      if (!population.empty() &&
+          !ListHasEnumCode(EnumName(work.population_served()),
+                           "POPULATION_FOCUS_", population)) {
+        continue;
+      }
+      if (ctx.index.work_start[i] < ctx.index.work_end[i]) {
+        periods_.push_back({ctx.index.work_start[i], ctx.index.work_end[i]});
+      }
     }
-    if (!population.empty() &&
-        !ListHasEnumCode(EnumName(work.population_served()),
-                         "POPULATION_FOCUS_", population)) {
-      continue;
+    std::sort(periods_.begin(), periods_.end());
+    size_t merged = 0;
+    for (size_t i = 1; i < periods_.size(); ++i) {
+      if (periods_[i].start <= periods_[merged].end) {
+        periods_[merged].end = std::max(periods_[merged].end, periods_[i].end);
+      } else {
+        periods_[++merged] = periods_[i];
+      }
     }
-    qualifying.push_back(i);
+    if (!periods_.empty()) periods_.resize(merged + 1);
   }
-  return qualifying;
-}
 
-bool DuringQualifyingWork(const EvaluationContext& ctx,
-                          const std::vector<int>& qualifying,
-                          absl::CivilDay day) {
-  for (int i : qualifying) {
-    if (ctx.index.work_start[i] <= day && day < ctx.index.work_end[i]) {
-      return true;
+  // Whether `day` lies in a period. `cursor` starts at 0 and is kept between
+  // calls whose days do not decrease (sessions visited in day order), so a
+  // walk over n sessions looks at each period once.
+  bool Contains(absl::CivilDay day, size_t* cursor) const {
+    while (*cursor < periods_.size() && periods_[*cursor].end <= day) {
+      ++*cursor;
     }
+    return *cursor < periods_.size() && periods_[*cursor].start <= day;
   }
-  return false;
-}
+
+ private:
+  struct Period {
+    absl::CivilDay start, end;
+    bool operator<(const Period& other) const {
+      return std::tie(start, end) < std::tie(other.start, other.end);
+    }
+  };
+  absl::InlinedVector<Period, 8> periods_;
+};
 
 RscSessions SortSessions(const EvaluationContext& ctx, const rb::RscRule& rule,
                          bool subset_is_about_providing) {
@@ -87,9 +111,10 @@ RscSessions SortSessions(const EvaluationContext& ctx, const rb::RscRule& rule,
       providers ? CategorySetKey(providers->codes()) : "";
   const std::vector<CredentialStatus>& provider_answers =
       ctx.provider_answers.For(provider_set);
-  const std::vector<int> qualifying_work = QualifyingWork(
+  const QualifyingPeriods qualifying_work(
       ctx, CodesAt(rule.while_doing_service_kinds(), ctx.as_of_iso),
       rule.while_serving_population());
+  size_t work_cursor = 0;
   const auto* degree_levels =
       CodesAt(rule.after_degree_levels(), ctx.as_of_iso);
   const std::optional<absl::CivilDay> degree_day =
@@ -101,7 +126,7 @@ RscSessions SortSessions(const EvaluationContext& ctx, const rb::RscRule& rule,
       sorted.peer.push_back(i);
     } else if (degree_levels != nullptr && (!degree_day || day < *degree_day)) {
       sorted.before_degree.push_back(i);
-    } else if (!DuringQualifyingWork(ctx, qualifying_work, day)) {
+    } else if (!qualifying_work.Contains(day, &work_cursor)) {
       sorted.outside_work.push_back(i);
     } else {
       const RscSample sample{
@@ -334,18 +359,19 @@ void RRscOptional(const EvaluationContext& ctx, const Category& category,
 // subset.outside_work.
 RscSessions WhileProviding(const EvaluationContext& ctx,
                            const rb::RscRule& rule, const RscSessions& all) {
-  const std::vector<int> providing = QualifyingWork(
+  const QualifyingPeriods providing(
       ctx, CodesAt(rule.while_providing_service_kinds(), ctx.as_of_iso), "");
   RscSessions subset;
   for (const auto& [from, to] :
        {std::make_pair(&all.verified, &subset.verified),
         std::make_pair(&all.optimistic, &subset.optimistic)}) {
+    size_t work_cursor = 0;
     for (size_t k = 0; k < from->sessions.size(); ++k) {
       const int session = from->sessions[k];
       if (!ctx.portfolio.rsc_sessions(session).while_applicant_provided_rsc()) {
         continue;
       }
-      if (DuringQualifyingWork(ctx, providing, from->samples[k].day)) {
+      if (providing.Contains(from->samples[k].day, &work_cursor)) {
         to->Add(from->samples[k], session);
       } else if (to == &subset.optimistic) {
         subset.outside_work.push_back(session);

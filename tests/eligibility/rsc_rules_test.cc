@@ -122,6 +122,26 @@ TEST(RscWork, SessionsOutsideQualifyingWorkDoNotCount_RRscWork) {
   EXPECT_THAT(FindingOf(d, "R-RSC-HOURS"), HasStatus(kNotMet));
 }
 
+// Sessions count inside any qualifying work entry, whatever the entries'
+// order, overlaps or nesting: a short job inside a longer one does not end
+// the longer one. Monthly sessions from 2024-01-10: only April to June 2024
+// fall outside both periods.
+TEST(RscWork,
+     SessionsCountInsideAnyOfSeveralNestedOrUnorderedPeriods_RRscWork) {
+  v1::Portfolio p = EligibleIfs();
+  p.clear_work();
+  AddWork(p, v1::SERVICE_KIND_PREVENTION, Day(2024, 7, 1), nullptr);
+  const google::type::Date march_end = Day(2024, 3, 31);
+  AddWork(p, v1::SERVICE_KIND_PREVENTION, Day(2024, 1, 1), &march_end);
+  const google::type::Date february_mid = Day(2024, 2, 15);
+  AddWork(p, v1::SERVICE_KIND_EARLY_INTERVENTION, Day(2024, 1, 15),
+          &february_mid);
+  const v1::CategoryDecision d = Decide(p, "IFS");
+  EXPECT_THAT(Cited(FindingOf(d, "R-RSC-WORK"), "rsc_sessions"),
+              ::testing::ElementsAre(3, 4, 5));
+  EXPECT_THAT(FindingOf(d, "R-RSC-HOURS"), MissingAmount(4));
+}
+
 TEST(RscPeer, PeerSupervisionNeverCounts_RRscPeer) {
   v1::Portfolio p = EligibleIfs();
   for (v1::RscSession& s : *p.mutable_rsc_sessions()) {
