@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <tuple>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -81,15 +82,18 @@ bool IsUnsetDate(const google::type::Date& date) {
 std::string CheckDate(const google::type::Date& date,
                       std::optional<absl::CivilDay> latest,
                       absl::string_view latest_words) {
-  const absl::StatusOr<absl::CivilDay> day = ToCivilDay(date);
-  if (!day.ok()) {
+  if (!IsCompleteDate(date)) {
     return absl::StrCat("not a complete calendar date: ",
-                        day.status().message());
+                        ToCivilDay(date).status().message());
   }
-  if (day->year() < FieldLimits::kEarliestYear) {
+  if (date.year() < FieldLimits::kEarliestYear) {
     return absl::StrCat("before ", FieldLimits::kEarliestYear);
   }
-  if (latest && *day > *latest) {
+  // Compared field by field: a complete date's fields order as its day does,
+  // without building (and normalizing) a civil day for every date checked.
+  if (latest &&
+      std::make_tuple(date.year(), date.month(), date.day()) >
+          std::make_tuple(latest->year(), latest->month(), latest->day())) {
     return absl::StrCat("after ", latest_words, " (", FormatDay(*latest), ")");
   }
   return "";

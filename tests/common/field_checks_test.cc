@@ -110,6 +110,34 @@ TEST(FieldChecks, IdentifiersAndTextSayWhatIsWrong) {
   EXPECT_EQ(CheckHours(25, 24, false), "must be at most 24");
 }
 
+google::type::Date DateOf(int year, int month, int day) {
+  google::type::Date date;
+  date.set_year(year);
+  date.set_month(month);
+  date.set_day(day);
+  return date;
+}
+
+// A date is compared with the latest day allowed field by field: the latest
+// day itself passes, the next one (across a month's or a year's end, where a
+// later field is smaller) does not.
+TEST(FieldChecks, DatesUpToTheLatestDayPassAndTheDayAfterIsNamed) {
+  const absl::CivilDay latest(2026, 1, 31);
+  EXPECT_EQ(CheckDate(DateOf(2026, 1, 31), latest, "the as-of date"), "");
+  EXPECT_EQ(CheckDate(DateOf(2025, 12, 31), latest, "the as-of date"), "");
+  EXPECT_EQ(CheckDate(DateOf(2026, 2, 1), latest, "the as-of date"),
+            "after the as-of date (2026-01-31)");
+  EXPECT_EQ(CheckDate(DateOf(2027, 1, 1), latest, "the as-of date"),
+            "after the as-of date (2026-01-31)");
+  EXPECT_EQ(CheckDate(DateOf(2026, 2, 1), std::nullopt), "");
+  EXPECT_EQ(CheckDate(DateOf(1899, 12, 31), latest), "before 1900");
+  EXPECT_EQ(CheckDate(DateOf(1900, 1, 1), latest), "");
+  EXPECT_THAT(CheckDate(DateOf(2025, 2, 29), latest),
+              ::testing::StartsWith("not a complete calendar date: "
+                                    "2025-02-29 is not"));
+  EXPECT_EQ(CheckDate(DateOf(2024, 2, 29), latest), "");
+}
+
 // CheckText looks at eight bytes at a time: every byte value, at every
 // position of texts up to 17 bytes long (two words and a tail), among
 // printable ASCII and UTF-8 bytes, is found exactly when it is a control
