@@ -16,6 +16,7 @@
 namespace imh {
 namespace {
 
+using registry::testing::DateOf;
 using registry::testing::VirginiaRulebook;
 
 const std::vector<std::string>& SampleIds() {
@@ -48,7 +49,7 @@ bool EligibilityAcceptsProvider(const std::string& person_id,
   portfolio.mutable_applicant()->set_population_focus(
       eligibility::v1::POPULATION_FOCUS_BIRTH_TO_36_MONTHS);
   eligibility::v1::RscSession* session = portfolio.add_rsc_sessions();
-  *session->mutable_held_on() = registry::testing::DateOf("2025-01-10");
+  *session->mutable_held_on() = DateOf("2025-01-10");
   session->set_hours(2);
   session->set_format(eligibility::v1::RSC_FORMAT_INDIVIDUAL);
   session->mutable_provider()->set_person_id(person_id);
@@ -110,32 +111,28 @@ TEST(FieldChecks, IdentifiersAndTextSayWhatIsWrong) {
   EXPECT_EQ(CheckHours(25, 24, false), "must be at most 24");
 }
 
-google::type::Date DateOf(int year, int month, int day) {
-  google::type::Date date;
-  date.set_year(year);
-  date.set_month(month);
-  date.set_day(day);
-  return date;
-}
-
 // A date is compared with the latest day allowed field by field: the latest
 // day itself passes, the next one (across a month's or a year's end, where a
 // later field is smaller) does not.
 TEST(FieldChecks, DatesUpToTheLatestDayPassAndTheDayAfterIsNamed) {
   const absl::CivilDay latest(2026, 1, 31);
-  EXPECT_EQ(CheckDate(DateOf(2026, 1, 31), latest, "the as-of date"), "");
-  EXPECT_EQ(CheckDate(DateOf(2025, 12, 31), latest, "the as-of date"), "");
-  EXPECT_EQ(CheckDate(DateOf(2026, 2, 1), latest, "the as-of date"),
+  EXPECT_EQ(CheckDate(DateOf("2026-01-31"), latest, "the as-of date"), "");
+  EXPECT_EQ(CheckDate(DateOf("2025-12-31"), latest, "the as-of date"), "");
+  EXPECT_EQ(CheckDate(DateOf("2026-02-01"), latest, "the as-of date"),
             "after the as-of date (2026-01-31)");
-  EXPECT_EQ(CheckDate(DateOf(2027, 1, 1), latest, "the as-of date"),
+  EXPECT_EQ(CheckDate(DateOf("2027-01-01"), latest, "the as-of date"),
             "after the as-of date (2026-01-31)");
-  EXPECT_EQ(CheckDate(DateOf(2026, 2, 1), std::nullopt), "");
-  EXPECT_EQ(CheckDate(DateOf(1899, 12, 31), latest), "before 1900");
-  EXPECT_EQ(CheckDate(DateOf(1900, 1, 1), latest), "");
-  EXPECT_THAT(CheckDate(DateOf(2025, 2, 29), latest),
+  EXPECT_EQ(CheckDate(DateOf("2026-02-01"), std::nullopt), "");
+  EXPECT_EQ(CheckDate(DateOf("1899-12-31"), latest), "before 1900");
+  EXPECT_EQ(CheckDate(DateOf("1900-01-01"), latest), "");
+  google::type::Date not_a_day;
+  not_a_day.set_year(2025);
+  not_a_day.set_month(2);
+  not_a_day.set_day(29);
+  EXPECT_THAT(CheckDate(not_a_day, latest),
               ::testing::StartsWith("not a complete calendar date: "
                                     "2025-02-29 is not"));
-  EXPECT_EQ(CheckDate(DateOf(2024, 2, 29), latest), "");
+  EXPECT_EQ(CheckDate(DateOf("2024-02-29"), latest), "");
 }
 
 // CheckText looks at eight bytes at a time: every byte value, at every
