@@ -45,16 +45,20 @@ bool ListHas(const rb::CodeListValue* list, absl::string_view code) {
   return false;
 }
 
+// Both look at the prefix last: most names asked about are not in the list,
+// and a length or a code tells that sooner.
 bool ListHasEnum(const rb::CodeListValue* list,
                  absl::string_view enum_value_name, absl::string_view prefix) {
-  if (!absl::StartsWith(enum_value_name, prefix)) return false;
-  return ListHas(list, enum_value_name.substr(prefix.size()));
+  if (enum_value_name.size() < prefix.size()) return false;
+  return ListHas(list, enum_value_name.substr(prefix.size())) &&
+         absl::StartsWith(enum_value_name, prefix);
 }
 
 bool ListHasEnumCode(absl::string_view enum_value_name,
                      absl::string_view prefix, absl::string_view code) {
-  return absl::StartsWith(enum_value_name, prefix) &&
-         enum_value_name.substr(prefix.size()) == code;
+  return enum_value_name.size() == prefix.size() + code.size() &&
+         absl::EndsWith(enum_value_name, code) &&
+         absl::StartsWith(enum_value_name, prefix);
 }
 
 std::string DescribeList(const rb::CodeListValue* list,

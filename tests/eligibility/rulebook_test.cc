@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_replace.h"
 #include "common/proto_files.h"
+#include "common/rulebook/params.h"
 #include "services/eligibility/evaluator.h"
 #include "tests/eligibility/test_support.h"
 
@@ -39,6 +40,38 @@ TEST(Rulebook, EveryAliasOfRulesMdResolves) {
     ASSERT_NE(category, nullptr) << alias;
     EXPECT_EQ(category->code(), code);
   }
+}
+
+// A rulebook list names enum values by their code (the name without the
+// enum's prefix): the whole name must be the prefix and a listed code.
+TEST(Rulebook, ListsMatchEnumValuesByPrefixAndCode) {
+  rulebook::v1::CodeListValue kinds;
+  kinds.add_codes("PREVENTION");
+  kinds.add_codes("IMH_TREATMENT");
+  EXPECT_TRUE(ListHasEnum(&kinds, "SERVICE_KIND_PREVENTION", "SERVICE_KIND_"));
+  EXPECT_TRUE(
+      ListHasEnum(&kinds, "SERVICE_KIND_IMH_TREATMENT", "SERVICE_KIND_"));
+  EXPECT_FALSE(ListHasEnum(&kinds, "SERVICE_KIND_PROMOTION", "SERVICE_KIND_"));
+  EXPECT_FALSE(ListHasEnum(&kinds, "DEGREE_LEVEL_PREVENTION", "SERVICE_KIND_"));
+  EXPECT_FALSE(
+      ListHasEnum(&kinds, "XSERVICE_KIND_PREVENTION", "SERVICE_KIND_"));
+  EXPECT_FALSE(ListHasEnum(&kinds, "SERVICE_KINX_PREVENTION", "SERVICE_KIND_"));
+  EXPECT_FALSE(ListHasEnum(&kinds, "PREVENTION", "SERVICE_KIND_"));
+  EXPECT_FALSE(ListHasEnum(&kinds, "", "SERVICE_KIND_"));
+  EXPECT_FALSE(
+      ListHasEnum(nullptr, "SERVICE_KIND_PREVENTION", "SERVICE_KIND_"));
+
+  EXPECT_TRUE(ListHasEnumCode("POPULATION_FOCUS_BIRTH_TO_36_MONTHS",
+                              "POPULATION_FOCUS_", "BIRTH_TO_36_MONTHS"));
+  EXPECT_FALSE(ListHasEnumCode("POPULATION_FOCUS_BIRTH_TO_36_MONTHS",
+                               "POPULATION_FOCUS_", "36_MONTHS"));
+  EXPECT_FALSE(ListHasEnumCode("REFERENCE_ROLE_BIRTH_TO_36_MONTHS",
+                               "POPULATION_FOCUS_", "BIRTH_TO_36_MONTHS"));
+  EXPECT_FALSE(ListHasEnumCode("POPULATION_FOCUS_BIRTH_TO_36_MONTHSX",
+                               "POPULATION_FOCUS_", "BIRTH_TO_36_MONTHS"));
+  EXPECT_FALSE(ListHasEnumCode("POPULATION_FOCUX_BIRTH_TO_36_MONTHS",
+                               "POPULATION_FOCUS_", "BIRTH_TO_36_MONTHS"));
+  EXPECT_FALSE(ListHasEnumCode("", "POPULATION_FOCUS_", ""));
 }
 
 TEST(Rulebook, SyntaxErrorIsRefusedWithFileAndLine) {
