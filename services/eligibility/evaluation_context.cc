@@ -28,15 +28,12 @@ PortfolioIndex::PortfolioIndex(const v1::Portfolio& portfolio,
   work_end.reserve(portfolio.work_size());
   leadership_start.reserve(portfolio.leadership_size());
   leadership_end.reserve(portfolio.leadership_size());
-  rater_key.reserve(portfolio.references_size());
   session_day.reserve(sessions);
-  session_provider_key.reserve(sessions);
   session_is_peer.reserve(sessions);
   sessions_by_day.resize(sessions);
   for (int i = 0; i < sessions; ++i) {
     const v1::RscSession& session = portfolio.rsc_sessions(i);
     session_day.push_back(ToCivilDayUnchecked(session.held_on()));
-    session_provider_key.push_back(SubjectKey(session.provider()));
     session_is_peer.push_back(session.format() == v1::RSC_FORMAT_PEER);
     sessions_by_day[i] = i;
   }
@@ -54,9 +51,6 @@ PortfolioIndex::PortfolioIndex(const v1::Portfolio& portfolio,
     leadership_start.push_back(ToCivilDayUnchecked(entry.started_on()));
     leadership_end.push_back(
         EndExclusive(entry.ended_on(), entry.current(), as_of));
-  }
-  for (const v1::ReferenceRating& rating : portfolio.references()) {
-    rater_key.push_back(SubjectKey(rating.rater()));
   }
 }
 
@@ -82,8 +76,8 @@ const std::vector<CredentialStatus>& ProviderAnswers::For(
   if (provider_numbers_.size() != sessions) {
     // Each provider's subject number, looked up once for every set.
     provider_numbers_.reserve(sessions);
-    for (const std::string& key : index_.session_provider_key) {
-      provider_numbers_.push_back(facts_.SubjectNumber(key));
+    for (const v1::RscSession& session : index_.portfolio().rsc_sessions()) {
+      provider_numbers_.push_back(facts_.SubjectNumber(session.provider()));
     }
   }
   const int set = facts_.SetNumber(category_set_key);
@@ -120,19 +114,21 @@ const std::vector<CredentialStatus>& RaterAnswers::For(
       return statuses;
     }
   }
-  if (rater_numbers_.size() != index_.rater_key.size()) {
-    rater_numbers_.reserve(index_.rater_key.size());
-    for (const std::string& key : index_.rater_key) {
-      rater_numbers_.push_back(facts_.SubjectNumber(key));
+  const auto& ratings = index_.portfolio().references();
+  if (rater_numbers_.size() != static_cast<size_t>(ratings.size())) {
+    rater_numbers_.reserve(ratings.size());
+    for (const v1::ReferenceRating& rating : ratings) {
+      rater_numbers_.push_back(facts_.SubjectNumber(rating.rater()));
     }
   }
   const int set =
       categories ? facts_.SetNumber(CategorySetKey(categories->codes())) : -1;
   std::vector<CredentialStatus> statuses;
-  statuses.reserve(index_.rater_key.size());
-  for (size_t i = 0; i < index_.rater_key.size(); ++i) {
+  statuses.reserve(ratings.size());
+  for (int i = 0; i < ratings.size(); ++i) {
+    const v1::PersonRef& rater = ratings.Get(i).rater();
     statuses.push_back(
-        index_.rater_key[i].empty()
+        rater.person_id().empty() && rater.endorsement_number().empty()
             ? CredentialStatus::kNotHeld
             : facts_.Find(rater_numbers_[i], set, as_of_).status);
   }

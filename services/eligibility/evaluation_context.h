@@ -27,19 +27,19 @@ class PortfolioIndex {
   // order (stable for equal days).
   std::vector<absl::CivilDay> session_day;
   std::vector<int> sessions_by_day;
-  std::vector<std::string> session_provider_key;
   std::vector<bool> session_is_peer;
   // Work entry i covers [work_start[i], work_end[i]) (end exclusive; current
   // entries run to the as-of date inclusive).
   std::vector<absl::CivilDay> work_start, work_end;
   std::vector<absl::CivilDay> leadership_start, leadership_end;
-  std::vector<std::string> rater_key;
 
   // Earliest conferral of a credential whose DegreeLevel name is in `levels`
   // (a rulebook list: which credentials start a "post-..." clock is policy, not
   // the enum's numbering); nullopt when none is, or `levels` is null.
   std::optional<absl::CivilDay> FirstDegreeIn(
       const rulebook::v1::CodeListValue* levels) const;
+
+  const eligibility::v1::Portfolio& portfolio() const { return portfolio_; }
 
  private:
   const eligibility::v1::Portfolio& portfolio_;

@@ -26,10 +26,8 @@ struct Named {
   const std::string& person_id;
 };
 
-Named NamedAs(const v1::PersonRef& ref, const std::string& subject_key,
-              const VerificationFacts& facts) {
-  return {ref, ref.person_id().empty() ? facts.PersonOf(subject_key)
-                                       : ref.person_id()};
+Named NamedAs(const v1::PersonRef& ref, const VerificationFacts& facts) {
+  return {ref, ref.person_id().empty() ? facts.PersonOf(ref) : ref.person_id()};
 }
 
 // Whether two references name the same person: by registry person id when
@@ -60,13 +58,12 @@ enum class SlotFit { kNo, kYes, kUnverified };
 // could not confirm match).
 SlotFit RscProviderFit(const EvaluationContext& ctx,
                        const CountedSessions& counted, int rating) {
-  const Named rater = NamedAs(ctx.portfolio.references(rating).rater(),
-                              ctx.index.rater_key[rating], ctx.facts);
+  const Named rater =
+      NamedAs(ctx.portfolio.references(rating).rater(), ctx.facts);
   const auto gave_one = [&](const std::vector<int>& sessions) {
     for (int s : sessions) {
-      if (SamePerson(rater,
-                     NamedAs(ctx.portfolio.rsc_sessions(s).provider(),
-                             ctx.index.session_provider_key[s], ctx.facts))) {
+      if (SamePerson(rater, NamedAs(ctx.portfolio.rsc_sessions(s).provider(),
+                                    ctx.facts))) {
         return true;
       }
     }

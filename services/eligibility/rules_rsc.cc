@@ -280,12 +280,12 @@ void AddExclusion(absl::string_view rule_id, const std::vector<int>& sessions,
 std::string ProviderDetail(const EvaluationContext& ctx, int session,
                            absl::string_view provider_set) {
   const v1::RscSession& s = ctx.portfolio.rsc_sessions(session);
-  const CredentialAnswer& answer =
-      ctx.facts.Find(ctx.index.session_provider_key[session], provider_set,
-                     ctx.index.session_day[session]);
+  const CredentialAnswer& answer = ctx.facts.Find(
+      ctx.facts.SubjectNumber(s.provider()), ctx.facts.SetNumber(provider_set),
+      ctx.index.session_day[session]);
   return absl::StrCat(FormatDay(ctx.index.session_day[session]), " with ",
                       s.provider().display_name().empty()
-                          ? ctx.index.session_provider_key[session]
+                          ? SubjectKey(s.provider())
                           : s.provider().display_name(),
                       ": ", answer.detail.empty() ? "not held" : answer.detail);
 }

@@ -132,17 +132,28 @@ void VerificationFacts::Merge(VerificationFacts other) {
   }
 }
 
-int VerificationFacts::SubjectNumber(absl::string_view subject_key) const {
-  SubjectView subject;
-  if (absl::StartsWith(subject_key, kPersonPrefix)) {
-    subject = {true, subject_key.substr(kPersonPrefix.size())};
-  } else if (absl::StartsWith(subject_key, kEndorsementPrefix)) {
-    subject = {false, subject_key.substr(kEndorsementPrefix.size())};
-  } else {
-    return -1;
-  }
+int VerificationFacts::NumberOf(SubjectView subject) const {
   const auto it = subject_numbers_.find(subject);
   return it == subject_numbers_.end() ? -1 : it->second;
+}
+
+int VerificationFacts::SubjectNumber(absl::string_view subject_key) const {
+  if (absl::StartsWith(subject_key, kPersonPrefix)) {
+    return NumberOf({true, subject_key.substr(kPersonPrefix.size())});
+  }
+  if (absl::StartsWith(subject_key, kEndorsementPrefix)) {
+    return NumberOf({false, subject_key.substr(kEndorsementPrefix.size())});
+  }
+  return -1;
+}
+
+int VerificationFacts::SubjectNumber(
+    const eligibility::v1::PersonRef& person) const {
+  if (!person.person_id().empty()) return NumberOf({true, person.person_id()});
+  if (!person.endorsement_number().empty()) {
+    return NumberOf({false, person.endorsement_number()});
+  }
+  return -1;
 }
 
 int VerificationFacts::SetNumber(absl::string_view category_set_key) const {
@@ -150,11 +161,19 @@ int VerificationFacts::SetNumber(absl::string_view category_set_key) const {
   return it == set_numbers_.end() ? -1 : it->second;
 }
 
+const std::string& VerificationFacts::PersonOfNumber(int subject) const {
+  static const std::string* const kNone = new std::string();
+  return subject < 0 ? *kNone : person_of_subject_[subject];
+}
+
 const std::string& VerificationFacts::PersonOf(
     absl::string_view subject_key) const {
-  static const std::string* const kNone = new std::string();
-  const int subject = SubjectNumber(subject_key);
-  return subject < 0 ? *kNone : person_of_subject_[subject];
+  return PersonOfNumber(SubjectNumber(subject_key));
+}
+
+const std::string& VerificationFacts::PersonOf(
+    const eligibility::v1::PersonRef& person) const {
+  return PersonOfNumber(SubjectNumber(person));
 }
 
 const CredentialAnswer& VerificationFacts::Find(int subject, int set,

@@ -121,6 +121,9 @@ class VerificationFacts {
   // answer by numbers (the static kUnknown answer when either is -1 or the
   // question was not asked). Numbers are valid until the next Add or Merge.
   int SubjectNumber(absl::string_view subject_key) const;
+  // The number of the subject a portfolio's reference names (by person id
+  // when it has one, else by endorsement number), without building its key.
+  int SubjectNumber(const eligibility::v1::PersonRef& person) const;
   int SetNumber(absl::string_view category_set_key) const;
   const CredentialAnswer& Find(int subject, int set, absl::CivilDay on) const;
 
@@ -134,6 +137,7 @@ class VerificationFacts {
   // number to its holder); empty when no answer named one, and for subjects
   // named by person id (their id is the key itself).
   const std::string& PersonOf(absl::string_view subject_key) const;
+  const std::string& PersonOf(const eligibility::v1::PersonRef& person) const;
 
  private:
   // Subjects and sets are numbered as first seen, so that an answer is keyed
@@ -180,6 +184,8 @@ class VerificationFacts {
     }
   };
   static SubjectView SubjectOf(const CredentialQuestion& question);
+  int NumberOf(SubjectView subject) const;
+  const std::string& PersonOfNumber(int subject) const;
 
   int NumberSubject(SubjectView subject);
   int NumberSet(const CategorySet& categories);

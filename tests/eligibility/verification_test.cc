@@ -170,6 +170,27 @@ TEST(VerificationFacts, EachAnswerIsFiledUnderItsWholeQuestionOnly) {
   // own key.
   EXPECT_EQ(facts.PersonOf("endorsement:VA-IFRS-0100"), "P-100");
   EXPECT_EQ(facts.PersonOf("person:P-1"), "");
+  // A portfolio's reference names its subject as its key does: the person id
+  // when it has one, else the endorsement number; neither names none.
+  v1::PersonRef by_id;
+  by_id.set_person_id("P-1");
+  by_id.set_endorsement_number("VA-IFRS-0100");
+  v1::PersonRef by_number;
+  by_number.set_endorsement_number("VA-IFRS-0100");
+  v1::PersonRef number_as_id;
+  number_as_id.set_person_id("VA-IFRS-0100");
+  v1::PersonRef unknown;
+  unknown.set_person_id("P-2");
+  EXPECT_EQ(facts.SubjectNumber(by_id), p1);
+  EXPECT_EQ(facts.SubjectNumber(by_number),
+            facts.SubjectNumber("endorsement:VA-IFRS-0100"));
+  EXPECT_GE(facts.SubjectNumber(by_number), 0);
+  EXPECT_EQ(facts.SubjectNumber(number_as_id), -1);
+  EXPECT_EQ(facts.SubjectNumber(unknown), -1);
+  EXPECT_EQ(facts.SubjectNumber(v1::PersonRef()), -1);
+  EXPECT_EQ(facts.PersonOf(by_number), "P-100");
+  EXPECT_EQ(facts.PersonOf(by_id), "");
+  EXPECT_EQ(facts.PersonOf(v1::PersonRef()), "");
 }
 
 TEST(VerificationFacts, ALaterAnswerToTheSameQuestionReplacesTheFirst) {
