@@ -16,7 +16,7 @@
 
 namespace imh::eligibility {
 
-// The portfolio's dates and identities, decoded once for all categories.
+// The portfolio's dates, decoded once for all categories.
 // Requires a portfolio that ValidatePortfolio accepted.
 class PortfolioIndex {
  public:
@@ -39,6 +39,7 @@ class PortfolioIndex {
   std::optional<absl::CivilDay> FirstDegreeIn(
       const rulebook::v1::CodeListValue* levels) const;
 
+  // The portfolio indexed, which outlives the index.
   const eligibility::v1::Portfolio& portfolio() const { return portfolio_; }
 
  private:
