@@ -13,7 +13,7 @@ packages=(
   libpqxx-dev libpq-dev postgresql
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
-  libssl-dev openssl libcpp-httplib-dev prometheus-cpp-dev libgoogle-perftools-dev
+  libssl-dev openssl libcpp-httplib-dev prometheus-cpp-dev
   python3-grpcio python3-grpc-tools python3-protobuf python3-yaml
 )
 
