@@ -9,15 +9,13 @@
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/process_cpu.h"
 #include "imh/admin/v1/admin_service.grpc.pb.h"
 #include "tests/e2e/e2e_fixture.h"
 #include "tests/registry/registry_test_support.h"
@@ -58,39 +56,18 @@ absl::Duration VerifyP99(reg::RegistryService::Stub& stub, int calls) {
   return latencies[latencies.size() * 99 / 100];
 }
 
-// The CPU time (user + system, in clock ticks) process `pid` has used.
-int64_t CpuTicks(pid_t pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
-  std::string stat((std::istreambuf_iterator<char>(in)),
-                   std::istreambuf_iterator<char>());
-  // Fields after the command name (which may hold spaces) in parentheses.
-  const size_t after = stat.rfind(')');
-  if (after == std::string::npos) return -1;
-  std::istringstream fields(stat.substr(after + 2));
-  std::string field;
-  int64_t utime = 0, stime = 0;
-  for (int i = 3; fields >> field; ++i) {
-    if (i == 14) utime = std::stoll(field);
-    if (i == 15) {
-      stime = std::stoll(field);
-      break;
-    }
-  }
-  return utime + stime;
-}
-
 // Waits (at most `limit`) until `pid` has been nearly idle for a second: the
 // streams it took have filled their flow-control windows and now only hold
 // their threads. Returns how long that took.
 absl::Duration WaitUntilIdle(pid_t pid, absl::Duration limit) {
   const absl::Time start = absl::Now();
   int quiet = 0;
-  int64_t last = CpuTicks(pid);
+  double last = ProcessCpuMicros(pid);
   while (quiet < 4 && absl::Now() - start < limit) {
     absl::SleepFor(absl::Milliseconds(250));
-    const int64_t now = CpuTicks(pid);
-    // Under 10% of one core over the quarter second (100 ticks a second).
-    quiet = now - last <= 2 ? quiet + 1 : 0;
+    const double now = ProcessCpuMicros(pid);
+    // Under 10% of one core over the quarter second (two clock ticks).
+    quiet = now - last <= 20000 ? quiet + 1 : 0;
     last = now;
   }
   return absl::Now() - start;

@@ -15,8 +15,10 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include "common/process_cpu.h"
 namespace imh::bench {
 
 using Clock = std::chrono::steady_clock;
@@ -61,11 +63,38 @@ void Stop(const Child& child);
 // unknown.
 long StatusKb(pid_t pid, const std::string& field);
 
+// CPU time per call of each process over a round: sample before, sample
+// after (ProcessCpuMicros: to a clock tick, 10 ms here, under 1% of what two
+// cores give a round of seconds), divide by the round's calls.
+class CpuPerCall {
+ public:
+  explicit CpuPerCall(std::vector<pid_t> pids) : pids_(std::move(pids)) {
+    for (pid_t pid : pids_) start_.push_back(ProcessCpuMicros(pid));
+  }
+  // Microseconds per call of each process, in the order given; -1 where
+  // unknown or when no call was made.
+  std::vector<double> PerCall(long calls) const {
+    std::vector<double> per_call;
+    for (size_t i = 0; i < pids_.size(); ++i) {
+      const double now = ProcessCpuMicros(pids_[i]);
+      per_call.push_back(calls > 0 && now >= 0 && start_[i] >= 0
+                             ? (now - start_[i]) / calls
+                             : -1);
+    }
+    return per_call;
+  }
+
+ private:
+  std::vector<pid_t> pids_;
+  std::vector<double> start_;
+};
+
 // Serves the empty echo on 127.0.0.1:0, writes its port to `port_file`, and
 // returns 0 after SIGTERM.
 int ServeEcho(const std::string& port_file);
 
 struct Load {
+  long calls = 0;
   double calls_per_second = 0;
   double p50_us = 0;
   double p99_us = 0;
@@ -100,6 +129,7 @@ Load RunLoad(int threads, double seconds, const Call& call) {
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   std::sort(all.begin(), all.end());
   Load load;
+  load.calls = static_cast<long>(all.size());
   load.calls_per_second = all.size() / seconds;
   if (!all.empty()) {
     load.p50_us = all[all.size() / 2] / 1000.0;
@@ -127,8 +157,21 @@ class LoadRounds {
   double p50_us() const { return Median(p50_); }
   double p99_us() const { return Median(p99_); }
 
+  // CPU per call of the processes measured with each round (as
+  // CpuPerCall::PerCall gave them), as medians per process.
+  void AddCpu(const std::vector<double>& per_call) {
+    cpu_.resize(std::max(cpu_.size(), per_call.size()));
+    for (size_t i = 0; i < per_call.size(); ++i) {
+      cpu_[i].push_back(per_call[i]);
+    }
+  }
+  double cpu_us(size_t process) const {
+    return process < cpu_.size() ? Median(cpu_[process]) : -1;
+  }
+
  private:
   std::vector<double> rate_, p50_, p99_;
+  std::vector<std::vector<double>> cpu_;
 };
 
 }  // namespace imh::bench

@@ -121,12 +121,16 @@ int main(int argc, char** argv) {
   LoadRounds echo_rounds, eval_rounds;
   long errors = 0;
   for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
+    // This process is the client; the echo and both services are children.
+    const CpuPerCall echo_cpu({getpid(), echo.pid});
     const Load e = RunLoad(threads, seconds, [&](std::mt19937&) {
       imh::bench::v1::EchoRequest echo_request;
       imh::bench::v1::EchoResponse echo_response;
       grpc::ClientContext context;
       return echo_stub->Echo(&context, echo_request, &echo_response).ok();
     });
+    echo_rounds.AddCpu(echo_cpu.PerCall(e.calls));
+    const CpuPerCall eval_cpu({getpid(), eligibility.pid, registry.pid});
     const Load v = RunLoad(threads, seconds, [&](std::mt19937&) {
       elig::EvaluatePortfolioResponse response;
       grpc::ClientContext context;
@@ -137,6 +141,7 @@ int main(int argc, char** argv) {
              response.verification().state() ==
                  elig::VERIFICATION_STATE_COMPLETE;
     });
+    eval_rounds.AddCpu(eval_cpu.PerCall(v.calls));
     errors += e.errors + v.errors;
     echo_rounds.Add(e);
     eval_rounds.Add(v);
@@ -153,17 +158,38 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(dir);
 
   const double ratio = eval_rounds.rate() / echo_rounds.rate();
+  // CPU per call (medians): echo client and server; evaluation client,
+  // eligibility, registry.
+  const double echo_client = echo_rounds.cpu_us(0);
+  const double echo_server = echo_rounds.cpu_us(1);
+  const double eval_client = eval_rounds.cpu_us(0);
+  const double eval_eligibility = eval_rounds.cpu_us(1);
+  const double eval_registry = eval_rounds.cpu_us(2);
+  // The calls/s ratio if both services did no work but the RPC halves the
+  // echo pays (the eligibility service a server and a client half, the
+  // registry a server half): the cores are saturated, so calls/s goes as the
+  // inverse of the CPU a call takes in all.
+  const double bound = (echo_client + echo_server) /
+                       (eval_client + 2 * echo_server + echo_client);
   std::printf(
       "\nmedians of %d rounds, %d client threads, %.0f s each:\n"
       "  echo                 %8.0f calls/s  p50 %.0f us  p99 %.0f us\n"
       "  EvaluatePortfolio    %8.0f calls/s  p50 %.0f us  p99 %.0f us\n"
       "  ratio calls/s        %8.2f x echo  (goal >= 0.4) %s\n"
+      "  CPU per call         echo: client %.0f us + server %.0f us = %.0f "
+      "us\n"
+      "                       evaluate: client %.0f us + eligibility %.0f us "
+      "+ registry %.0f us = %.0f us\n"
+      "  ratio bound          %8.2f x echo if the services did nothing but "
+      "the RPC halves an echo pays\n"
       "  peak RSS             eligibility %ld MB, registry %ld MB\n"
       "  errors               %ld\n",
       absl::GetFlag(FLAGS_rounds), threads, seconds, echo_rounds.rate(),
       echo_rounds.p50_us(), echo_rounds.p99_us(), eval_rounds.rate(),
       eval_rounds.p50_us(), eval_rounds.p99_us(), ratio,
-      ratio >= 0.4 ? "MET" : "NOT MET", eligibility_rss / 1024,
-      registry_rss / 1024, errors);
+      ratio >= 0.4 ? "MET" : "NOT MET", echo_client, echo_server,
+      echo_client + echo_server, eval_client, eval_eligibility, eval_registry,
+      eval_client + eval_eligibility + eval_registry, bound,
+      eligibility_rss / 1024, registry_rss / 1024, errors);
   return 0;
 }

@@ -208,7 +208,8 @@ void MeasureStarts(const std::vector<std::string>& registry_args,
 EngineResult RunEngine(const std::string& engine, const std::string& db,
                        const std::string& registry_binary,
                        const std::string& dir,
-                       imh::bench::v1::EchoService::Stub& echo_stub) {
+                       imh::bench::v1::EchoService::Stub& echo_stub,
+                       pid_t echo_pid) {
   EngineResult result;
   result.engine = engine;
   const int n = absl::GetFlag(FLAGS_endorsements);
@@ -279,12 +280,16 @@ EngineResult RunEngine(const std::string& engine, const std::string& db,
     }
   }
   for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
+    // This process is the client.
+    const CpuPerCall echo_cpu({getpid(), echo_pid});
     const Load e = RunLoad(threads, seconds, [&](std::mt19937&) {
       imh::bench::v1::EchoRequest request;
       imh::bench::v1::EchoResponse response;
       grpc::ClientContext context;
       return echo_stub.Echo(&context, request, &response).ok();
     });
+    result.echo.AddCpu(echo_cpu.PerCall(e.calls));
+    const CpuPerCall verify_cpu({getpid(), registry.pid});
     const Load v = RunLoad(threads, seconds, [&](std::mt19937& r) {
       reg::VerifyCredentialsResponse response;
       grpc::ClientContext context;
@@ -294,6 +299,7 @@ EngineResult RunEngine(const std::string& engine, const std::string& db,
                  .ok() &&
              response.answers_size() == 3;
     });
+    result.verify.AddCpu(verify_cpu.PerCall(v.calls));
     result.errors += e.errors + v.errors;
     result.echo.Add(e);
     result.verify.Add(v);
@@ -365,7 +371,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "unknown engine %s\n", engine.c_str());
       return 2;
     }
-    results.push_back(RunEngine(engine, db, registry_binary, dir, *echo_stub));
+    results.push_back(
+        RunEngine(engine, db, registry_binary, dir, *echo_stub, echo.pid));
   }
   Stop(echo);
   cluster.reset();
@@ -430,6 +437,22 @@ int main(int argc, char** argv) {
     const double ratio = r.verify.p99_us() / r.echo.p99_us();
     return absl::StrFormat("%.2fx %s", ratio, Met(ratio <= 2));
   });
+  measured_row("CPU per echo call", loaded, [](const EngineResult& r) {
+    return absl::StrFormat("%.0f+%.0f us", r.echo.cpu_us(0), r.echo.cpu_us(1));
+  });
+  measured_row("CPU per verify call", loaded, [](const EngineResult& r) {
+    return absl::StrFormat("%.0f+%.0f us", r.verify.cpu_us(0),
+                           r.verify.cpu_us(1));
+  });
+  // The calls/s ratio if VerifyCredentials cost the registry no more than
+  // the echo costs its server (its client's larger messages kept): the cores
+  // are saturated, so calls/s goes as the inverse of a call's CPU in all.
+  measured_row("  ratio bound, free handler", loaded,
+               [](const EngineResult& r) {
+                 return absl::StrFormat(
+                     "%.2fx", (r.echo.cpu_us(0) + r.echo.cpu_us(1)) /
+                                  (r.verify.cpu_us(0) + r.echo.cpu_us(1)));
+               });
   row("registry peak RSS (<=100MB)", [](const EngineResult& r) {
     return absl::StrFormat("%.1f MB %s", r.peak_rss_kb / 1024.0,
                            Met(r.peak_rss_kb <= 100 * 1024));
