@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "common/caller_identity.h"
 #include "common/log_queue.h"
+#include "common/log_time.h"
 #include "common/server_support.h"
 
 namespace imh {
@@ -98,8 +98,7 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
                 {{"event", "rpc"},
                  {"method", info_->method()},
                  {"code", StatusCodeName(status.error_code())},
-                 {"ms",
-                  absl::StrFormat("%.3f", absl::ToDoubleMilliseconds(latency))},
+                 {"ms", LogMilliseconds(latency)},
                  {"caller", CallerActor(*info_->server_context())},
                  {"request_id", request_id_},
                  {"transport", CameThroughHttpGateway(*info_->server_context())

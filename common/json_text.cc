@@ -4,9 +4,23 @@
 
 namespace imh {
 
+namespace {
+// Whether `c` must be written escaped.
+bool NeedsEscape(char c) {
+  return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+}
+}  // namespace
+
 void AppendJsonString(std::string& out, absl::string_view value) {
   out.push_back('"');
-  for (const char c : value) {
+  // Runs of characters that need no escape are appended whole: log lines'
+  // values rarely hold any that do.
+  size_t run = 0;
+  for (size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i];
+    if (!NeedsEscape(c)) continue;
+    out.append(value.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"':
         out.append("\\\"");
@@ -18,13 +32,10 @@ void AppendJsonString(std::string& out, absl::string_view value) {
         out.append("\\n");
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppend(&out, "\\u00", absl::Hex(c, absl::kZeroPad2));
-        } else {
-          out.push_back(c);
-        }
+        absl::StrAppend(&out, "\\u00", absl::Hex(c, absl::kZeroPad2));
     }
   }
+  out.append(value.data() + run, value.size() - run);
   out.push_back('"');
 }
 

@@ -14,6 +14,7 @@
 #include "common/dates.h"
 #include "common/json_text.h"
 #include "common/log_queue.h"
+#include "common/log_time.h"
 
 namespace imh {
 namespace {
@@ -104,8 +105,9 @@ void LogJson(
     absl::string_view component,
     std::initializer_list<std::pair<absl::string_view, std::string>> fields) {
   std::string line = "{\"time\":";
-  AppendJsonString(line, absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
-                                          absl::UTCTimeZone()));
+  line.push_back('"');
+  AppendLogTime(line, absl::Now());
+  line.push_back('"');
   line.append(",\"component\":");
   AppendJsonString(line, component);
   for (const auto& [key, value] : fields) {

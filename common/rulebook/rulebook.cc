@@ -78,8 +78,13 @@ absl::StatusOr<Rulebook> Rulebook::Load(const std::string& path) {
 
 const rulebook::v1::Category* Rulebook::FindCategory(
     absl::string_view code) const {
-  const auto it = category_index_.find(absl::AsciiStrToUpper(code));
-  if (it == category_index_.end()) return nullptr;
+  // The index holds upper-case codes and aliases: a code found as given is
+  // its own upper case, so the copy is made only for one that is not.
+  auto it = category_index_.find(code);
+  if (it == category_index_.end()) {
+    it = category_index_.find(absl::AsciiStrToUpper(code));
+    if (it == category_index_.end()) return nullptr;
+  }
   return &proto_.categories(it->second);
 }
 

@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/json_text.h"
+#include "common/log_time.h"
 
 namespace imh::eligibility {
 namespace {
@@ -28,9 +29,9 @@ void AppendField(std::string& line, absl::string_view key,
 std::string DecisionLine(const DecisionRecord& record) {
   std::string line = "{\"decision_id\":";
   AppendJsonString(line, record.decision_id);
-  AppendField(line, "time",
-              absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
-                               absl::UTCTimeZone()));
+  line.append(",\"time\":\"");
+  AppendLogTime(line, absl::Now());
+  line.push_back('"');
   AppendField(line, "kind", record.kind);
   AppendField(line, "caller", record.caller);
   AppendField(line, "request_id", record.request_id);

@@ -31,7 +31,9 @@ struct Candidate {
 };
 
 absl::CivilDay DayColumn(const sql::Column& column) {
-  return ParseDay(column.getString()).value_or(absl::CivilDay());
+  const std::string_view text = column.getView();
+  return ParseDay(absl::string_view(text.data(), text.size()))
+      .value_or(absl::CivilDay());
 }
 
 // The candidate of a row of by_person, by_number or by_people_or_numbers.

@@ -34,9 +34,23 @@ class Checker {
   Checker Nested(absl::string_view field) const {
     return Checker(out_, Path(field));
   }
+  // Element `index` of the list `list` ("questions[3]"), its path written
+  // only if a violation is added: most requests have none. Must not outlive
+  // this checker; `list` must outlive both.
+  Checker Element(absl::string_view list, int index) const {
+    Checker element(out_);
+    element.parent_ = this;
+    element.list_ = list;
+    element.index_ = index;
+    return element;
+  }
   std::string Path(absl::string_view field) const {
-    return prefix_.empty() ? std::string(field)
-                           : absl::StrCat(prefix_, ".", field);
+    const std::string prefix =
+        parent_ == nullptr
+            ? prefix_
+            : parent_->Path(absl::StrCat(list_, "[", index_, "]"));
+    return prefix.empty() ? std::string(field)
+                          : absl::StrCat(prefix, ".", field);
   }
   size_t count() const { return out_.size(); }
   void Add(absl::string_view field, std::string description) {
@@ -121,6 +135,10 @@ class Checker {
 
   FieldViolations& out_;
   std::string prefix_;
+  // Set for an Element: the path is the parent's, then list[index].
+  const Checker* parent_ = nullptr;
+  absl::string_view list_;
+  int index_ = 0;
 };
 
 // A signed decision's shape; whether it verifies is the store's question.
@@ -437,7 +455,7 @@ FieldViolations ValidateVerifyCredentials(
   }
   for (int i = 0; i < request.questions_size(); ++i) {
     const v1::CredentialQuestion& question = request.questions(i);
-    Checker q = check.Nested(absl::StrCat("questions[", i, "]"));
+    Checker q = check.Element("questions", i);
     switch (question.subject_case()) {
       case v1::CredentialQuestion::kPersonId:
         q.Id("person_id", question.person_id(), true);
@@ -457,8 +475,12 @@ FieldViolations ValidateVerifyCredentials(
             absl::StrCat("at most ", limits.max_categories_per_question));
     } else {
       for (int c = 0; c < question.categories_size(); ++c) {
-        q.Category(absl::StrCat("categories[", c, "]"), question.categories(c),
-                   rulebook, true);
+        const std::string& code = question.categories(c);
+        // What Category refuses, tested first so that the field's name is
+        // written only for a code it refuses.
+        if (code.empty() || rulebook.FindCategory(code) == nullptr) {
+          q.Category(absl::StrCat("categories[", c, "]"), code, rulebook, true);
+        }
       }
     }
     if (question.has_as_of()) q.Date("as_of", question.as_of(), true);

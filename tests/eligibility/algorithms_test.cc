@@ -35,6 +35,26 @@ TEST(Dates, ParseDayAcceptsOnlyRealIsoDays) {
   EXPECT_FALSE(ParseDay("").ok());
 }
 
+TEST(Dates, ParseDayReadsEveryDayItsFormatWrites) {
+  for (CivilDay day(1899, 12, 25); day <= CivilDay(2101, 1, 5); ++day) {
+    const absl::StatusOr<CivilDay> parsed = ParseDay(FormatDay(day));
+    ASSERT_TRUE(parsed.ok()) << FormatDay(day);
+    ASSERT_EQ(*parsed, day);
+  }
+  EXPECT_EQ(ParseDay("0001-01-01").value(), CivilDay(1, 1, 1));
+  EXPECT_EQ(ParseDay("9999-12-31").value(), CivilDay(9999, 12, 31));
+}
+
+TEST(Dates, ParseDayRefusesFieldsOutOfRangeAndAnyNonDigit) {
+  for (const char* bad :
+       {"0000-01-01", "2024-00-10", "2024-13-01", "2024-04-31", "2024-04-00",
+        "2023-02-29", "1900-02-29", "2024-0a-01", "+024-01-01", "2024-01- 1",
+        "2024/01/01", "2024-01-0\x01", "-024-01-01", "2024-1-001"}) {
+    EXPECT_FALSE(ParseDay(bad).ok()) << bad;
+  }
+  EXPECT_TRUE(ParseDay("2000-02-29").ok());
+}
+
 TEST(WorkTime, OverlapsAreMergedAndAdjacentPeriodsJoin) {
   EXPECT_DOUBLE_EQ(
       MergedMonths({{CivilDay(2022, 1, 1), CivilDay(2023, 1, 1), 1},

@@ -119,6 +119,9 @@ class Column {
   std::string getString() const {
     return std::string(statement_->Bytes(index_));
   }
+  // The value's bytes without a copy, valid until the statement steps,
+  // resets or is destroyed.
+  std::string_view getView() const { return statement_->Bytes(index_); }
   const void* getBlob() const { return statement_->Bytes(index_).data(); }
   int getBytes() const {
     return static_cast<int>(statement_->Bytes(index_).size());
