@@ -33,7 +33,7 @@ void AppendLogTime(std::string& out, absl::Time time) {
     --days;
   }
   const absl::CivilDay day = absl::CivilDay(1970, 1, 1) + days;
-  if (day.year() < 0 || day.year() > 9999) {
+  if (day.year() < 1000 || day.year() > 9999) {  // FormatTime pads no year
     out.append(
         absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone()));
     return;

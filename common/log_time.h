@@ -12,8 +12,8 @@ namespace imh {
 
 // Appends `time` in UTC to the millisecond, "2026-12-03T04:22:05.123Z": what
 // absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone())
-// writes (the milliseconds truncated), for any time of years 0 to 9999 (other
-// years through FormatTime itself).
+// writes (the milliseconds truncated); times outside the years 1000 to 9999
+// through FormatTime itself.
 void AppendLogTime(std::string& out, absl::Time time);
 
 // Milliseconds with three decimals, "1.235", rounded to the nearest

@@ -49,6 +49,12 @@ TEST(LogTime, WritesWhatFormatTimeWritesForRandomTimesBeforeAndAfter1970) {
     ASSERT_EQ(Ours(time), General(time)) << absl::ToUnixNanos(time);
   }
   EXPECT_EQ(Ours(absl::FromUnixMillis(-1)), "1969-12-31T23:59:59.999Z");
+  // Years FormatTime writes with fewer or more than four digits.
+  for (const int year : {1, 999, 1000, 9999, 10000, 12345}) {
+    const absl::Time time = absl::FromCivil(
+        absl::CivilSecond(year, 6, 1, 12, 0, 0), absl::UTCTimeZone());
+    EXPECT_EQ(Ours(time), General(time)) << year;
+  }
   EXPECT_EQ(Ours(absl::UnixEpoch()), "1970-01-01T00:00:00.000Z");
 }
 
