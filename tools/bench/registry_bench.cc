@@ -437,13 +437,19 @@ int main(int argc, char** argv) {
     const double ratio = r.verify.p99_us() / r.echo.p99_us();
     return absl::StrFormat("%.2fx %s", ratio, Met(ratio <= 2));
   });
-  measured_row("CPU per echo call", loaded, [](const EngineResult& r) {
-    return absl::StrFormat("%.0f+%.0f us", r.echo.cpu_us(0), r.echo.cpu_us(1));
-  });
-  measured_row("CPU per verify call", loaded, [](const EngineResult& r) {
-    return absl::StrFormat("%.0f+%.0f us", r.verify.cpu_us(0),
-                           r.verify.cpu_us(1));
-  });
+  // Client + server; "?" for a process not measured (a registry started
+  // elsewhere, --registry_port).
+  auto cpu_pair = [](const LoadRounds& rounds) {
+    auto micros = [](double us) {
+      return us < 0 ? std::string("?") : absl::StrFormat("%.0f", us);
+    };
+    return absl::StrCat(micros(rounds.cpu_us(0)), "+", micros(rounds.cpu_us(1)),
+                        " us");
+  };
+  measured_row("CPU per echo call", loaded,
+               [&](const EngineResult& r) { return cpu_pair(r.echo); });
+  measured_row("CPU per verify call", loaded,
+               [&](const EngineResult& r) { return cpu_pair(r.verify); });
   // The calls/s ratio if VerifyCredentials cost the registry no more than
   // the echo costs its server (its client's larger messages kept): the cores
   // are saturated, so calls/s goes as the inverse of a call's CPU in all.
