@@ -1,6 +1,7 @@
 #include "services/eligibility/evaluator.h"
 
 #include <algorithm>
+#include <optional>
 #include <tuple>
 
 #include "absl/container/flat_hash_map.h"
@@ -148,20 +149,34 @@ std::vector<CredentialQuestion> CredentialQuestionsFor(
       portfolio.references_size() + portfolio.rsc_sessions_size();
   std::vector<CredentialQuestion> questions;
   questions.reserve(expected);
-  absl::flat_hash_set<std::tuple<int, int, int64_t>> asked;
+  // (subject, set, first day, last day): a span question is not the one-day
+  // question about its first day.
+  absl::flat_hash_set<std::tuple<int, int, int64_t, int64_t>> asked;
   asked.reserve(expected);
   auto ask = [&](const v1::PersonRef& person, int subject, int set,
-                 absl::CivilDay on) {
+                 absl::CivilDay on,
+                 std::optional<absl::CivilDay> through = std::nullopt) {
     if (subject < 0) return;
-    if (asked.emplace(subject, set, on - absl::CivilDay()).second) {
-      questions.push_back(
-          {person.person_id(), person.endorsement_number(), sets[set], on});
+    if (through && *through == on) through.reset();
+    if (asked
+            .emplace(subject, set, on - absl::CivilDay(),
+                     through.value_or(on) - absl::CivilDay())
+            .second) {
+      questions.push_back({person.person_id(), person.endorsement_number(),
+                           sets[set], on, through});
     }
   };
   // Categories share their sets (every rater set is the same list today), so
   // each way of asking about a set runs once: raters on as_of, providers on
   // their session days, providers on as_of.
   enum Asking { kRatersAsOf, kProvidersOnSessionDays, kProvidersAsOf };
+  // By subject number: a provider's first session and the days of their
+  // first and last sessions; made when first needed.
+  struct ProviderSpan {
+    int first_session;
+    absl::CivilDay first, last;
+  };
+  std::vector<ProviderSpan> provider_span;
   absl::flat_hash_set<std::pair<Asking, int>> asked_sets;
   auto first_time = [&](Asking asking, const rb::CodeListValue* category_set,
                         int* set) {
@@ -193,9 +208,27 @@ std::vector<CredentialQuestion> CredentialQuestionsFor(
       const auto* providers =
           CodesAt(category->rsc().provider_categories(), as_of_iso);
       if (!first_time(kProvidersOnSessionDays, providers, &set)) continue;
+      // One span question a provider, from their first session's day to
+      // their last: the registry answers every day between at once.
+      if (provider_span.empty()) {
+        provider_span.assign(subject_numbers.size(), {-1, {}, {}});
+        for (int i = 0; i < portfolio.rsc_sessions_size(); ++i) {
+          const int subject = provider_subject[i];
+          if (subject < 0) continue;
+          ProviderSpan& span = provider_span[subject];
+          if (span.first_session < 0) {
+            span = {i, session_day[i], session_day[i]};
+          } else {
+            span.first = std::min(span.first, session_day[i]);
+            span.last = std::max(span.last, session_day[i]);
+          }
+        }
+      }
       for (int i = 0; i < portfolio.rsc_sessions_size(); ++i) {
-        ask(portfolio.rsc_sessions(i).provider(), provider_subject[i], set,
-            session_day[i]);
+        const int subject = provider_subject[i];
+        if (subject < 0 || provider_span[subject].first_session != i) continue;
+        ask(portfolio.rsc_sessions(i).provider(), subject, set,
+            provider_span[subject].first, provider_span[subject].last);
       }
     } else if (HasRscProviderSlot(*category)) {
       // No provider rule to ask about, but "the applicant's RS provider" is

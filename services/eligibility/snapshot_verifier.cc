@@ -43,8 +43,63 @@ std::vector<CredentialAnswer> SnapshotVerifier::Verify(
   return answers;
 }
 
+namespace {
+
+bool SameAnswer(const CredentialAnswer& a, const CredentialAnswer& b) {
+  return a.status == b.status && a.endorsement_number == b.endorsement_number &&
+         a.category == b.category && a.detail == b.detail;
+}
+
+// The days in (first, last] on which an answer about `endorsement` may
+// change: its grant, history and lapse days.
+void AddChangeDays(const reg::Endorsement& endorsement, absl::CivilDay first,
+                   absl::CivilDay last, std::vector<absl::CivilDay>* days) {
+  auto add = [&](const google::type::Date& date) {
+    if (!IsCompleteDate(date)) return;
+    const absl::CivilDay day = ToCivilDayUnchecked(date);
+    if (day > first && day <= last) days->push_back(day);
+  };
+  add(endorsement.granted_on());
+  for (const reg::StatusChange& change : endorsement.history()) {
+    add(change.effective_on());
+  }
+  add(endorsement.lapses_on());
+}
+
+}  // namespace
+
 CredentialAnswer SnapshotVerifier::Answer(
     const CredentialQuestion& question) const {
+  CredentialAnswer answer = AnswerOn(question, question.on);
+  if (!question.through || answer.status == CredentialStatus::kUnknown) {
+    return answer;
+  }
+  std::vector<absl::CivilDay> days;
+  if (const auto it = by_subject_.find(SubjectKey(question));
+      it != by_subject_.end()) {
+    for (int index : it->second) {
+      AddChangeDays(snapshot_.endorsements(index), question.on,
+                    *question.through, &days);
+    }
+  }
+  std::sort(days.begin(), days.end());
+  days.erase(std::unique(days.begin(), days.end()), days.end());
+  for (const absl::CivilDay day : days) {
+    CredentialAnswer on_day = AnswerOn(question, day);
+    if (SameAnswer(on_day,
+                   answer.changes.empty() ? answer : answer.changes.back())) {
+      continue;
+    }
+    on_day.from = day;
+    on_day.person_id.clear();
+    answer.changes.push_back(std::move(on_day));
+  }
+  answer.through = question.through;
+  return answer;
+}
+
+CredentialAnswer SnapshotVerifier::AnswerOn(const CredentialQuestion& question,
+                                            absl::CivilDay day) const {
   if (question.person_id.empty() && question.endorsement_number.empty()) {
     return {CredentialStatus::kUnknown, "", "", "no person id or number", ""};
   }
@@ -62,7 +117,7 @@ CredentialAnswer SnapshotVerifier::Answer(
       continue;
     }
     any_in_categories = true;
-    const StatusOnDay on_day = EndorsementStatusOn(endorsement, question.on);
+    const StatusOnDay on_day = EndorsementStatusOn(endorsement, day);
     if (on_day.status == reg::ENDORSEMENT_STATUS_ACTIVE) {
       return {CredentialStatus::kHeld, endorsement.endorsement_number(),
               endorsement.category(), "", endorsement.person_id()};

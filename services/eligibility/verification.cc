@@ -1,5 +1,7 @@
 #include "services/eligibility/verification.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
@@ -88,11 +90,49 @@ VerificationFacts::Key VerificationFacts::KeyOf(
           question.on - absl::CivilDay()};
 }
 
+namespace {
+
+// Keeps a span answer only when its changes are in order, each after `first`
+// and within the span; otherwise drops its span and changes. Changes name
+// the same person as the answer.
+void KeepOrderedSpan(absl::CivilDay first, CredentialAnswer& answer) {
+  if (!answer.through) {
+    answer.changes.clear();
+    return;
+  }
+  bool ordered = *answer.through >= first;
+  absl::CivilDay previous = first;
+  for (CredentialAnswer& change : answer.changes) {
+    if (change.from <= previous || change.from > *answer.through ||
+        change.through || !change.changes.empty()) {
+      ordered = false;
+      break;
+    }
+    previous = change.from;
+    change.person_id = answer.person_id;
+  }
+  if (!ordered) {
+    answer.through.reset();
+    answer.changes.clear();
+  }
+}
+
+}  // namespace
+
+void VerificationFacts::NoteSpan(const CredentialQuestion& question,
+                                 const Key& key, int position) {
+  KeepOrderedSpan(question.on, answers_[position]);
+  spans_[{key.subject, key.set}].push_back(
+      {key.day, *question.through - absl::CivilDay(), position});
+}
+
 void VerificationFacts::Add(const CredentialQuestion& question,
                             CredentialAnswer answer) {
-  position_.insert_or_assign(KeyOf(question, answer),
-                             static_cast<int>(answers_.size()));
+  const Key key = KeyOf(question, answer);
+  const int position = static_cast<int>(answers_.size());
+  position_.insert_or_assign(key, position);
   answers_.push_back(std::move(answer));
+  if (question.through) NoteSpan(question, key, position);
 }
 
 void VerificationFacts::AddAll(const std::vector<CredentialQuestion>& questions,
@@ -102,8 +142,11 @@ void VerificationFacts::AddAll(const std::vector<CredentialQuestion>& questions,
     answers_ = std::move(answers);
     position_.reserve(questions.size());
     for (size_t i = 0; i < questions.size(); ++i) {
-      position_.insert_or_assign(KeyOf(questions[i], answers_[i]),
-                                 static_cast<int>(i));
+      const Key key = KeyOf(questions[i], answers_[i]);
+      position_.insert_or_assign(key, static_cast<int>(i));
+      if (questions[i].through) {
+        NoteSpan(questions[i], key, static_cast<int>(i));
+      }
     }
     return;
   }
@@ -124,11 +167,22 @@ void VerificationFacts::Merge(VerificationFacts other) {
   }
   sets.reserve(other.sets_.size());
   for (const CategorySet& set : other.sets_) sets.push_back(NumberSet(set));
+  // Every answer moves (a span's first-day answer may have been replaced in
+  // position_ by a one-day question's, and still answer its span).
+  const int base = static_cast<int>(answers_.size());
+  for (CredentialAnswer& answer : other.answers_) {
+    answers_.push_back(std::move(answer));
+  }
   for (const auto& [key, position] : other.position_) {
     position_.insert_or_assign(
-        Key{subjects[key.subject], sets[key.set], key.day},
-        static_cast<int>(answers_.size()));
-    answers_.push_back(std::move(other.answers_[position]));
+        Key{subjects[key.subject], sets[key.set], key.day}, base + position);
+  }
+  for (const auto& [subject_and_set, spans] : other.spans_) {
+    std::vector<Span>& into =
+        spans_[{subjects[subject_and_set.first], sets[subject_and_set.second]}];
+    for (const Span& span : spans) {
+      into.push_back({span.first, span.last, base + span.position});
+    }
   }
 }
 
@@ -176,13 +230,40 @@ const std::string& VerificationFacts::PersonOf(
   return PersonOfNumber(SubjectNumber(person));
 }
 
+const CredentialAnswer& VerificationFacts::SpanAnswerOn(
+    const Span& span, absl::CivilDay on) const {
+  static const CredentialAnswer* const kNotCovered =
+      new CredentialAnswer{CredentialStatus::kUnknown, "", "",
+                           "the registry's answer did not cover this day", ""};
+  const CredentialAnswer& first = answers_[span.position];
+  if (!first.through || on > *first.through) {
+    // An answer that could not be given says why.
+    return first.status == CredentialStatus::kUnknown ? first : *kNotCovered;
+  }
+  const auto later =
+      std::upper_bound(first.changes.begin(), first.changes.end(), on,
+                       [](absl::CivilDay day, const CredentialAnswer& change) {
+                         return day < change.from;
+                       });
+  return later == first.changes.begin() ? first : *(later - 1);
+}
+
 const CredentialAnswer& VerificationFacts::Find(int subject, int set,
                                                 absl::CivilDay on) const {
   static const CredentialAnswer* const kNotAsked = new CredentialAnswer{
       CredentialStatus::kUnknown, "", "", "not asked of the registry", ""};
   if (subject < 0 || set < 0) return *kNotAsked;
-  const auto it = position_.find(Key{subject, set, on - absl::CivilDay()});
-  return it == position_.end() ? *kNotAsked : answers_[it->second];
+  const int64_t day = on - absl::CivilDay();
+  if (const auto it = position_.find(Key{subject, set, day});
+      it != position_.end()) {
+    return answers_[it->second];
+  }
+  if (const auto spans = spans_.find({subject, set}); spans != spans_.end()) {
+    for (const Span& span : spans->second) {
+      if (day > span.first && day <= span.last) return SpanAnswerOn(span, on);
+    }
+  }
+  return *kNotAsked;
 }
 
 const CredentialAnswer& VerificationFacts::Find(

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,11 +55,24 @@ class CategorySet {
 };
 
 struct CredentialQuestion {
+  CredentialQuestion() = default;
+  CredentialQuestion(std::string person_id, std::string endorsement_number,
+                     CategorySet categories, absl::CivilDay on,
+                     std::optional<absl::CivilDay> through = std::nullopt)
+      : person_id(std::move(person_id)),
+        endorsement_number(std::move(endorsement_number)),
+        categories(std::move(categories)),
+        on(on),
+        through(through) {}
+
   // At least one is set; person_id wins when both are.
   std::string person_id;
   std::string endorsement_number;
   CategorySet categories;
   absl::CivilDay on;
+  // A span question: every day from `on` through this one (not before `on`)
+  // at once, for a provider's sessions: one question instead of one a day.
+  std::optional<absl::CivilDay> through;
 };
 
 enum class CredentialStatus {
@@ -70,6 +84,17 @@ enum class CredentialStatus {
 };
 
 struct CredentialAnswer {
+  CredentialAnswer() = default;
+  // A one-day answer (no span).
+  CredentialAnswer(CredentialStatus status, std::string endorsement_number,
+                   std::string category, std::string detail,
+                   std::string person_id)
+      : status(status),
+        endorsement_number(std::move(endorsement_number)),
+        category(std::move(category)),
+        detail(std::move(detail)),
+        person_id(std::move(person_id)) {}
+
   CredentialStatus status = CredentialStatus::kUnknown;
   // The matching endorsement, when held.
   std::string endorsement_number;
@@ -80,6 +105,15 @@ struct CredentialAnswer {
   // The registry's person id for the subject, whatever it was named by; empty
   // when the registry knows no such person (or could not answer).
   std::string person_id;
+  // A span question's answer: the last day it covers (nullopt: the answer is
+  // for the question's day alone, as a registry that does not know span
+  // questions answers), and each later day on which it changes, in order,
+  // with `from` its first day (changes carry no changes or through of their
+  // own). The answer on a day is that of the last change from on or before
+  // it, and these fields' own before the first.
+  std::optional<absl::CivilDay> through;
+  std::vector<CredentialAnswer> changes;
+  absl::CivilDay from;
 };
 
 // Answers credential questions. Implementations never fail as a whole: what
@@ -110,8 +144,11 @@ class VerificationFacts {
   void AddAll(const std::vector<CredentialQuestion>& questions,
               std::vector<CredentialAnswer> answers);
 
-  // The answer for (subject, category set, day); a static kUnknown answer when
-  // the question was not asked.
+  // The answer for (subject, category set, day): that of a question asked
+  // about the day, or of a span question whose span holds it; a static
+  // kUnknown answer when neither was asked, and when a span question's answer
+  // does not cover the day (the registry answered for its first day alone, or
+  // gave changes out of order or out of the span).
   const CredentialAnswer& Find(absl::string_view subject_key,
                                absl::string_view category_set_key,
                                absl::CivilDay on) const;
@@ -204,10 +241,26 @@ class VerificationFacts {
   // identifies it: questions about one rulebook list share it.
   CategorySet last_set_;
   int last_set_number_ = -1;
+  // A span question's answer, by the position of its answer: the first and
+  // last days it asked about.
+  struct Span {
+    int64_t first, last;
+    int position;
+  };
+  // Notes the answer at `position` to a span question under its subject and
+  // set; changes out of order or out of the span are dropped with the span
+  // (the days past its first then are not covered).
+  void NoteSpan(const CredentialQuestion& question, const Key& key,
+                int position);
+  const CredentialAnswer& SpanAnswerOn(const Span& span,
+                                       absl::CivilDay on) const;
+
   // Answers as filed (one replaced by a later answer to the same question
   // stays, unreferenced), and the position of each question's answer.
   std::vector<CredentialAnswer> answers_;
   absl::flat_hash_map<Key, int> position_;
+  // The span questions about each (subject, set).
+  absl::flat_hash_map<std::pair<int, int>, std::vector<Span>> spans_;
 };
 
 // Asks `verifier` every question and files the answers.

@@ -11,6 +11,7 @@
 
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
+#include "common/dates.h"
 #include "google/protobuf/stubs/common.h"
 
 namespace imh::eligibility {
@@ -29,6 +30,7 @@ constexpr uint8_t kPersonIdTag = Tag(1, kLengthDelimited);
 constexpr uint8_t kEndorsementNumberTag = Tag(2, kLengthDelimited);
 constexpr uint8_t kCategoriesTag = Tag(3, kLengthDelimited);
 constexpr uint8_t kAsOfTag = Tag(4, kLengthDelimited);
+constexpr uint8_t kThroughTag = Tag(5, kLengthDelimited);
 constexpr uint8_t kYearTag = Tag(1, kVarint);
 constexpr uint8_t kMonthTag = Tag(2, kVarint);
 constexpr uint8_t kDayTag = Tag(3, kVarint);
@@ -104,7 +106,20 @@ size_t QuestionSize(const CredentialQuestion& question) {
     size += LengthDelimitedSize(code.size());
   }
   // as_of is always set, so written even when every field is 0.
-  return size + LengthDelimitedSize(DateSize(FieldsOf(question.on)));
+  size += LengthDelimitedSize(DateSize(FieldsOf(question.on)));
+  if (question.through) {
+    size += LengthDelimitedSize(DateSize(FieldsOf(*question.through)));
+  }
+  return size;
+}
+
+uint8_t* WriteDate(uint8_t tag, absl::CivilDay day, uint8_t* target) {
+  const DateFields date = FieldsOf(day);
+  *target++ = tag;
+  target = WriteVarint(DateSize(date), target);
+  target = WriteInt32Field(kYearTag, date.year, target);
+  target = WriteInt32Field(kMonthTag, date.month, target);
+  return WriteInt32Field(kDayTag, date.day, target);
 }
 
 uint8_t* WriteQuestion(const CredentialQuestion& question, size_t size,
@@ -117,12 +132,10 @@ uint8_t* WriteQuestion(const CredentialQuestion& question, size_t size,
   for (const std::string& code : question.categories) {
     target = WriteLengthDelimited(kCategoriesTag, code, target);
   }
-  const DateFields date = FieldsOf(question.on);
-  *target++ = kAsOfTag;
-  target = WriteVarint(DateSize(date), target);
-  target = WriteInt32Field(kYearTag, date.year, target);
-  target = WriteInt32Field(kMonthTag, date.month, target);
-  return WriteInt32Field(kDayTag, date.day, target);
+  target = WriteDate(kAsOfTag, question.on, target);
+  if (question.through)
+    target = WriteDate(kThroughTag, *question.through, target);
+  return target;
 }
 
 }  // namespace
@@ -158,6 +171,15 @@ constexpr uint32_t kAnswerNumberTag = Tag(2, kLengthDelimited);
 constexpr uint32_t kAnswerCategoryTag = Tag(3, kLengthDelimited);
 constexpr uint32_t kAnswerDetailTag = Tag(6, kLengthDelimited);
 constexpr uint32_t kAnswerPersonIdTag = Tag(7, kLengthDelimited);
+constexpr uint32_t kAnswerChangesTag = Tag(8, kLengthDelimited);
+constexpr uint32_t kAnswerThroughTag = Tag(9, kLengthDelimited);
+// imh.registry.v1.CredentialChange.
+constexpr uint32_t kChangeFromTag = Tag(1, kLengthDelimited);
+constexpr uint32_t kChangeAnswerTag = Tag(2, kLengthDelimited);
+// google.type.Date, as read.
+constexpr uint32_t kYearField = Tag(1, kVarint);
+constexpr uint32_t kMonthField = Tag(2, kVarint);
+constexpr uint32_t kDayField = Tag(3, kVarint);
 // registry.v1.CredentialStatus values.
 constexpr int32_t kHeld = 1;
 constexpr int32_t kNotHeld = 2;
@@ -295,13 +317,53 @@ Reader ReaderOf(absl::string_view bytes) {
                 reinterpret_cast<const uint8_t*>(bytes.data() + bytes.size()));
 }
 
-bool ReadAnswer(absl::string_view bytes, CredentialAnswer* answer) {
+// A google.type.Date's fields as on the wire; a message read twice merges,
+// as protobuf merges a singular message field that occurs twice.
+struct WireDate {
+  bool present = false;
+  int32_t year = 0, month = 0, day = 0;
+};
+
+bool ReadDate(absl::string_view bytes, WireDate* date) {
   Reader in = ReaderOf(bytes);
-  uint64_t status = 0;
+  date->present = true;
+  return ReadFields(in, [&](uint32_t tag) -> std::optional<bool> {
+    int32_t* field = tag == kYearField    ? &date->year
+                     : tag == kMonthField ? &date->month
+                     : tag == kDayField   ? &date->day
+                                          : nullptr;
+    if (field == nullptr) return std::nullopt;
+    uint64_t value;
+    if (!in.Varint(&value)) return false;
+    *field = static_cast<int32_t>(value);  // int32: the low 32 bits
+    return true;
+  });
+}
+
+// The day a date names, when it names a real one (year 1-9999).
+std::optional<absl::CivilDay> DayOf(const WireDate& date) {
+  if (!date.present || date.year < 1 || date.year > 9999 || date.month < 1 ||
+      date.month > 12 || date.day < 1 ||
+      date.day > DaysInMonth(date.year, date.month)) {
+    return std::nullopt;
+  }
+  return absl::CivilDay(date.year, date.month, date.day);
+}
+
+// Reads an answer's fields into `answer`, over what it holds (as protobuf
+// merges a message read twice). A span answer's changes are read at the top
+// level only (`top`); a change's own changes are skipped. A span whose
+// through or change day is not a real day is dropped with its changes: the
+// days past the question's first are then not covered.
+bool ReadAnswer(absl::string_view bytes, CredentialAnswer* answer, bool top) {
+  Reader in = ReaderOf(bytes);
+  std::optional<uint64_t> status;
+  WireDate through;
+  bool days_ok = true;
   const bool read = ReadFields(in, [&](uint32_t tag) -> std::optional<bool> {
     switch (tag) {
       case kAnswerStatusTag:
-        return in.Varint(&status);
+        return in.Varint(&status.emplace());
       case kAnswerNumberTag:
         return in.Text(&answer->endorsement_number);
       case kAnswerCategoryTag:
@@ -310,15 +372,51 @@ bool ReadAnswer(absl::string_view bytes, CredentialAnswer* answer) {
         return in.Text(&answer->detail);
       case kAnswerPersonIdTag:
         return in.Text(&answer->person_id);
+      case kAnswerThroughTag: {
+        if (!top) return std::nullopt;
+        absl::string_view date;
+        return in.Bytes(&date) && ReadDate(date, &through);
+      }
+      case kAnswerChangesTag: {
+        if (!top) return std::nullopt;
+        absl::string_view change;
+        if (!in.Bytes(&change)) return false;
+        CredentialAnswer& into = answer->changes.emplace_back();
+        WireDate from;
+        Reader fields = ReaderOf(change);
+        const bool change_read =
+            ReadFields(fields, [&](uint32_t inner) -> std::optional<bool> {
+              absl::string_view value;
+              if (inner == kChangeFromTag) {
+                return fields.Bytes(&value) && ReadDate(value, &from);
+              }
+              if (inner == kChangeAnswerTag) {
+                return fields.Bytes(&value) && ReadAnswer(value, &into, false);
+              }
+              return std::nullopt;
+            });
+        const std::optional<absl::CivilDay> day = DayOf(from);
+        if (day) into.from = *day;
+        days_ok = days_ok && day.has_value();
+        return change_read;
+      }
       default:
         return std::nullopt;
     }
   });
-  // An enum is an int32 on the wire: protobuf keeps the varint's low 32 bits.
-  const int32_t value = static_cast<int32_t>(status);
-  answer->status = value == kHeld      ? CredentialStatus::kHeld
-                   : value == kNotHeld ? CredentialStatus::kNotHeld
-                                       : CredentialStatus::kUnknown;
+  if (status) {
+    // An enum is an int32 on the wire: protobuf keeps the varint's low 32
+    // bits.
+    const int32_t value = static_cast<int32_t>(*status);
+    answer->status = value == kHeld      ? CredentialStatus::kHeld
+                     : value == kNotHeld ? CredentialStatus::kNotHeld
+                                         : CredentialStatus::kUnknown;
+  }
+  if (top) {
+    answer->through =
+        through.present && days_ok ? DayOf(through) : std::nullopt;
+    if (!answer->through) answer->changes.clear();
+  }
   return read;
 }
 
@@ -331,7 +429,7 @@ bool ReadVerifyResponse(absl::string_view bytes, RegistryAnswers* out) {
     switch (tag) {
       case kAnswersTag:
         return in.Bytes(&answer) &&
-               ReadAnswer(answer, &out->answers.emplace_back());
+               ReadAnswer(answer, &out->answers.emplace_back(), /*top=*/true);
       case kRulebookVersionTag:
         return in.Text(&out->rulebook_version);
       default:

@@ -391,6 +391,7 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::VerifyCredentials(
       question.categories.push_back(rulebook_.FindCategory(code)->code());
     }
     question.on = in.has_as_of() ? ToCivilDayUnchecked(in.as_of()) : today;
+    if (in.has_through()) question.through = ToCivilDayUnchecked(in.through());
   }
   store_.Verify(questions, response->mutable_answers());
   response->set_rulebook_version(rulebook_.version());

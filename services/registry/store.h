@@ -76,6 +76,9 @@ struct VerifyQuestion {
   // rulebook's own codes, typically).
   std::vector<absl::string_view> categories;
   absl::CivilDay on;
+  // A span question: every day from `on` through this one (not before `on`),
+  // answered as the answer on `on` and its changes (CredentialAnswer.changes).
+  std::optional<absl::CivilDay> through;
 };
 
 struct ListFilter {

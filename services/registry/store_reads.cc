@@ -28,6 +28,9 @@ struct Candidate {
   // While ACTIVE: the day it is lapsed under the rules, and why.
   std::optional<absl::CivilDay> lapses_on;
   v1::LapseCause lapse_cause;
+  // Its grant day and dated history, read when a day before status_since is
+  // first asked about (once for every day of a span question).
+  std::optional<v1::Endorsement> history = std::nullopt;
 };
 
 absl::CivilDay DayColumn(const sql::Column& column) {
@@ -51,10 +54,18 @@ Candidate CandidateOf(sql::Statement& row) {
           static_cast<v1::LapseCause>(row.getColumn(8).getInt())};
 }
 
+const v1::Endorsement& HistoryOf(Reader& reader, Candidate& candidate) {
+  if (!candidate.history) {
+    candidate.history.emplace();
+    *candidate.history->mutable_granted_on() = ToProtoDate(candidate.granted);
+    ReadHistory(reader.history, candidate.id, *candidate.history);
+  }
+  return *candidate.history;
+}
+
 // The status on `day`. The current status answers any day from its start;
 // only earlier days need the history.
-StatusOnDay StatusOn(Reader& reader, const Candidate& candidate,
-                     absl::CivilDay day) {
+StatusOnDay StatusOn(Reader& reader, Candidate& candidate, absl::CivilDay day) {
   if (day < candidate.granted) return {};
   if (day >= candidate.status_since) {
     // Lapsed under the rules from its lapse day, recorded yet or not.
@@ -64,10 +75,7 @@ StatusOnDay StatusOn(Reader& reader, const Candidate& candidate,
     }
     return {candidate.status, candidate.status_since};
   }
-  v1::Endorsement endorsement;
-  *endorsement.mutable_granted_on() = ToProtoDate(candidate.granted);
-  ReadHistory(reader.history, candidate.id, endorsement);
-  return EndorsementStatusOn(endorsement, day);
+  return EndorsementStatusOn(HistoryOf(reader, candidate), day);
 }
 
 // The subject's endorsements, in id order.
@@ -82,11 +90,16 @@ std::vector<Candidate> CandidatesOf(Reader& reader,
   return candidates;
 }
 
-// The answer to `question` from its subject's endorsements (in id order).
-// Fills `out`, which must be empty.
-void AnswerFrom(Reader& reader, const VerifyQuestion& question,
-                const std::vector<Candidate>& candidates,
-                v1::CredentialAnswer* out) {
+bool InCategories(const VerifyQuestion& question, const Candidate& candidate) {
+  return std::find(question.categories.begin(), question.categories.end(),
+                   candidate.category) != question.categories.end();
+}
+
+// The answer to `question` on `day` from its subject's endorsements (in id
+// order). Fills `out`, which must be empty.
+void AnswerOn(Reader& reader, const VerifyQuestion& question,
+              std::vector<Candidate>& candidates, absl::CivilDay day,
+              v1::CredentialAnswer* out) {
   v1::CredentialAnswer& answer = *out;
   if (!candidates.empty()) answer.set_person_id(candidates.front().person_id);
   answer.set_status(v1::CREDENTIAL_STATUS_NOT_HELD);
@@ -95,13 +108,10 @@ void AnswerFrom(Reader& reader, const VerifyQuestion& question,
     return;
   }
   bool any_in_categories = false;
-  for (const Candidate& candidate : candidates) {
-    if (std::find(question.categories.begin(), question.categories.end(),
-                  candidate.category) == question.categories.end()) {
-      continue;
-    }
+  for (Candidate& candidate : candidates) {
+    if (!InCategories(question, candidate)) continue;
     any_in_categories = true;
-    const StatusOnDay on_day = StatusOn(reader, candidate, question.on);
+    const StatusOnDay on_day = StatusOn(reader, candidate, day);
     answer.set_endorsement_number(candidate.number);
     answer.set_category(candidate.category);
     answer.set_status_on_date(on_day.status);
@@ -123,6 +133,72 @@ void AnswerFrom(Reader& reader, const VerifyQuestion& question,
     }
   }
   if (!any_in_categories) answer.set_detail("holds none of these categories");
+}
+
+// The days in (from, through] on which the answer about `candidates` may
+// differ from the day before: the answer on a day compares it only with the
+// candidates' grant, status, lapse and history days, so between two of them
+// it stays the same.
+std::vector<absl::CivilDay> ChangeDays(Reader& reader,
+                                       const VerifyQuestion& question,
+                                       std::vector<Candidate>& candidates,
+                                       absl::CivilDay from,
+                                       absl::CivilDay through) {
+  std::vector<absl::CivilDay> days;
+  auto add = [&](absl::CivilDay day) {
+    if (day > from && day <= through) days.push_back(day);
+  };
+  for (Candidate& candidate : candidates) {
+    if (!InCategories(question, candidate)) continue;
+    add(candidate.granted);
+    add(candidate.status_since);
+    if (candidate.lapses_on) add(*candidate.lapses_on);
+    if (from >= candidate.status_since) continue;  // no history day is asked
+    for (const v1::StatusChange& change :
+         HistoryOf(reader, candidate).history()) {
+      if (IsCompleteDate(change.effective_on())) {
+        add(ToCivilDayUnchecked(change.effective_on()));
+      }
+    }
+  }
+  std::sort(days.begin(), days.end());
+  days.erase(std::unique(days.begin(), days.end()), days.end());
+  return days;
+}
+
+// What a reader of the answer on a day sees (the person aside, which is the
+// same on every day).
+bool SameAnswer(const v1::CredentialAnswer& a, const v1::CredentialAnswer& b) {
+  return a.status() == b.status() &&
+         a.endorsement_number() == b.endorsement_number() &&
+         a.category() == b.category() &&
+         a.status_on_date() == b.status_on_date() &&
+         a.has_status_since() == b.has_status_since() &&
+         a.status_since().year() == b.status_since().year() &&
+         a.status_since().month() == b.status_since().month() &&
+         a.status_since().day() == b.status_since().day() &&
+         a.detail() == b.detail();
+}
+
+// The answer to `question`: on its day, and for a span question on each day
+// through its last, as changes. Fills `out`, which must be empty.
+void AnswerFrom(Reader& reader, const VerifyQuestion& question,
+                std::vector<Candidate>& candidates, v1::CredentialAnswer* out) {
+  AnswerOn(reader, question, candidates, question.on, out);
+  if (!question.through) return;
+  const v1::CredentialAnswer* previous = out;
+  for (const absl::CivilDay day : ChangeDays(reader, question, candidates,
+                                             question.on, *question.through)) {
+    v1::CredentialAnswer on_day;
+    AnswerOn(reader, question, candidates, day, &on_day);
+    if (SameAnswer(on_day, *previous)) continue;
+    on_day.clear_person_id();
+    v1::CredentialChange* change = out->add_changes();
+    *change->mutable_from() = ToProtoDate(day);
+    *change->mutable_answer() = std::move(on_day);
+    previous = &change->answer();
+  }
+  *out->mutable_through() = ToProtoDate(*question.through);
 }
 
 // A PostgreSQL text array literal of `values`: {"a","b"}, each quoted.
@@ -360,8 +436,9 @@ void RegistryStore::Verify(
       answered = questions.size();
     }
     for (; answered < questions.size(); ++answered) {
-      AnswerFrom(**lease, questions[answered],
-                 CandidatesOf(**lease, questions[answered]), answers->Add());
+      std::vector<Candidate> candidates =
+          CandidatesOf(**lease, questions[answered]);
+      AnswerFrom(**lease, questions[answered], candidates, answers->Add());
     }
   } catch (const std::exception& error) {
     // The answers finished before the fault stand; the one it interrupted

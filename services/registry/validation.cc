@@ -484,6 +484,19 @@ FieldViolations ValidateVerifyCredentials(
       }
     }
     if (question.has_as_of()) q.Date("as_of", question.as_of(), true);
+    if (question.has_through()) {
+      if (!question.has_as_of()) {
+        q.Add("as_of", "required with through (the span's first day)");
+      }
+      const size_t before = q.count();
+      q.Date("through", question.through(), true);
+      if (q.count() == before && question.has_as_of() &&
+          IsCompleteDate(question.as_of()) &&
+          ToCivilDayUnchecked(question.through()) <
+              ToCivilDayUnchecked(question.as_of())) {
+        q.Add("through", "must not be before as_of");
+      }
+    }
   }
   return out;
 }

@@ -326,6 +326,20 @@ void AddRegistryCases(CaseTable& t, reg::RegistryService::Stub* stub,
         },
         {"questions[0].person_id", "questions[1].categories[1]",
          "questions[1].as_of", "questions[2].categories"});
+  t.Add("VerifyCredentials spans: no as_of, through before it, day 0", stub,
+        &S::VerifyCredentials,
+        [](reg::VerifyCredentialsRequest& r) {
+          for (int i = 0; i < 3; ++i) {
+            auto* q = r.add_questions();
+            q->set_person_id("P-1001");
+            q->add_categories("IFS");
+            if (i > 0) *q->mutable_as_of() = DateOf("2025-06-01");
+          }
+          *r.mutable_questions(0)->mutable_through() = DateOf("2025-06-01");
+          *r.mutable_questions(1)->mutable_through() = DateOf("2025-05-31");
+          *r.mutable_questions(2)->mutable_through() = BadDay(2025, 6, 0);
+        },
+        {"questions[0].as_of", "questions[1].through", "questions[2].through"});
   t.Add("VerifyCredentials too many questions", stub, &S::VerifyCredentials,
         [](reg::VerifyCredentialsRequest& r) {
           for (int i = 0; i <= 2048; ++i) {

@@ -338,7 +338,11 @@ std::set<std::string> QuestionsByDefinition(const v1::Portfolio& p,
   return expected;
 }
 
-TEST(Property, RegistryQuestionsAreEveryLookupOnceEach) {
+// The questions listed cover every lookup by definition (a span question
+// covers each day from its first through its last), each question's first
+// and last days are lookups (a span is no wider than the sessions it asks
+// about), and no question is asked twice.
+TEST(Property, RegistryQuestionsCoverEveryLookupTightlyAndOnce) {
   std::mt19937 rng(20261206);
   const std::vector<v1::Portfolio> bases = Bases();
   std::vector<v1::Portfolio> portfolios = bases;
@@ -346,24 +350,39 @@ TEST(Property, RegistryQuestionsAreEveryLookupOnceEach) {
     portfolios.push_back(RandomPortfolio(bases, rng));
   }
   const CategoryList every = *ResolveCategories(VirginiaRulebook(), {});
-  size_t asked = 0;
+  size_t asked = 0, spans = 0;
   for (size_t i = 0; i < portfolios.size(); ++i) {
-    std::multiset<std::string> listed;
-    for (const CredentialQuestion& q :
-         CredentialQuestionsFor(portfolios[i], kCaseDay, every)) {
-      listed.insert(absl::StrCat(SubjectKey(q), "|",
-                                 CategorySetKey(q.categories), "|",
-                                 FormatDay(q.on)));
-    }
     const std::set<std::string> expected =
         QuestionsByDefinition(portfolios[i], kCaseDay);
-    EXPECT_EQ(std::set<std::string>(listed.begin(), listed.end()), expected)
-        << "portfolio " << i;
-    EXPECT_EQ(listed.size(), expected.size())
-        << "portfolio " << i << ": a question asked twice";
-    asked += listed.size();
+    const std::vector<CredentialQuestion> questions =
+        CredentialQuestionsFor(portfolios[i], kCaseDay, every);
+    std::set<std::string> covered, distinct;
+    for (const CredentialQuestion& q : questions) {
+      const std::string prefix =
+          absl::StrCat(SubjectKey(q), "|", CategorySetKey(q.categories), "|");
+      const absl::CivilDay last = q.through.value_or(q.on);
+      ASSERT_GE(last, q.on);
+      for (absl::CivilDay day = q.on; day <= last; ++day) {
+        if (expected.count(prefix + FormatDay(day))) {
+          covered.insert(prefix + FormatDay(day));
+        }
+      }
+      EXPECT_TRUE(expected.count(prefix + FormatDay(q.on)))
+          << "portfolio " << i << ": asks about " << prefix << FormatDay(q.on);
+      EXPECT_TRUE(expected.count(prefix + FormatDay(last)))
+          << "portfolio " << i << ": asks through " << prefix
+          << FormatDay(last);
+      EXPECT_TRUE(
+          distinct.insert(prefix + FormatDay(q.on) + ".." + FormatDay(last))
+              .second)
+          << "portfolio " << i << ": a question asked twice";
+      if (q.through) ++spans;
+    }
+    EXPECT_EQ(covered, expected) << "portfolio " << i;
+    asked += questions.size();
   }
   EXPECT_GT(asked, portfolios.size());
+  EXPECT_GT(spans, portfolios.size() / 2);
 }
 
 // The BASIC view is a view, not another decision: the FULL decision with its

@@ -140,6 +140,45 @@ TEST_P(RegistryServiceTest, Verify_ManyQuestionsInOneCallEachAnsweredAsAlone) {
   EXPECT_EQ(together.answers(6).detail(), "holds none of these categories");
 }
 
+// RULES.md s.6, over a span: a span question (as_of through `through`) is
+// answered as the answer on as_of and each later day the answer changes:
+// here not yet granted, then held from the grant, then lapsed.
+TEST_P(RegistryServiceTest, Verify_SpanQuestionAnswersEachChangeOnItsDay) {
+  Import(3, 1);  // IFS granted 2025-03-01 to P-0000003.
+  ChangeStatus("VA-IFS-0000003", v1::ENDORSEMENT_STATUS_LAPSED, "2026-01-01");
+  v1::VerifyCredentialsRequest request;
+  v1::CredentialQuestion* question = request.add_questions();
+  question->set_person_id("P-0000003");
+  question->add_categories("IFS");
+  *question->mutable_as_of() = DateOf("2025-02-01");
+  *question->mutable_through() = DateOf("2026-06-01");
+  v1::VerifyCredentialsResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->VerifyCredentials(&context, request, &response).ok());
+  ASSERT_EQ(response.answers_size(), 1);
+  const v1::CredentialAnswer& answer = response.answers(0);
+  EXPECT_EQ(answer.status(), v1::CREDENTIAL_STATUS_NOT_HELD);
+  EXPECT_EQ(answer.detail(), "IFS not granted until 2025-03-01");
+  EXPECT_EQ(answer.person_id(), "P-0000003");
+  EXPECT_EQ(FormatDay(ToCivilDayUnchecked(answer.through())), "2026-06-01");
+  ASSERT_EQ(answer.changes_size(), 2) << answer.ShortDebugString();
+  EXPECT_EQ(FormatDay(ToCivilDayUnchecked(answer.changes(0).from())),
+            "2025-03-01");
+  EXPECT_EQ(answer.changes(0).answer().status(), v1::CREDENTIAL_STATUS_HELD);
+  EXPECT_EQ(answer.changes(0).answer().endorsement_number(), "VA-IFS-0000003");
+  EXPECT_EQ(answer.changes(0).answer().status_on_date(),
+            v1::ENDORSEMENT_STATUS_ACTIVE);
+  EXPECT_EQ(FormatDay(ToCivilDayUnchecked(answer.changes(1).from())),
+            "2026-01-01");
+  EXPECT_EQ(answer.changes(1).answer().status(),
+            v1::CREDENTIAL_STATUS_NOT_HELD);
+  EXPECT_EQ(answer.changes(1).answer().detail(), "IFS lapsed since 2026-01-01");
+
+  // A one-day question is answered as before: no changes, no span.
+  EXPECT_EQ(Verify("P-0000003", {"IFS"}, "2025-06-01").changes_size(), 0);
+  EXPECT_FALSE(Verify("P-0000003", {"IFS"}, "2025-06-01").has_through());
+}
+
 TEST_P(RegistryServiceTest, List_Paging1000WithPageSize7VisitsEachOnce) {
   Import(1, 1000);
   v1::ListEndorsementsRequest request;

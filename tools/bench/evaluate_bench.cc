@@ -183,9 +183,8 @@ struct Fixture {
           imh::eligibility::CredentialQuestionsFor(f->portfolio, kAsOf,
                                                    f->categories);
       f->response.set_rulebook_version(f->rulebook.version());
-      for (const imh::eligibility::CredentialAnswer& answer :
-           f->verifier.Verify(questions)) {
-        reg::CredentialAnswer* proto = f->response.add_answers();
+      auto fill = [](const imh::eligibility::CredentialAnswer& answer,
+                     reg::CredentialAnswer* proto) {
         proto->set_status(
             answer.status == imh::eligibility::CredentialStatus::kHeld
                 ? reg::CREDENTIAL_STATUS_HELD
@@ -196,6 +195,19 @@ struct Fixture {
         proto->set_category(answer.category);
         proto->set_detail(answer.detail);
         proto->set_person_id(answer.person_id);
+      };
+      for (const imh::eligibility::CredentialAnswer& answer :
+           f->verifier.Verify(questions)) {
+        reg::CredentialAnswer* proto = f->response.add_answers();
+        fill(answer, proto);
+        if (answer.through)
+          *proto->mutable_through() = imh::ToProtoDate(*answer.through);
+        for (const imh::eligibility::CredentialAnswer& change :
+             answer.changes) {
+          reg::CredentialChange* into = proto->add_changes();
+          *into->mutable_from() = imh::ToProtoDate(change.from);
+          fill(change, into->mutable_answer());
+        }
       }
       const std::string serialized = f->response.SerializeAsString();
       grpc::Slice slice(serialized);
