@@ -212,6 +212,36 @@ TEST(RscProvider, RegistryDownMakesHoursUnverifiedNeverEligible_RRscProvider) {
   EXPECT_THAT(d, HasOutcome(kNeedsReview));
 }
 
+// A registry that answers a span question for its first day alone (one that
+// does not know span questions, or a faulty one): the provider is verified on
+// the first session's day only; the twelve later sessions are unverified,
+// never counted as verified, so the category needs review.
+class FirstDayOnlyRegistry final : public CredentialVerifier {
+ public:
+  std::vector<CredentialAnswer> Verify(
+      const std::vector<CredentialQuestion>& questions) override {
+    std::vector<CredentialAnswer> answers = TestRegistry().Verify(questions);
+    for (CredentialAnswer& answer : answers) {
+      answer.through.reset();
+      answer.changes.clear();
+    }
+    return answers;
+  }
+};
+
+TEST(RscProvider, DaysASpanAnswerDoesNotCoverAreUnverified_RRscProvider) {
+  FirstDayOnlyRegistry first_day_only;
+  const v1::CategoryDecision d = Decide(EligibleIfs(), "IFS", first_day_only);
+  const v1::Finding provider = FindingOf(d, "R-RSC-PROVIDER");
+  EXPECT_THAT(provider, HasStatus(kUnverified));
+  EXPECT_THAT(provider.message(),
+              HasSubstr("the registry's answer did not cover this day"));
+  EXPECT_THAT(Cited(provider, "rsc_sessions"),
+              ::testing::ElementsAre(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12));
+  EXPECT_THAT(FindingOf(d, "R-RSC-HOURS"), HasStatus(kUnverified));
+  EXPECT_THAT(d, HasOutcome(kNeedsReview));
+}
+
 TEST(RscAboutProviding, TwentyEightAboutHoursMeet_RRscAboutProviding) {
   const v1::Finding f = FindingOf(Decide(EligibleImhmClinical(), "IMHM-C"),
                                   "R-RSC-ABOUT-PROVIDING");

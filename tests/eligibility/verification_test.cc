@@ -232,5 +232,155 @@ TEST(VerificationFacts, MergedBatchesAnswerAsOne) {
   EXPECT_EQ(first.PersonOf("endorsement:VA-1"), "P-9");
 }
 
+// A span answer as the registry gives one: the answer on `first`, then each
+// change from its day.
+CredentialAnswer Span(
+    CredentialAnswer first, CivilDay through,
+    std::vector<std::pair<CivilDay, CredentialAnswer>> later) {
+  first.through = through;
+  for (auto& [from, answer] : later) {
+    answer.from = from;
+    first.changes.push_back(std::move(answer));
+  }
+  return first;
+}
+
+TEST(VerificationFacts, ASpanAnswerAnswersEachDayWithTheChangeInForce) {
+  const CivilDay first(2024, 5, 1), last(2025, 3, 1);
+  VerificationFacts facts;
+  facts.AddAll({{"P-100", "", {"IFRS"}, first, last}},
+               {Span(NotHeld("IFRS not granted until 2024-06-01"), last,
+                     {{CivilDay(2024, 6, 1), Held("VA-IFRS-0100", "")},
+                      {CivilDay(2025, 1, 1),
+                       NotHeld("IFRS lapsed since 2025-01-01")}})});
+  auto on = [&](CivilDay day) -> const CredentialAnswer& {
+    return facts.Find("person:P-100", "IFRS", day);
+  };
+  EXPECT_EQ(on(first).detail, "IFRS not granted until 2024-06-01");
+  EXPECT_EQ(on(CivilDay(2024, 5, 31)).status, CredentialStatus::kNotHeld);
+  EXPECT_EQ(on(CivilDay(2024, 6, 1)).status, CredentialStatus::kHeld);
+  EXPECT_EQ(on(CivilDay(2024, 12, 31)).endorsement_number, "VA-IFRS-0100");
+  EXPECT_EQ(on(CivilDay(2025, 1, 1)).detail, "IFRS lapsed since 2025-01-01");
+  EXPECT_EQ(on(last).status, CredentialStatus::kNotHeld);
+  // Outside the span: not asked.
+  EXPECT_EQ(on(first - 1).detail, "not asked of the registry");
+  EXPECT_EQ(on(last + 1).detail, "not asked of the registry");
+  // A change names the person the answer does.
+  EXPECT_EQ(facts.PersonOf("person:P-100"), "");
+}
+
+// Fail closed: a day a span answer does not cover is unknown: the registry
+// answered for the first day alone (one that does not know span questions),
+// through an earlier day than asked, or with changes out of order or outside
+// the span; a registry that could not answer says why on every day.
+TEST(VerificationFacts, DaysASpanAnswerDoesNotCoverAreUnknown) {
+  const CivilDay first(2024, 7, 1), last(2024, 12, 1);
+  const CivilDay mid(2024, 9, 1);
+  const CategorySet ifrs({"IFRS"});
+  VerificationFacts facts;
+  CredentialAnswer short_span = Span(Held("VA-1", ""), mid, {});
+  CredentialAnswer unordered = Span(Held("VA-4", ""), last,
+                                    {{CivilDay(2024, 10, 1), NotHeld("lapsed")},
+                                     {CivilDay(2024, 8, 1), Held("VA-4", "")}});
+  CredentialAnswer outside =
+      Span(Held("VA-5", ""), last, {{last + 1, NotHeld("lapsed")}});
+  facts.AddAll(
+      {{"P-1", "", ifrs, first, last},
+       {"P-2", "", ifrs, first, last},
+       {"P-3", "", ifrs, first, last},
+       {"P-4", "", ifrs, first, last},
+       {"P-5", "", ifrs, first, last}},
+      {Held("VA-2", ""),
+       short_span,
+       {CredentialStatus::kUnknown, "", "", "registry unavailable", ""},
+       unordered,
+       outside});
+  // No span: only the first day is answered.
+  EXPECT_EQ(facts.Find("person:P-1", "IFRS", first).status,
+            CredentialStatus::kHeld);
+  EXPECT_EQ(facts.Find("person:P-1", "IFRS", first + 1).detail,
+            "the registry's answer did not cover this day");
+  // Covered through `mid` only.
+  EXPECT_EQ(facts.Find("person:P-2", "IFRS", mid).status,
+            CredentialStatus::kHeld);
+  EXPECT_EQ(facts.Find("person:P-2", "IFRS", mid + 1).status,
+            CredentialStatus::kUnknown);
+  // The reason the registry gave, on every day.
+  EXPECT_EQ(facts.Find("person:P-3", "IFRS", mid).detail,
+            "registry unavailable");
+  // Malformed spans cover their first day only.
+  for (const char* subject : {"person:P-4", "person:P-5"}) {
+    EXPECT_EQ(facts.Find(subject, "IFRS", first).status,
+              CredentialStatus::kHeld);
+    for (const CivilDay day : {first + 1, mid, last}) {
+      EXPECT_EQ(facts.Find(subject, "IFRS", day).status,
+                CredentialStatus::kUnknown)
+          << subject << " " << FormatDay(day);
+    }
+  }
+}
+
+TEST(VerificationFacts, MergedBatchesKeepTheirSpans) {
+  const CivilDay first(2024, 7, 1), last(2024, 12, 1);
+  VerificationFacts one, two;
+  one.AddAll({{"P-1", "", {"IFS"}, first}}, {Held("VA-IFS-1", "")});
+  two.AddAll({{"P-2", "", {"IFS"}, first}, {"P-1", "", {"IFRS"}, first, last}},
+             {NotHeld("lapsed"),
+              Span(Held("VA-IFRS-1", ""), last,
+                   {{CivilDay(2024, 9, 1), NotHeld("suspended")}})});
+  // The same first day asked alone afterwards: the span still answers the
+  // days after it.
+  two.Add({"P-1", "", {"IFRS"}, first}, Held("VA-IFRS-1", ""));
+  one.Merge(std::move(two));
+  EXPECT_EQ(one.Find("person:P-1", "IFRS", CivilDay(2024, 8, 31)).status,
+            CredentialStatus::kHeld);
+  EXPECT_EQ(one.Find("person:P-1", "IFRS", CivilDay(2024, 9, 1)).detail,
+            "suspended");
+  EXPECT_EQ(one.Find("person:P-1", "IFRS", last).detail, "suspended");
+  EXPECT_EQ(one.Find("person:P-1", "IFS", first).endorsement_number,
+            "VA-IFS-1");
+}
+
+// The snapshot verifier answers a span question as the registry does: what
+// each day's own question answers, day by day, on a registry with lapses,
+// reinstatements and several endorsements a person.
+TEST(Verification, SnapshotSpanAnswersEqualEachDaysOwnAnswer) {
+  reg::RegistrySnapshot snapshot = ExampleRegistry().snapshot();
+  reg::Endorsement* again = snapshot.add_endorsements();
+  again->set_endorsement_number("VA-IMHM-C-0101");
+  again->set_person_id("P-100");
+  again->set_category("IMHM-C");
+  *again->mutable_granted_on() = Day(2024, 9, 15);
+  *again->mutable_lapses_on() = Day(2025, 6, 1);
+  SnapshotVerifier registry(std::move(snapshot));
+  const CivilDay first(2024, 1, 1), last(2025, 12, 31);
+  for (const std::vector<std::string>& set :
+       {std::vector<std::string>{"IFRS"},
+        std::vector<std::string>{"IFRS", "IMHM-C"},
+        std::vector<std::string>{"IMHS"}}) {
+    for (const std::string subject : {"P-100", "P-404"}) {
+      const CredentialAnswer span =
+          registry.Verify({{subject, "", set, first, last}})[0];
+      ASSERT_EQ(span.through, last);
+      VerificationFacts facts;
+      facts.Add({subject, "", set, first, last}, span);
+      for (CivilDay day = first; day <= last; ++day) {
+        const CredentialAnswer alone = Ask(registry, subject, "", day, set);
+        const CredentialAnswer& spanned =
+            facts.Find("person:" + subject, CategorySetKey(set), day);
+        ASSERT_EQ(spanned.status, alone.status) << FormatDay(day);
+        ASSERT_EQ(spanned.endorsement_number, alone.endorsement_number);
+        ASSERT_EQ(spanned.category, alone.category);
+        ASSERT_EQ(spanned.detail, alone.detail) << FormatDay(day);
+      }
+      if (subject == "P-100" && set.size() == 2) {
+        // Held from the IFRS grant, through the IFRS lapse by IMHM-C, not
+        // after its lapse day: not granted, IFRS, IMHM-C, lapsed.
+        EXPECT_EQ(span.changes.size(), 3u);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace imh::eligibility::testing

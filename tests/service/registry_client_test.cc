@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/dates.h"
 #include "google/protobuf/stubs/logging.h"
 #include "imh/registry/v1/registry_service.pb.h"
 #include "services/eligibility/verify_wire.h"
@@ -70,6 +71,11 @@ std::string SerializedMessageOf(
     proto->mutable_as_of()->set_year(question.on.year());
     proto->mutable_as_of()->set_month(question.on.month());
     proto->mutable_as_of()->set_day(question.on.day());
+    if (question.through) {
+      proto->mutable_through()->set_year(question.through->year());
+      proto->mutable_through()->set_month(question.through->month());
+      proto->mutable_through()->set_day(question.through->day());
+    }
   }
   return request.SerializeAsString();
 }
@@ -108,11 +114,15 @@ TEST(VerifyRequestBytes, EqualTheSerializedMessage) {
       {std::string(300, 'p'), "", {"IFRS"}, absl::CivilDay(1, 1, 1)});
   questions.push_back(
       {"", "", {std::string(200, 'c'), "IFS"}, absl::CivilDay(99999, 12, 31)});
+  // Every third a span question, of 0 to 399 days after its first.
   for (int i = 0; i < 5000; ++i) {
-    questions.push_back({absl::StrCat("P-", i),
-                         "",
-                         {"IFRS", "IMHM-C", "IMHM-P", "IMHM-RF"},
-                         absl::CivilDay(2020, 1, 1) + i});
+    const absl::CivilDay on = absl::CivilDay(2020, 1, 1) + i;
+    questions.push_back(
+        {absl::StrCat("P-", i),
+         "",
+         {"IFRS", "IMHM-C", "IMHM-P", "IMHM-RF"},
+         on,
+         i % 3 == 0 ? std::optional(on + i % 400) : std::nullopt});
   }
   const grpc::ByteBuffer bytes = VerifyRequestBytes(questions);
   EXPECT_GT(bytes.Length(), size_t{200000});
@@ -123,6 +133,15 @@ TEST(VerifyRequestBytes, EqualTheSerializedMessage) {
   EXPECT_EQ(request.questions(3).subject_case(),
             reg::CredentialQuestion::kEndorsementNumber);
   EXPECT_EQ(request.questions(3).as_of().year(), 99999);
+  EXPECT_FALSE(request.questions(3).has_through());
+  // P-399: from 2021-02-03 through 399 days later.
+  const reg::CredentialQuestion& span = request.questions(4 + 399);
+  EXPECT_EQ(span.person_id(), "P-399");
+  EXPECT_EQ(absl::CivilDay(span.through().year(), span.through().month(),
+                           span.through().day()) -
+                absl::CivilDay(span.as_of().year(), span.as_of().month(),
+                               span.as_of().day()),
+            399);
 }
 
 // `bytes` as received, split into slices of at most `slice_size` bytes (gRPC
@@ -144,6 +163,13 @@ CredentialStatus StatusOf(reg::CredentialStatus status) {
     default:
       return CredentialStatus::kUnknown;
   }
+}
+
+bool SameFields(const CredentialAnswer& got,
+                const reg::CredentialAnswer& want) {
+  return got.status == StatusOf(want.status()) &&
+         got.endorsement_number == want.endorsement_number() &&
+         got.category == want.category() && got.detail == want.detail();
 }
 
 // Whether protobuf's parser accepts `bytes`, and if so that the reader
@@ -168,11 +194,31 @@ CredentialStatus StatusOf(reg::CredentialStatus status) {
   for (int i = 0; i < parsed.answers_size(); ++i) {
     const reg::CredentialAnswer& want = parsed.answers(i);
     const CredentialAnswer& got = read.answers[i];
-    if (got.status != StatusOf(want.status()) ||
-        got.endorsement_number != want.endorsement_number() ||
-        got.category != want.category() || got.detail != want.detail() ||
-        got.person_id != want.person_id()) {
+    if (!SameFields(got, want) || got.person_id != want.person_id()) {
       return ::testing::AssertionFailure() << "answer " << i << " differs";
+    }
+    // A span is read when its days are real days, and dropped otherwise.
+    bool days_ok = want.has_through() && IsCompleteDate(want.through());
+    for (const reg::CredentialChange& change : want.changes()) {
+      days_ok = days_ok && IsCompleteDate(change.from());
+    }
+    if (!days_ok) {
+      if (got.through || !got.changes.empty()) {
+        return ::testing::AssertionFailure()
+               << "answer " << i << " keeps a span without real days";
+      }
+      continue;
+    }
+    if (got.through != ToCivilDayUnchecked(want.through()) ||
+        static_cast<int>(got.changes.size()) != want.changes_size()) {
+      return ::testing::AssertionFailure() << "answer " << i << "'s span";
+    }
+    for (int c = 0; c < want.changes_size(); ++c) {
+      if (got.changes[c].from != ToCivilDayUnchecked(want.changes(c).from()) ||
+          !SameFields(got.changes[c], want.changes(c).answer())) {
+        return ::testing::AssertionFailure()
+               << "answer " << i << "'s change " << c << " differs";
+      }
     }
   }
   return ::testing::AssertionSuccess();
@@ -203,6 +249,22 @@ reg::VerifyCredentialsResponse FullResponse() {
   reg::CredentialAnswer* long_detail = response.add_answers();
   long_detail->set_status(reg::CREDENTIAL_STATUS_NOT_HELD);
   long_detail->set_detail(std::string(400, 'x'));
+  // A span answer: not granted on the first day, held from 2024-06-01,
+  // lapsed from 2025-01-01, through 2025-03-01.
+  reg::CredentialAnswer* span = response.add_answers();
+  span->set_status(reg::CREDENTIAL_STATUS_NOT_HELD);
+  span->set_detail("IFRS not granted until 2024-06-01");
+  span->set_person_id("P-1001");
+  *span->mutable_through() = ToProtoDate(absl::CivilDay(2025, 3, 1));
+  reg::CredentialChange* granted = span->add_changes();
+  *granted->mutable_from() = ToProtoDate(absl::CivilDay(2024, 6, 1));
+  granted->mutable_answer()->set_status(reg::CREDENTIAL_STATUS_HELD);
+  granted->mutable_answer()->set_endorsement_number("VA-IFRS-000123");
+  granted->mutable_answer()->set_category("IFRS");
+  reg::CredentialChange* lapsed_later = span->add_changes();
+  *lapsed_later->mutable_from() = ToProtoDate(absl::CivilDay(2025, 1, 1));
+  lapsed_later->mutable_answer()->set_status(reg::CREDENTIAL_STATUS_NOT_HELD);
+  lapsed_later->mutable_answer()->set_detail("IFRS lapsed since 2025-01-01");
   return response;
 }
 
@@ -212,7 +274,7 @@ TEST(VerifyResponseBytes, ReadAsProtobufParsesThemInAnySlicing) {
   for (size_t slice_size : {size_t{1}, size_t{3}, bytes.size()}) {
     RegistryAnswers read;
     ASSERT_TRUE(ReadVerifyResponse(Received(bytes, slice_size), &read));
-    ASSERT_EQ(read.answers.size(), 5u);
+    ASSERT_EQ(read.answers.size(), 6u);
     EXPECT_EQ(read.rulebook_version, "va-2026.1");
     EXPECT_EQ(read.answers[0].status, CredentialStatus::kHeld);
     EXPECT_EQ(read.answers[0].endorsement_number, "VA-IFRS-000123");
@@ -226,6 +288,36 @@ TEST(VerifyResponseBytes, ReadAsProtobufParsesThemInAnySlicing) {
     // Unset status: not a known holding, so unknown.
     EXPECT_EQ(read.answers[3].status, CredentialStatus::kUnknown);
     EXPECT_EQ(read.answers[4].detail, std::string(400, 'x'));
+    EXPECT_FALSE(read.answers[4].through.has_value());
+    const CredentialAnswer& span = read.answers[5];
+    EXPECT_EQ(span.status, CredentialStatus::kNotHeld);
+    EXPECT_EQ(span.through, absl::CivilDay(2025, 3, 1));
+    ASSERT_EQ(span.changes.size(), 2u);
+    EXPECT_EQ(span.changes[0].from, absl::CivilDay(2024, 6, 1));
+    EXPECT_EQ(span.changes[0].status, CredentialStatus::kHeld);
+    EXPECT_EQ(span.changes[0].endorsement_number, "VA-IFRS-000123");
+    EXPECT_EQ(span.changes[1].from, absl::CivilDay(2025, 1, 1));
+    EXPECT_EQ(span.changes[1].detail, "IFRS lapsed since 2025-01-01");
+  }
+}
+
+// Fail closed: a span whose last day or a change's first day is not a real
+// day (month 13, no day at all) is dropped with its changes, so that the
+// days after the first are not taken as answered.
+TEST(VerifyResponseBytes, ASpanWithoutRealDaysIsDropped) {
+  for (int broken = 0; broken < 3; ++broken) {
+    reg::VerifyCredentialsResponse response = FullResponse();
+    reg::CredentialAnswer& span = *response.mutable_answers(5);
+    if (broken == 0) span.mutable_through()->set_month(13);
+    if (broken == 1) span.mutable_changes(1)->clear_from();
+    if (broken == 2) span.mutable_changes(0)->mutable_from()->set_day(31);
+    const std::string bytes = response.SerializeAsString();
+    EXPECT_TRUE(ReadsAsProtobufParses(bytes)) << broken;
+    RegistryAnswers read;
+    ASSERT_TRUE(ReadVerifyResponse(bytes, &read));
+    EXPECT_FALSE(read.answers[5].through.has_value()) << broken;
+    EXPECT_TRUE(read.answers[5].changes.empty()) << broken;
+    EXPECT_EQ(read.answers[5].detail, "IFRS not granted until 2024-06-01");
   }
 }
 
@@ -304,7 +396,7 @@ TEST(VerifyResponseBytes, EveryCutIsReadOrRefusedAsProtobufDoes) {
   }
   // Cuts between the top-level fields parse (one per answer, and the empty
   // prefix); the rest do not.
-  EXPECT_EQ(accepted, 6);
+  EXPECT_EQ(accepted, 7);
 }
 
 TEST(VerifyResponseBytes, MalformedBytesAreRefused) {
