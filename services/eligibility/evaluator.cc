@@ -170,13 +170,30 @@ std::vector<CredentialQuestion> CredentialQuestionsFor(
   // each way of asking about a set runs once: raters on as_of, providers on
   // their session days, providers on as_of.
   enum Asking { kRatersAsOf, kProvidersOnSessionDays, kProvidersAsOf };
-  // By subject number: a provider's first session and the days of their
-  // first and last sessions; made when first needed.
+  // Each provider once, in the order of their first session: that session
+  // and the days of their first and last; made when first needed.
   struct ProviderSpan {
-    int first_session;
+    int subject, first_session;
     absl::CivilDay first, last;
   };
-  std::vector<ProviderSpan> provider_span;
+  std::vector<ProviderSpan> provider_spans;
+  auto providers = [&]() -> const std::vector<ProviderSpan>& {
+    if (!provider_spans.empty()) return provider_spans;
+    std::vector<int> span_of(subject_numbers.size(), -1);
+    for (int i = 0; i < portfolio.rsc_sessions_size(); ++i) {
+      const int subject = provider_subject[i];
+      if (subject < 0) continue;
+      if (span_of[subject] < 0) {
+        span_of[subject] = static_cast<int>(provider_spans.size());
+        provider_spans.push_back({subject, i, session_day[i], session_day[i]});
+        continue;
+      }
+      ProviderSpan& span = provider_spans[span_of[subject]];
+      span.first = std::min(span.first, session_day[i]);
+      span.last = std::max(span.last, session_day[i]);
+    }
+    return provider_spans;
+  };
   absl::flat_hash_set<std::pair<Asking, int>> asked_sets;
   auto first_time = [&](Asking asking, const rb::CodeListValue* category_set,
                         int* set) {
@@ -205,30 +222,14 @@ std::vector<CredentialQuestion> CredentialQuestionsFor(
     }
     int set;
     if (category->has_rsc() && !category->rsc().optional()) {
-      const auto* providers =
+      const auto* provider_set =
           CodesAt(category->rsc().provider_categories(), as_of_iso);
-      if (!first_time(kProvidersOnSessionDays, providers, &set)) continue;
+      if (!first_time(kProvidersOnSessionDays, provider_set, &set)) continue;
       // One span question a provider, from their first session's day to
       // their last: the registry answers every day between at once.
-      if (provider_span.empty()) {
-        provider_span.assign(subject_numbers.size(), {-1, {}, {}});
-        for (int i = 0; i < portfolio.rsc_sessions_size(); ++i) {
-          const int subject = provider_subject[i];
-          if (subject < 0) continue;
-          ProviderSpan& span = provider_span[subject];
-          if (span.first_session < 0) {
-            span = {i, session_day[i], session_day[i]};
-          } else {
-            span.first = std::min(span.first, session_day[i]);
-            span.last = std::max(span.last, session_day[i]);
-          }
-        }
-      }
-      for (int i = 0; i < portfolio.rsc_sessions_size(); ++i) {
-        const int subject = provider_subject[i];
-        if (subject < 0 || provider_span[subject].first_session != i) continue;
-        ask(portfolio.rsc_sessions(i).provider(), subject, set,
-            provider_span[subject].first, provider_span[subject].last);
+      for (const ProviderSpan& span : providers()) {
+        ask(portfolio.rsc_sessions(span.first_session).provider(), span.subject,
+            set, span.first, span.last);
       }
     } else if (HasRscProviderSlot(*category)) {
       // No provider rule to ask about, but "the applicant's RS provider" is
@@ -237,9 +238,9 @@ std::vector<CredentialQuestion> CredentialQuestionsFor(
       const auto* endorsed = CodesAt(
           category->references().endorsed_rater_categories(), as_of_iso);
       if (!first_time(kProvidersAsOf, endorsed, &set)) continue;
-      for (int i = 0; i < portfolio.rsc_sessions_size(); ++i) {
-        ask(portfolio.rsc_sessions(i).provider(), provider_subject[i], set,
-            as_of);
+      for (const ProviderSpan& span : providers()) {
+        ask(portfolio.rsc_sessions(span.first_session).provider(), span.subject,
+            set, as_of);
       }
     }
   }

@@ -254,16 +254,19 @@ const CredentialAnswer& VerificationFacts::Find(int subject, int set,
       CredentialStatus::kUnknown, "", "", "not asked of the registry", ""};
   if (subject < 0 || set < 0) return *kNotAsked;
   const int64_t day = on - absl::CivilDay();
-  if (const auto it = position_.find(Key{subject, set, day});
-      it != position_.end()) {
-    return answers_[it->second];
-  }
-  if (const auto spans = spans_.find({subject, set}); spans != spans_.end()) {
-    for (const Span& span : spans->second) {
-      if (day > span.first && day <= span.last) return SpanAnswerOn(span, on);
+  // Spans first: a provider's sessions are looked up on their days, which
+  // (but the first) only a span question asked about.
+  if (!spans_.empty()) {
+    if (const auto spans = spans_.find({subject, set}); spans != spans_.end()) {
+      for (const Span& span : spans->second) {
+        if (day > span.first && day <= span.last) {
+          return SpanAnswerOn(span, on);
+        }
+      }
     }
   }
-  return *kNotAsked;
+  const auto it = position_.find(Key{subject, set, day});
+  return it == position_.end() ? *kNotAsked : answers_[it->second];
 }
 
 const CredentialAnswer& VerificationFacts::Find(
