@@ -27,9 +27,10 @@ absl::StatusOr<CategoryList> ResolveCategories(
 
 // Every registry question that evaluating `categories` will look up: each rater
 // with a registry identity against the category's endorsed-rater set on
-// `as_of`, and each non-peer session's provider against the provider set on the
-// session date. Deduplicated; ask them in one batch. Requires a valid
-// portfolio.
+// `as_of`, and each provider of non-peer sessions against the provider set on
+// every session date, in one span question from their first session's day to
+// their last (a one-day question when those are the same day). Deduplicated;
+// ask them in one batch. Requires a valid portfolio.
 std::vector<CredentialQuestion> CredentialQuestionsFor(
     const eligibility::v1::Portfolio& portfolio, absl::CivilDay as_of,
     const CategoryList& categories);
