@@ -134,12 +134,16 @@ VerificationOutcome AnsweredOutcome(
   VerificationOutcome outcome;
   outcome.questions = static_cast<int>(questions.size());
   outcome.registry_rulebook_version = std::move(answers.rulebook_version);
-  for (CredentialAnswer& answer : answers.answers) {
+  for (size_t i = 0; i < answers.answers.size(); ++i) {
+    CredentialAnswer& answer = answers.answers[i];
     if (answer.status == CredentialStatus::kUnknown) {
       ++outcome.unanswered;
       if (answer.detail.empty()) {
         answer.detail = "the registry could not establish it";
       }
+    } else if (!AnswersEveryDay(questions[i], answer)) {
+      // Its first day answered, the span's other days not.
+      ++outcome.unanswered;
     }
   }
   outcome.facts.AddAll(questions, std::move(answers.answers));

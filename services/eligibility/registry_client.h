@@ -107,9 +107,10 @@ class RegistryClient {
 // What a registry's complete answer to `questions` establishes: each answer
 // filed under the question in its position (an unknown one without a detail
 // given "the registry could not establish it"), the unknown ones counted (and
-// described in `detail`). Requires one answer per question
-// (answers.answers.size() == questions.size()); VerifyAsync concludes with
-// this whenever the registry answered in full.
+// described in `detail`), and so is a span answer that does not answer every
+// day its question asks about (AnswersEveryDay). Requires one answer per
+// question (answers.answers.size() == questions.size()); VerifyAsync concludes
+// with this whenever the registry answered in full.
 VerificationOutcome AnsweredOutcome(
     const std::vector<CredentialQuestion>& questions, RegistryAnswers answers);
 

@@ -92,32 +92,43 @@ VerificationFacts::Key VerificationFacts::KeyOf(
 
 namespace {
 
-// Keeps a span answer only when its changes are in order, each after `first`
-// and within the span; otherwise drops its span and changes. Changes name
-// the same person as the answer.
+// Whether a span answer's changes are in order, each after `first` and
+// within the answer's span.
+bool ChangesInOrder(absl::CivilDay first, const CredentialAnswer& answer) {
+  if (!answer.through || *answer.through < first) return false;
+  absl::CivilDay previous = first;
+  for (const CredentialAnswer& change : answer.changes) {
+    if (change.from <= previous || change.from > *answer.through ||
+        change.through || !change.changes.empty()) {
+      return false;
+    }
+    previous = change.from;
+  }
+  return true;
+}
+
+// Keeps a span answer only when its changes are in order (ChangesInOrder);
+// otherwise drops its span and changes. Changes name the same person as the
+// answer.
 void KeepOrderedSpan(absl::CivilDay first, CredentialAnswer& answer) {
-  if (!answer.through) {
+  if (!ChangesInOrder(first, answer)) {
+    answer.through.reset();
     answer.changes.clear();
     return;
   }
-  bool ordered = *answer.through >= first;
-  absl::CivilDay previous = first;
   for (CredentialAnswer& change : answer.changes) {
-    if (change.from <= previous || change.from > *answer.through ||
-        change.through || !change.changes.empty()) {
-      ordered = false;
-      break;
-    }
-    previous = change.from;
     change.person_id = answer.person_id;
-  }
-  if (!ordered) {
-    answer.through.reset();
-    answer.changes.clear();
   }
 }
 
 }  // namespace
+
+bool AnswersEveryDay(const CredentialQuestion& question,
+                     const CredentialAnswer& answer) {
+  if (!question.through || *question.through <= question.on) return true;
+  return ChangesInOrder(question.on, answer) &&
+         *answer.through >= *question.through;
+}
 
 void VerificationFacts::NoteSpan(const CredentialQuestion& question,
                                  const Key& key, int position) {

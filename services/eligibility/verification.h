@@ -263,6 +263,13 @@ class VerificationFacts {
   absl::flat_hash_map<std::pair<int, int>, std::vector<Span>> spans_;
 };
 
+// Whether `answer` answers every day `question` asks about: a one-day
+// question always; a span question when the answer covers its days through
+// the last, with its changes in order, each after the first day and within
+// the span. The days of a span answer that does not are unknown in the facts.
+bool AnswersEveryDay(const CredentialQuestion& question,
+                     const CredentialAnswer& answer);
+
 // Asks `verifier` every question and files the answers.
 VerificationFacts Gather(const std::vector<CredentialQuestion>& questions,
                          CredentialVerifier& verifier);

@@ -531,5 +531,40 @@ TEST(RegistryClientAnswers, ANumberIsResolvedToTheHolderTheRegistryNamed) {
   EXPECT_EQ(outcome.facts.PersonOf("endorsement:VA-IFS-000778"), "");
 }
 
+// Span questions: an answer covering every day asked is answered; one that
+// covers fewer days (a registry that answered the first day alone, or
+// through an earlier day) counts as unanswered, its first day still filed.
+TEST(RegistryClientAnswers, ASpanAnswerShortOfItsLastDayCountsAsUnanswered) {
+  const absl::CivilDay first(2024, 1, 10), last(2025, 1, 10);
+  const std::vector<CredentialQuestion> questions = {
+      {"P-1", "", {"IFRS"}, first, last},
+      {"P-2", "", {"IFRS"}, first, last},
+      {"P-3", "", {"IFRS"}, first, last}};
+  reg::VerifyCredentialsResponse response;
+  for (int i = 0; i < 3; ++i) {
+    reg::CredentialAnswer* answer = response.add_answers();
+    answer->set_status(reg::CREDENTIAL_STATUS_HELD);
+    if (i == 0) *answer->mutable_through() = ToProtoDate(last);
+    if (i == 1) *answer->mutable_through() = ToProtoDate(last - 1);
+  }
+  const VerificationOutcome outcome =
+      AnsweredOutcome(questions, ReadOffTheWire(response));
+  EXPECT_EQ(outcome.unanswered, 2);
+  EXPECT_EQ(outcome.detail, "the registry could not establish 2 of 3 facts");
+  for (const char* subject : {"person:P-1", "person:P-2", "person:P-3"}) {
+    EXPECT_EQ(outcome.facts.Find(subject, "IFRS", first).status,
+              CredentialStatus::kHeld)
+        << subject;
+  }
+  EXPECT_EQ(outcome.facts.Find("person:P-1", "IFRS", last).status,
+            CredentialStatus::kHeld);
+  EXPECT_EQ(outcome.facts.Find("person:P-2", "IFRS", last - 1).status,
+            CredentialStatus::kHeld);
+  EXPECT_EQ(outcome.facts.Find("person:P-2", "IFRS", last).status,
+            CredentialStatus::kUnknown);
+  EXPECT_EQ(outcome.facts.Find("person:P-3", "IFRS", first + 1).status,
+            CredentialStatus::kUnknown);
+}
+
 }  // namespace
 }  // namespace imh::eligibility
