@@ -18,8 +18,9 @@ using ::testing::HasSubstr;
 
 // Answers VerifyCredentials after `delay` (unless the call is cancelled
 // first), or with `fail_first` errors of `failure` before that; every answer
-// says HELD (with a detail that is not UTF-8 when `corrupt_detail`: protobuf
-// sends it, logging, and no reader may take it for a string).
+// says HELD, on every day of a span question (with a detail that is not UTF-8
+// when `corrupt_detail`: protobuf sends it, logging, and no reader may take it
+// for a string).
 class FaultyRegistry final : public reg::RegistryService::Service {
  public:
   absl::Duration delay = absl::ZeroDuration();
@@ -45,6 +46,9 @@ class FaultyRegistry final : public reg::RegistryService::Service {
       answer.set_endorsement_number("VA-IFRS-1001");
       answer.set_category(question.categories(0));
       answer.set_status_on_date(reg::ENDORSEMENT_STATUS_ACTIVE);
+      // Held on every day of a span question: no changes.
+      if (question.has_through())
+        *answer.mutable_through() = question.through();
       if (corrupt_detail) answer.set_detail("\xc3\x28");
     }
     return grpc::Status::OK;
