@@ -16,6 +16,7 @@
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 
@@ -450,11 +451,21 @@ int main(int argc, char** argv) {
       reporter.median_ns["BM_Reference_FullDecisionOnArena"];
   const double validation = reporter.median_ns["BM_Part_ValidatePortfolio"];
   if (baseline <= 0 || server <= 0 || basic <= 0) return 0;  // filtered out
+  const Fixture& f = Fixture::Get();
+  const std::vector<imh::eligibility::CredentialQuestion> questions =
+      imh::eligibility::CredentialQuestionsFor(f.portfolio, kAsOf,
+                                               f.categories);
+  const auto spans =
+      std::count_if(questions.begin(), questions.end(),
+                    [](const imh::eligibility::CredentialQuestion& q) {
+                      return q.through.has_value();
+                    });
   std::printf(
       "\nsummary (medians of 5), all 7 categories of a portfolio with 50 "
       "trainings, 60 RS/C sessions, 8 jobs:\n"
       "  server path (validate, questions, registry request and response "
       "bytes, evaluate on the call's arena):\n"
+      "    registry questions: %zu (%ld of them span questions)\n"
       "    BASIC view (no sentences):                   %.1f us "
       "(goal <= 20 us: %s)\n"
       "    FULL view (the default, every sentence):     %.1f us "
@@ -470,7 +481,8 @@ int main(int argc, char** argv) {
       "  part: validation of the portfolio alone:       %.1f us\n"
       "  peak RSS of this process (the engine in process, no service): %.1f "
       "MB\n",
-      basic / 1000, basic / 1000 <= 20 ? "met" : "NOT met", server / 1000,
+      questions.size(), static_cast<long>(spans), basic / 1000,
+      basic / 1000 <= 20 ? "met" : "NOT met", server / 1000,
       server / 1000 <= 20 ? "met" : "NOT met", recommend / 1000,
       baseline / 1000, server / baseline, evaluate / 1000, full / 1000,
       output / 1000, basic_on_arena / 1000, full_on_arena / 1000,
