@@ -246,6 +246,14 @@ ok registrar lapses run
 has "0 endorsement(s) lapsed as of" out
 ok registrar verify --endorsement=VA-IFS-3001 --category=IFS --on=2025-12-31
 held VA-IFS-3001
+# A span (RULES.md s.6 over days): held through 2025, lapsed from 2026-01-01.
+ok registrar verify --endorsement=VA-IFS-3001 --category=IFS --on=2025-12-01 --through=2026-02-01
+held VA-IFS-3001
+has "  from 2026-01-01: NOT HELD  VA-IFS-3001 (IFS, lapsed since 2026-01-01)" out
+has "  (every day through 2026-02-01)" out
+[ "$(grep -c "^  from " "$work/out")" = 1 ] || fail "one change in the span"
+refused 2 registrar verify --endorsement=VA-IFS-3001 --category=IFS --through=2026-02-01
+has "--through needs --on" err
 refused 1 registrar lapses run --as_of=2099-01-01
 has "INVALID_ARGUMENT" err
 has "as_of" err

@@ -38,6 +38,8 @@ struct VerifyArgs {
   std::string endorsement_number;
   std::vector<std::string> categories;
   std::string on;
+  // With `on`: every day from `on` through this one, each change printed.
+  std::string through;
 };
 int Verify(const ClientOptions& options, const VerifyArgs& args);
 

@@ -20,6 +20,9 @@ ABSL_FLAG(std::string, person, "", "the person id (P-1001)");
 ABSL_FLAG(std::string, endorsement, "",
           "verify: the endorsement number (VA-IFRS-1001)");
 ABSL_FLAG(std::string, on, "", "verify: the day asked about (default: today)");
+ABSL_FLAG(std::string, through, "",
+          "verify: with --on, every day from --on through this one; prints "
+          "each day the answer changes");
 ABSL_FLAG(std::string, status, "",
           "list: active, lapsed, suspended, revoked or retired");
 ABSL_FLAG(std::string, state, "",
@@ -342,7 +345,8 @@ int main(int argc, char** argv) {
   if (args.command == "verify") {
     return tools::Verify(
         options, {absl::GetFlag(FLAGS_person), absl::GetFlag(FLAGS_endorsement),
-                  absl::GetFlag(FLAGS_category), absl::GetFlag(FLAGS_on)});
+                  absl::GetFlag(FLAGS_category), absl::GetFlag(FLAGS_on),
+                  absl::GetFlag(FLAGS_through)});
   }
   if (args.command == "list") {
     const std::vector<std::string> categories = absl::GetFlag(FLAGS_category);

@@ -37,6 +37,19 @@ const char* CredentialWord(reg::CredentialStatus status) {
   }
 }
 
+// "HELD  VA-IFRS-1001 (IFRS, active since 2024-06-01)", and why not held.
+std::string AnswerLine(const reg::CredentialAnswer& answer) {
+  std::string line = CredentialWord(answer.status());
+  if (!answer.endorsement_number().empty()) {
+    absl::StrAppend(&line, "  ", answer.endorsement_number(), " (",
+                    answer.category(), ", ",
+                    StatusWord(answer.status_on_date()), " since ",
+                    DayText(answer.status_since()), ")");
+  }
+  if (!answer.detail().empty()) absl::StrAppend(&line, "  ", answer.detail());
+  return line;
+}
+
 }  // namespace
 
 int Verify(const ClientOptions& options, const VerifyArgs& args) {
@@ -60,10 +73,19 @@ int Verify(const ClientOptions& options, const VerifyArgs& args) {
   for (const std::string& category : args.categories) {
     question.add_categories(category);
   }
+  if (!args.through.empty() && args.on.empty()) {
+    std::cerr << "imh: verify --through needs --on (the span's first day)\n";
+    return 2;
+  }
   if (!args.on.empty()) {
     absl::StatusOr<absl::CivilDay> day = ParseDay(args.on);
     if (!day.ok()) return ReportError("--on", day.status());
     *question.mutable_as_of() = ToProtoDate(*day);
+  }
+  if (!args.through.empty()) {
+    absl::StatusOr<absl::CivilDay> day = ParseDay(args.through);
+    if (!day.ok()) return ReportError("--through", day.status());
+    *question.mutable_through() = ToProtoDate(*day);
   }
   reg::VerifyCredentialsResponse response;
   const grpc::Status status = stub->VerifyCredentials(
@@ -74,15 +96,15 @@ int Verify(const ClientOptions& options, const VerifyArgs& args) {
     return 0;
   }
   const reg::CredentialAnswer& answer = response.answers(0);
-  std::cout << CredentialWord(answer.status());
-  if (!answer.endorsement_number().empty()) {
-    std::cout << "  " << answer.endorsement_number() << " ("
-              << answer.category() << ", "
-              << StatusWord(answer.status_on_date()) << " since "
-              << DayText(answer.status_since()) << ")";
+  std::cout << AnswerLine(answer) << "\n";
+  // A span: each later day the answer changes, then the last day covered.
+  for (const reg::CredentialChange& change : answer.changes()) {
+    std::cout << "  from " << DayText(change.from()) << ": "
+              << AnswerLine(change.answer()) << "\n";
   }
-  if (!answer.detail().empty()) std::cout << "  " << answer.detail();
-  std::cout << "\n";
+  if (answer.has_through()) {
+    std::cout << "  (every day through " << DayText(answer.through()) << ")\n";
+  }
   return 0;
 }
 
