@@ -340,14 +340,14 @@ bool ReadDate(absl::string_view bytes, WireDate* date) {
   });
 }
 
-// The day a date names, when it names a real one (year 1-9999).
+// The day a date names, when it names a real one (IsCompleteDate).
 std::optional<absl::CivilDay> DayOf(const WireDate& date) {
-  if (!date.present || date.year < 1 || date.year > 9999 || date.month < 1 ||
-      date.month > 12 || date.day < 1 ||
-      date.day > DaysInMonth(date.year, date.month)) {
-    return std::nullopt;
-  }
-  return absl::CivilDay(date.year, date.month, date.day);
+  google::type::Date fields;
+  fields.set_year(date.year);
+  fields.set_month(date.month);
+  fields.set_day(date.day);
+  if (!date.present || !IsCompleteDate(fields)) return std::nullopt;
+  return ToCivilDayUnchecked(fields);
 }
 
 // Reads an answer's fields into `answer`, over what it holds (as protobuf
