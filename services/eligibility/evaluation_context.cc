@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/dates.h"
@@ -81,14 +82,22 @@ const std::vector<CredentialStatus>& ProviderAnswers::For(
     }
   }
   const int set = facts_.SetNumber(category_set_key);
+  // Each provider's answers found once for the set: a portfolio names few
+  // providers, many sessions each.
+  absl::InlinedVector<std::pair<int, VerificationFacts::Lookup>, 8> lookups;
+  const auto lookup_of = [&](int subject) -> const VerificationFacts::Lookup& {
+    for (const auto& [number, lookup] : lookups) {
+      if (number == subject) return lookup;
+    }
+    return lookups.emplace_back(subject, facts_.LookupFor(subject, set)).second;
+  };
   std::vector<CredentialStatus> statuses;
   statuses.reserve(sessions);
   for (size_t i = 0; i < sessions; ++i) {
     statuses.push_back(
         index_.session_is_peer[i]
             ? CredentialStatus::kUnknown
-            : facts_.Find(provider_numbers_[i], set, index_.session_day[i])
-                  .status);
+            : lookup_of(provider_numbers_[i]).On(index_.session_day[i]).status);
   }
   cache_.emplace_back(category_set_key, std::move(statuses));
   return cache_.back().second;

@@ -134,7 +134,7 @@ void VerificationFacts::NoteSpan(const CredentialQuestion& question,
                                  const Key& key, int position) {
   KeepOrderedSpan(question.on, answers_[position]);
   spans_[{key.subject, key.set}].push_back(
-      {key.day, *question.through - absl::CivilDay(), position});
+      {question.on, *question.through, position});
 }
 
 void VerificationFacts::Add(const CredentialQuestion& question,
@@ -259,25 +259,38 @@ const CredentialAnswer& VerificationFacts::SpanAnswerOn(
   return later == first.changes.begin() ? first : *(later - 1);
 }
 
-const CredentialAnswer& VerificationFacts::Find(int subject, int set,
-                                                absl::CivilDay on) const {
+VerificationFacts::Lookup::Lookup(const VerificationFacts& facts, int subject,
+                                  int set)
+    : facts_(&facts), subject_(subject), set_(set) {
+  if (subject < 0 || set < 0 || facts.spans_.empty()) return;
+  if (const auto spans = facts.spans_.find({subject, set});
+      spans != facts.spans_.end()) {
+    spans_ = &spans->second;
+  }
+}
+
+const CredentialAnswer& VerificationFacts::Lookup::On(absl::CivilDay on) const {
   static const CredentialAnswer* const kNotAsked = new CredentialAnswer{
       CredentialStatus::kUnknown, "", "", "not asked of the registry", ""};
-  if (subject < 0 || set < 0) return *kNotAsked;
-  const int64_t day = on - absl::CivilDay();
+  if (subject_ < 0 || set_ < 0) return *kNotAsked;
   // Spans first: a provider's sessions are looked up on their days, which
   // (but the first) only a span question asked about.
-  if (!spans_.empty()) {
-    if (const auto spans = spans_.find({subject, set}); spans != spans_.end()) {
-      for (const Span& span : spans->second) {
-        if (day > span.first && day <= span.last) {
-          return SpanAnswerOn(span, on);
-        }
+  if (spans_ != nullptr) {
+    for (const Span& span : *spans_) {
+      if (on > span.first && on <= span.last) {
+        return facts_->SpanAnswerOn(span, on);
       }
     }
   }
-  const auto it = position_.find(Key{subject, set, day});
-  return it == position_.end() ? *kNotAsked : answers_[it->second];
+  const auto it =
+      facts_->position_.find(Key{subject_, set_, on - absl::CivilDay()});
+  return it == facts_->position_.end() ? *kNotAsked
+                                       : facts_->answers_[it->second];
+}
+
+const CredentialAnswer& VerificationFacts::Find(int subject, int set,
+                                                absl::CivilDay on) const {
+  return LookupFor(subject, set).On(on);
 }
 
 const CredentialAnswer& VerificationFacts::Find(

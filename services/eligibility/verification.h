@@ -137,6 +137,9 @@ std::string CategorySetKey(const Codes& codes);
 
 // Answers keyed by question. A question never asked finds kUnknown.
 class VerificationFacts {
+  // A span question's answer (below).
+  struct Span;
+
  public:
   void Add(const CredentialQuestion& question, CredentialAnswer answer);
   // Add for each question and the answer in its position. Requires
@@ -163,6 +166,24 @@ class VerificationFacts {
   int SubjectNumber(const eligibility::v1::PersonRef& person) const;
   int SetNumber(absl::string_view category_set_key) const;
   const CredentialAnswer& Find(int subject, int set, absl::CivilDay on) const;
+
+  // Find for many days of one (subject, set), its span questions looked up
+  // once rather than on every day. Valid until the next Add or Merge of the
+  // facts it came from.
+  class Lookup {
+   public:
+    // What Find(subject, set, on) returns.
+    const CredentialAnswer& On(absl::CivilDay on) const;
+
+   private:
+    friend class VerificationFacts;
+    Lookup(const VerificationFacts& facts, int subject, int set);
+    const VerificationFacts* facts_;
+    int subject_, set_;
+    // The (subject, set)'s span questions; null when none was asked.
+    const std::vector<Span>* spans_ = nullptr;
+  };
+  Lookup LookupFor(int subject, int set) const { return {*this, subject, set}; }
 
   size_t size() const { return position_.size(); }
 
@@ -244,7 +265,7 @@ class VerificationFacts {
   // A span question's answer, by the position of its answer: the first and
   // last days it asked about.
   struct Span {
-    int64_t first, last;
+    absl::CivilDay first, last;
     int position;
   };
   // Notes the answer at `position` to a span question under its subject and
