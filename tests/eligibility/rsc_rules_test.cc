@@ -173,6 +173,31 @@ TEST(RscProvider, SessionsAfterTheProviderLapsedDoNotCount_RRscProvider) {
   EXPECT_THAT(d, HasOutcome(kNotEligible));
 }
 
+// Three providers taking turns (monthly sessions 2024-01..2025-01, 2 h each):
+// each session is decided by its own provider's endorsement on its own day,
+// never by another provider's. An IFRS holder's sessions count, an IFS
+// holder's never do, and the lapsed provider's count before 2024-06-01 only.
+TEST(RscProvider, EachSessionIsDecidedByItsOwnProvider_RRscProvider) {
+  v1::Portfolio p = EligibleIfs();
+  const char* const turns[] = {kIfrsProvider, kIfsRater, kLapsedProvider};
+  for (int i = 0; i < p.rsc_sessions_size(); ++i) {
+    p.mutable_rsc_sessions(i)->mutable_provider()->set_person_id(turns[i % 3]);
+  }
+  const v1::CategoryDecision d = Decide(p, "IFS");
+  const v1::Finding provider = FindingOf(d, "R-RSC-PROVIDER");
+  EXPECT_THAT(provider, HasStatus(kNotMet));
+  // The IFS holder's 1, 4, 7, 10; the lapsed provider's 5, 8, 11 (June 2024
+  // on), not its 2 (March 2024).
+  EXPECT_THAT(Cited(provider, "rsc_sessions"),
+              ::testing::ElementsAre(1, 4, 5, 7, 8, 10, 11));
+  // Counted: 0, 2, 3, 6, 9, 12, 12 hours between 2024-01 and 2025-01.
+  const v1::Finding hours = FindingOf(d, "R-RSC-HOURS");
+  EXPECT_THAT(hours, HasStatus(kNotMet));
+  EXPECT_THAT(hours, MissingAmount(12));
+  EXPECT_THAT(Cited(hours, "rsc_sessions"),
+              ::testing::ElementsAre(0, 2, 3, 6, 9, 12));
+}
+
 TEST(RscProvider, SessionsBeforeTheProviderWasEndorsedDoNotCount_RRscProvider) {
   v1::Portfolio p = EligibleIfs();
   for (v1::RscSession& s : *p.mutable_rsc_sessions()) {
