@@ -57,6 +57,24 @@ absl::CivilDay Day(const google::type::Date& date) {
 
 bool IsSet(const google::type::Date& date) { return date.year() > 0; }
 
+// How a session names its provider to the registry: by person id, else by
+// endorsement number; nullopt when it names neither.
+using ProviderKey = std::pair<bool, std::string>;
+std::optional<ProviderKey> KeyOf(const v1::PersonRef& provider) {
+  if (!provider.person_id().empty())
+    return ProviderKey(true, provider.person_id());
+  if (!provider.endorsement_number().empty()) {
+    return ProviderKey(false, provider.endorsement_number());
+  }
+  return std::nullopt;
+}
+
+ProviderKey KeyOf(const reg::CredentialQuestion& question) {
+  return question.subject_case() == reg::CredentialQuestion::kPersonId
+             ? ProviderKey(true, question.person_id())
+             : ProviderKey(false, question.endorsement_number());
+}
+
 // The entries of `field` ("rsc_sessions", "work", "trainings") a finding's
 // evidence names; every entry when it names the field without indices.
 std::set<int> EvidenceOf(const v1::Finding& finding, absl::string_view field,
@@ -287,6 +305,11 @@ class CategoryReport {
     }
     for (const reg::CredentialAnswer& answer : input_.provider_answers) {
       if (IsSet(answer.status_since())) extend(Day(answer.status_since()));
+      for (const reg::CredentialChange& change : answer.changes()) {
+        if (IsSet(change.answer().status_since())) {
+          extend(Day(change.answer().status_since()));
+        }
+      }
     }
     from = std::max(absl::CivilDay(from.year(), 1, 1),
                     absl::CivilDay(as_of_.year() - 30, 1, 1));
@@ -509,28 +532,41 @@ class CategoryReport {
 
   void Providers(Timeline& timeline) {
     if (input_.provider_answers.empty()) return;
+    // Each provider's question, under the key it was asked by.
+    std::map<ProviderKey, size_t> question_of;
+    for (size_t k = 0; k < input_.provider_questions.size() &&
+                       k < input_.provider_answers.size();
+         ++k) {
+      question_of.emplace(KeyOf(input_.provider_questions[k]), k);
+    }
     // Provider name -> held periods and the days the registry said no.
     std::map<std::string,
              std::pair<std::vector<Interval>,
                        std::vector<std::pair<absl::CivilDay, std::string>>>>
         providers;
-    for (size_t k = 0; k < input_.provider_answers.size() &&
-                       k < input_.provider_sessions.size();
-         ++k) {
-      const int session = input_.provider_sessions[k];
-      const reg::CredentialAnswer& answer = input_.provider_answers[k];
-      auto& [held, refused] =
-          providers[ProviderName(portfolio_.rsc_sessions(session).provider())];
+    for (int session = 0; session < portfolio_.rsc_sessions_size(); ++session) {
+      const v1::PersonRef& provider =
+          portfolio_.rsc_sessions(session).provider();
+      const std::optional<ProviderKey> key = KeyOf(provider);
+      if (!key) continue;
+      const auto asked = question_of.find(*key);
+      if (asked == question_of.end()) continue;
       const absl::CivilDay day = index_.session_day[session];
-      if (answer.status() == reg::CREDENTIAL_STATUS_HELD) {
+      const reg::CredentialAnswer* answer =
+          ProviderAnswerOn(input_.provider_questions[asked->second],
+                           input_.provider_answers[asked->second], day);
+      auto& [held, refused] = providers[ProviderName(provider)];
+      if (answer != nullptr &&
+          answer->status() == reg::CREDENTIAL_STATUS_HELD) {
         const absl::CivilDay since =
-            IsSet(answer.status_since()) ? Day(answer.status_since()) : day;
+            IsSet(answer->status_since()) ? Day(answer->status_since()) : day;
         held.push_back({std::min(since, day), day + 1});
       } else {
-        refused.emplace_back(day,
-                             answer.status() == reg::CREDENTIAL_STATUS_NOT_HELD
-                                 ? "not held"
-                                 : "registry could not say");
+        refused.emplace_back(
+            day, answer != nullptr &&
+                         answer->status() == reg::CREDENTIAL_STATUS_NOT_HELD
+                     ? "not held"
+                     : "registry could not say");
       }
     }
     timeline.Gap();
@@ -693,7 +729,7 @@ class CategoryReport {
 
 std::vector<registry::v1::CredentialQuestion> ProviderQuestions(
     const v1::Portfolio& portfolio, const Rulebook& rulebook,
-    absl::CivilDay as_of, std::vector<int>* sessions) {
+    absl::CivilDay as_of) {
   const std::string iso = FormatDay(as_of);
   std::set<std::string> categories;
   for (const rulebook::v1::Category& category : rulebook.proto().categories()) {
@@ -703,26 +739,62 @@ std::vector<registry::v1::CredentialQuestion> ProviderQuestions(
     }
   }
   std::vector<registry::v1::CredentialQuestion> questions;
-  sessions->clear();
   if (categories.empty()) return questions;
-  for (int i = 0; i < portfolio.rsc_sessions_size(); ++i) {
-    const v1::PersonRef& provider = portfolio.rsc_sessions(i).provider();
-    if (provider.person_id().empty() && provider.endorsement_number().empty()) {
+  // Each provider's question, and the first and last days of their sessions.
+  std::map<ProviderKey, size_t> question_of;
+  std::vector<std::pair<absl::CivilDay, absl::CivilDay>> days;
+  for (const v1::RscSession& session : portfolio.rsc_sessions()) {
+    const std::optional<ProviderKey> key = KeyOf(session.provider());
+    if (!key) continue;
+    const absl::CivilDay day = Day(session.held_on());
+    const auto [asked, added] = question_of.emplace(*key, questions.size());
+    if (!added) {
+      auto& [first, last] = days[asked->second];
+      first = std::min(first, day);
+      last = std::max(last, day);
       continue;
     }
     registry::v1::CredentialQuestion& question = questions.emplace_back();
-    if (!provider.person_id().empty()) {
-      question.set_person_id(provider.person_id());
+    if (key->first) {
+      question.set_person_id(key->second);
     } else {
-      question.set_endorsement_number(provider.endorsement_number());
+      question.set_endorsement_number(key->second);
     }
     for (const std::string& category : categories) {
       question.add_categories(category);
     }
-    *question.mutable_as_of() = portfolio.rsc_sessions(i).held_on();
-    sessions->push_back(i);
+    days.emplace_back(day, day);
+  }
+  for (size_t k = 0; k < questions.size(); ++k) {
+    const auto& [first, last] = days[k];
+    *questions[k].mutable_as_of() = ToProtoDate(first);
+    if (last > first) *questions[k].mutable_through() = ToProtoDate(last);
   }
   return questions;
+}
+
+const registry::v1::CredentialAnswer* ProviderAnswerOn(
+    const registry::v1::CredentialQuestion& question,
+    const registry::v1::CredentialAnswer& answer, absl::CivilDay day) {
+  if (!IsCompleteDate(question.as_of())) return nullptr;
+  const absl::CivilDay first = Day(question.as_of());
+  if (day == first) return &answer;
+  if (day < first || !question.has_through() || !answer.has_through() ||
+      !IsCompleteDate(answer.through())) {
+    return nullptr;
+  }
+  const absl::CivilDay through = Day(answer.through());
+  if (day > through) return nullptr;
+  const registry::v1::CredentialAnswer* on = &answer;
+  absl::CivilDay previous = first;
+  for (const registry::v1::CredentialChange& change : answer.changes()) {
+    if (!IsCompleteDate(change.from())) return nullptr;
+    const absl::CivilDay from = Day(change.from());
+    if (from <= previous || from > through) return nullptr;
+    if (from <= day) on = &change.answer();
+    previous = from;
+  }
+  return on;
 }
 
 std::string RenderDecisionReport(const DecisionReportInput& input) {

@@ -22,21 +22,31 @@
 
 namespace imh::eligibility {
 
-// One registry question per RS/C session that names a provider: did the
-// provider hold any category a rulebook category accepts as an RS/C
-// provider, on the session's day? `sessions` receives the session index of
-// each question.
+// One registry question per RS/C provider that sessions name (by person id,
+// else by endorsement number), in the order of each one's first session: did
+// the provider hold any category a rulebook category accepts as an RS/C
+// provider on every day from their first session to their last? A span
+// question (`through` set), or a one-day question when those days coincide.
 std::vector<registry::v1::CredentialQuestion> ProviderQuestions(
     const v1::Portfolio& portfolio, const Rulebook& rulebook,
-    absl::CivilDay as_of, std::vector<int>* sessions);
+    absl::CivilDay as_of);
+
+// The registry's answer to `question` on `day`: the answer itself on the
+// question's first day, later the last of its changes from on or before
+// `day`. Null when the answer does not cover the day (before the first day,
+// past its `through` or without one, or with changes out of order, outside
+// the span or not on calendar days): the registry did not say.
+const registry::v1::CredentialAnswer* ProviderAnswerOn(
+    const registry::v1::CredentialQuestion& question,
+    const registry::v1::CredentialAnswer& answer, absl::CivilDay day);
 
 struct DecisionReportInput {
   const v1::Portfolio* portfolio = nullptr;
   const v1::EvaluatePortfolioResponse* response = nullptr;
   const Rulebook* rulebook = nullptr;
-  // The registry's answers to ProviderQuestions, with their session indices
-  // (empty when the registry was not asked).
-  std::vector<int> provider_sessions;
+  // ProviderQuestions and the registry's answers to them, in order (no
+  // answers when the registry was not asked or did not answer).
+  std::vector<registry::v1::CredentialQuestion> provider_questions;
   std::vector<registry::v1::CredentialAnswer> provider_answers;
   // Why there are no provider answers, when there are none (shown as is).
   std::string provider_note;

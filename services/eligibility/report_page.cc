@@ -53,14 +53,13 @@ void ServeReport(v1::EligibilityService::Stub& self,
   input.portfolio = &evaluate.portfolio();
   input.response = &decided;
   input.rulebook = &rulebook;
-  registry::v1::VerifyCredentialsRequest questions;
   const google::type::Date& as_of = decided.decision().as_of();
-  for (registry::v1::CredentialQuestion& question : ProviderQuestions(
-           evaluate.portfolio(), rulebook,
-           absl::CivilDay(as_of.year(), as_of.month(), as_of.day()),
-           &input.provider_sessions)) {
-    *questions.add_questions() = std::move(question);
-  }
+  input.provider_questions = ProviderQuestions(
+      evaluate.portfolio(), rulebook,
+      absl::CivilDay(as_of.year(), as_of.month(), as_of.day()));
+  registry::v1::VerifyCredentialsRequest questions;
+  questions.mutable_questions()->Assign(input.provider_questions.begin(),
+                                        input.provider_questions.end());
   if (questions.questions().empty()) {
     input.provider_note = "no RS/C session names a provider";
   } else {

@@ -222,16 +222,14 @@ int Report(const ClientOptions& options, const std::string& file,
   input.portfolio = &request.portfolio();
   input.response = &response;
   input.rulebook = session->rulebook.get();
+  input.provider_questions = eligibility::ProviderQuestions(
+      request.portfolio(), *session->rulebook,
+      absl::CivilDay(response.decision().as_of().year(),
+                     response.decision().as_of().month(),
+                     response.decision().as_of().day()));
   registry::v1::VerifyCredentialsRequest questions;
-  for (registry::v1::CredentialQuestion& question :
-       eligibility::ProviderQuestions(
-           request.portfolio(), *session->rulebook,
-           absl::CivilDay(response.decision().as_of().year(),
-                          response.decision().as_of().month(),
-                          response.decision().as_of().day()),
-           &input.provider_sessions)) {
-    *questions.add_questions() = std::move(question);
-  }
+  questions.mutable_questions()->Assign(input.provider_questions.begin(),
+                                        input.provider_questions.end());
   if (questions.questions().empty()) {
     input.provider_note = "no RS/C session names a provider";
   } else if (auto registry = RegistryStub(options); registry == nullptr) {
