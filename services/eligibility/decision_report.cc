@@ -61,8 +61,9 @@ bool IsSet(const google::type::Date& date) { return date.year() > 0; }
 // endorsement number; nullopt when it names neither.
 using ProviderKey = std::pair<bool, std::string>;
 std::optional<ProviderKey> KeyOf(const v1::PersonRef& provider) {
-  if (!provider.person_id().empty())
+  if (!provider.person_id().empty()) {
     return ProviderKey(true, provider.person_id());
+  }
   if (!provider.endorsement_number().empty()) {
     return ProviderKey(false, provider.endorsement_number());
   }

@@ -27,6 +27,7 @@ namespace imh::eligibility {
 // the provider hold any category a rulebook category accepts as an RS/C
 // provider on every day from their first session to their last? A span
 // question (`through` set), or a one-day question when those days coincide.
+// Requires a portfolio that ValidatePortfolio accepted.
 std::vector<registry::v1::CredentialQuestion> ProviderQuestions(
     const v1::Portfolio& portfolio, const Rulebook& rulebook,
     absl::CivilDay as_of);
